@@ -1,0 +1,219 @@
+"""Reusable checks on Keras models, layers and arrays.
+
+Every check returns None when it passes (nbgrader would read a returned number as a
+score) and raises `CheckFailure` with what was expected, what was found and a hint
+when it does not. Checks look at behaviour (shapes, numbers, accuracy), never at how
+the code is written, so any correct solution passes.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.errors import CheckFailure
+from autograder.settings import (
+    FIXED_WEIGHT_SCALE,
+    FORWARD_PASS_RTOL,
+    PREDICT_BATCH_SIZE,
+    PROBABILITY_ATOL,
+    SEED,
+)
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """One row of a model summary: what the checks compare, layer by layer."""
+
+    class_name: str
+    output_shape: tuple
+    params: int
+    activation: str | None = None
+
+    def describe(self):
+        activation = f", activation {self.activation}" if self.activation else ""
+        return f"{self.class_name} with output shape {self.output_shape}, {self.params:,} parameters{activation}"
+
+
+def activation_name(layer):
+    """The name of a layer's activation (`"relu"`, `"softmax"`, ...), or None."""
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return None
+    return getattr(activation, "__name__", type(activation).__name__)
+
+
+def summarize(model):
+    """Return the `LayerSummary` of each layer of a built Sequential or Functional model."""
+    rows = []
+    for layer in model.layers:
+        rows.append(
+            LayerSummary(
+                class_name=type(layer).__name__,
+                output_shape=tuple(layer.output.shape),
+                params=layer.count_params(),
+                activation=activation_name(layer),
+            )
+        )
+    return rows
+
+
+def check_layer_summary(model, expected):
+    """Compare a model's layers, in order, with the expected `LayerSummary` rows.
+
+    An expected row's `activation` of None means "not checked". Names the first layer
+    that differs; a model with more or fewer layers fails too.
+    """
+    got = summarize(model)
+    for index, (want, have) in enumerate(zip(expected, got)):
+        fields = [
+            ("layer class", want.class_name, have.class_name),
+            ("output shape", want.output_shape, have.output_shape),
+            ("parameter count", want.params, have.params),
+        ]
+        if want.activation is not None:
+            fields.append(("activation", want.activation, have.activation))
+        for field, want_value, have_value in fields:
+            if want_value != have_value:
+                raise CheckFailure(
+                    f"layer {index} ({model.layers[index].name}) has the wrong {field}",
+                    want_value,
+                    have_value,
+                    f"layer {index} should be a {want.describe()}.",
+                )
+    if len(got) != len(expected):
+        if len(got) < len(expected):
+            missing = "; ".join(row.describe() for row in expected[len(got):])
+            hint = f"the model stops early; missing: {missing}."
+        else:
+            extra = "; ".join(row.describe() for row in got[len(expected):])
+            hint = f"remove the extra layers: {extra}."
+        raise CheckFailure("the model has the wrong number of layers", len(expected), len(got), hint)
+
+
+def output_shape(model, input_shape, batch_size=2):
+    """The shape of `model`'s output on a zero batch, with the batch axis shown as None."""
+    outputs = np.asarray(call_model(model, np.zeros((batch_size, *input_shape), "float32")))
+    return (None, *outputs.shape[1:])
+
+
+def check_output_shape(model, input_shape, expected, hint=None):
+    """Does `model` map a batch of `input_shape` inputs to outputs of shape `expected`?"""
+    got = output_shape(model, input_shape)
+    if got != tuple(expected):
+        raise CheckFailure(f"wrong output shape for inputs of shape {(None, *input_shape)}", tuple(expected), got, hint)
+
+
+def check_param_count(model, expected, hint=None):
+    """Does the built `model` have exactly `expected` parameters?"""
+    got = model.count_params()
+    if got != expected:
+        raise CheckFailure("wrong number of parameters", f"{expected:,}", f"{got:,}", hint)
+
+
+def relative_error(got, expected):
+    """The largest elementwise relative error, as in CS231n: |x - y| / max(1e-8, |x| + |y|)."""
+    got = np.asarray(got, dtype="float64")
+    expected = np.asarray(expected, dtype="float64")
+    return float(np.max(np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))))
+
+
+def check_close(got, expected, what, rtol=FORWARD_PASS_RTOL, hint=None):
+    """Are `got` and `expected` the same shape and equal up to relative error `rtol`?"""
+    got = np.asarray(got)
+    expected = np.asarray(expected)
+    if got.shape != expected.shape:
+        raise CheckFailure(f"{what} has the wrong shape", expected.shape, got.shape, hint)
+    if not np.all(np.isfinite(got)):
+        raise CheckFailure(f"{what} contains NaN or infinite values", "finite numbers", "NaN/inf", hint)
+    error = relative_error(got, expected)
+    if error > rtol:
+        raise CheckFailure(
+            f"{what} does not match the reference (relative error {error:.1e}, tolerance {rtol:.0e})",
+            hint=hint,
+        )
+
+
+def check_probabilities(outputs, atol=PROBABILITY_ATOL, hint=None):
+    """Is each row of `outputs` (shape (N, classes)) a probability distribution?"""
+    outputs = np.asarray(outputs, dtype="float64")
+    if outputs.ndim != 2:
+        raise CheckFailure("outputs should be a 2-D array (batch, classes)", 2, f"{outputs.ndim} dimensions", hint)
+    if outputs.min() < -atol or outputs.max() > 1 + atol:
+        raise CheckFailure(
+            "outputs are not probabilities", "values in [0, 1]",
+            f"values from {outputs.min():.3g} to {outputs.max():.3g}", hint or "end with a softmax activation.",
+        )
+    sums = outputs.sum(axis=1)
+    worst = float(np.max(np.abs(sums - 1)))
+    if worst > atol:
+        raise CheckFailure(
+            "each row of outputs should sum to 1", 1.0, f"a row summing to {sums[np.argmax(np.abs(sums - 1))]:.6g}",
+            hint or "end with a softmax activation.",
+        )
+
+
+def call_model(model, inputs, training=False):
+    """Call `model` on `inputs` as a NumPy array, keeping Keras's warnings off stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(model(inputs, training=training))
+
+
+def check_inference_deterministic(model, inputs, hint=None):
+    """Does `model` give the same outputs every time it is called in inference mode?"""
+    first = call_model(model, inputs, training=False)
+    second = call_model(model, inputs, training=False)
+    if not np.array_equal(first, second):
+        raise CheckFailure(
+            "two inference calls on the same inputs gave different outputs "
+            f"(largest difference {np.max(np.abs(first - second)):.3g})",
+            hint=hint or "dropout must only be active in training; do not pass `training=True` to it.",
+        )
+
+
+def check_dropout_active_in_training(model, inputs, hint=None):
+    """Does `model` behave differently in training mode (dropout on) than in inference?"""
+    inference = call_model(model, inputs, training=False)
+    training = call_model(model, inputs, training=True)
+    if np.allclose(inference, training):
+        raise CheckFailure(
+            "outputs in training mode equal outputs in inference mode, so no dropout is applied",
+            hint=hint or "add a `keras.layers.Dropout` layer and call it with the `training` flag.",
+        )
+
+
+def set_fixed_weights(model, seed=SEED, scale=FIXED_WEIGHT_SCALE):
+    """Overwrite every weight of a built `model` with seeded values; return them by variable path.
+
+    Forward-pass checks use this so a student's initializer choice never matters.
+    """
+    rng = np.random.default_rng(seed)
+    values = {}
+    for variable in model.weights:
+        value = (rng.standard_normal(tuple(variable.shape)) * scale).astype("float32")
+        variable.assign(value)
+        values[variable.path] = value
+    return values
+
+
+def accuracy(model, images, labels, batch_size=PREDICT_BATCH_SIZE):
+    """The fraction of `images` whose highest-scoring class equals `labels` (computed here, not by `evaluate`)."""
+    predictions = []
+    for start in range(0, len(images), batch_size):
+        predictions.append(np.argmax(call_model(model, images[start:start + batch_size]), axis=-1))
+    return float(np.mean(np.concatenate(predictions) == np.asarray(labels)))
+
+
+def check_min_accuracy(model, minimum, images=None, labels=None, hint=None):
+    """Does `model` reach at least `minimum` accuracy, by default on the MNIST test split?"""
+    if images is None:
+        from autograder.data import load_mnist_test
+
+        images, labels = load_mnist_test()
+    got = accuracy(model, images, labels)
+    if got < minimum:
+        raise CheckFailure(
+            f"test accuracy too low on {len(images):,} images", f"at least {minimum:.2%}", f"{got:.2%}",
+            hint or "train longer within the budget, or check the data scaling and the model.",
+        )

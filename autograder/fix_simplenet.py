@@ -1,0 +1,312 @@
+"""Checks of assignment 1, "Fix the broken SimpleNet".
+
+Each function takes what the student wrote (the `SimpleNet` class, the data arrays,
+the trained model) and raises `CheckFailure` naming the cause when it is wrong.
+"""
+
+import warnings
+
+import numpy as np
+
+from autograder import checks
+from autograder.errors import CheckFailure
+from autograder.settings import (
+    MNIST_CLASSES,
+    MNIST_IMAGE_SHAPE,
+    MNIST_TEST_SIZE,
+    MNIST_TRAIN_SIZE,
+    SEED,
+    SIMPLENET_EPOCH_BUDGET,
+    SIMPLENET_MIN_ACCURACY,
+    SIMPLENET_PARAMS,
+    WEIGHT_PLOT_MIN_CORRELATION,
+    WEIGHT_PLOT_MIN_IMAGES,
+)
+
+# Hints for the errors the tutorial's bugs raise, matched on the error's text.
+_ERROR_HINTS = (
+    ("axis", "`keras.layers.Dropout` has no `axis` argument: use `Dropout(rate)`."),
+    ("`Model.layers` attribute is reserved",
+     "`self.layers` is Keras's own list of layers; store each layer under its own name "
+     "(`self.hidden`, `self.dropout`, `self.classifier`)."),
+    ("incompatible with the layer",
+     "a layer received inputs of the wrong size: is one layer object used twice because "
+     "two layers were stored under the same attribute?"),
+    ("input_shape", "pass the input shape to `Flatten`/`keras.Input`, not as a required argument."),
+)
+
+_OTHER_SIZES = dict(input_shape=(12, 12, 1), hidden_layer_sizes=(64, 32), output_layer_sizes=(5,))
+
+
+def _hint_for(error):
+    text = str(error)
+    for needle, hint in _ERROR_HINTS:
+        if needle in text:
+            return hint
+    return "run the cell that defines `SimpleNet` and read its traceback."
+
+
+def _sample_images(input_shape=MNIST_IMAGE_SHAPE, batch_size=8):
+    return np.random.default_rng(SEED).random((batch_size, *input_shape), dtype="float32")
+
+
+def build_simplenet(SimpleNet, **kwargs):
+    """Construct `SimpleNet(**kwargs)` and call it once on a small batch so it is built."""
+    import keras
+
+    if not (isinstance(SimpleNet, type) and issubclass(SimpleNet, keras.Model)):
+        raise CheckFailure(
+            "`SimpleNet` must be a class that subclasses `keras.models.Model`", "a subclass of keras.Model",
+            repr(SimpleNet), "keep `class SimpleNet(keras.models.Model):`.",
+        )
+    arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = SimpleNet(**kwargs)
+    except Exception as error:
+        raise CheckFailure(
+            f"`SimpleNet({arguments})` raised {type(error).__name__}: {error}", hint=_hint_for(error)
+        ) from None
+    input_shape = kwargs.get("input_shape", MNIST_IMAGE_SHAPE)
+    try:
+        checks.call_model(model, _sample_images(input_shape))
+    except Exception as error:
+        raise CheckFailure(
+            f"calling `SimpleNet({arguments})` on a batch of shape {(8, *input_shape)} raised "
+            f"{type(error).__name__}: {error}",
+            hint=_hint_for(error),
+        ) from None
+    return model
+
+
+def _dense_layers(model):
+    import keras
+
+    return [layer for layer in model._flatten_layers(include_self=False) if isinstance(layer, keras.layers.Dense)]
+
+
+def expected_params(input_shape, hidden_layer_sizes, output_layer_sizes):
+    """The parameter count of the repaired SimpleNet for these sizes."""
+    sizes = [int(np.prod(input_shape)), *hidden_layer_sizes, output_layer_sizes[0]]
+    return sum(fan_in * fan_out + fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
+
+
+def _params_hint(model, hidden_layer_sizes):
+    dense_count = len(_dense_layers(model))
+    wanted = len(hidden_layer_sizes) + 1
+    if dense_count < wanted:
+        return (
+            f"the model holds {dense_count} Dense layer(s) but needs {wanted} (one per entry of "
+            "`hidden_layer_sizes` plus the output): assigning to the same attribute twice "
+            "replaces the first layer."
+        )
+    if dense_count > wanted:
+        return f"the model holds {dense_count} Dense layers but needs {wanted}."
+    return "flatten the images before the first Dense layer, and use the sizes passed to the constructor."
+
+
+def check_data(train_images, train_labels, test_images, test_labels):
+    """Are the four arrays MNIST, shaped (N, 28, 28, 1), scaled to [0, 1], with labels 0..9?"""
+    from autograder.data import load_raw_mnist
+
+    (_, raw_train_labels), (_, raw_test_labels) = load_raw_mnist()
+    splits = (
+        ("train", train_images, train_labels, MNIST_TRAIN_SIZE, raw_train_labels),
+        ("test", test_images, test_labels, MNIST_TEST_SIZE, raw_test_labels),
+    )
+    for split, images, labels, size, raw_labels in splits:
+        images = np.asarray(images)
+        if images.shape != (size, *MNIST_IMAGE_SHAPE):
+            raise CheckFailure(
+                f"`{split}_images` has the wrong shape", (size, *MNIST_IMAGE_SHAPE), images.shape,
+                "add the channel axis: `images[..., np.newaxis]` or `images.reshape(-1, 28, 28, 1)`.",
+            )
+        if not np.issubdtype(images.dtype, np.floating):
+            raise CheckFailure(
+                f"`{split}_images` has the wrong dtype", "float32", images.dtype, "convert with `.astype('float32')`."
+            )
+        if images.min() < 0 or images.max() > 1 or images.max() < 0.5:
+            raise CheckFailure(
+                f"`{split}_images` is not scaled to [0, 1]", "values from 0 to 1",
+                f"values from {images.min():.3g} to {images.max():.3g}", "divide the raw pixels (0..255) by 255.",
+            )
+        labels = np.asarray(labels)
+        if labels.ndim == 2 and labels.shape[1] == MNIST_CLASSES:
+            labels = labels.argmax(axis=1)
+        if labels.shape != (size,):
+            raise CheckFailure(
+                f"`{split}_labels` has the wrong shape", f"({size},) or ({size}, {MNIST_CLASSES})", labels.shape
+            )
+        if not np.array_equal(labels, raw_labels):
+            raise CheckFailure(
+                f"`{split}_labels` are not the MNIST {split} labels in their original order",
+                hint="keep images and labels together and do not shuffle or re-encode them by hand.",
+            )
+
+
+def check_builds(SimpleNet):
+    """Can SimpleNet be constructed, with default and other sizes, and called on a batch?"""
+    build_simplenet(SimpleNet)
+    build_simplenet(SimpleNet, **_OTHER_SIZES)
+
+
+def check_output_shape(SimpleNet):
+    """Does SimpleNet map (N, 28, 28, 1) images to (N, 10) outputs?"""
+    model = build_simplenet(SimpleNet)
+    got = checks.output_shape(model, MNIST_IMAGE_SHAPE)
+    if got == (None, *MNIST_IMAGE_SHAPE[:-1], MNIST_CLASSES):
+        hint = "the first Dense layer sees 28x28x1 images; flatten them first (`keras.layers.Flatten`)."
+    else:
+        hint = "flatten the images, then end with a Dense layer of `output_layer_sizes[0]` units."
+    checks.check_output_shape(model, MNIST_IMAGE_SHAPE, (None, MNIST_CLASSES), hint=hint)
+
+
+def check_param_count(SimpleNet):
+    """Does SimpleNet() have 101,770 parameters: 784 -> 128 -> 10 with biases?"""
+    model = build_simplenet(SimpleNet)
+    checks.check_param_count(model, SIMPLENET_PARAMS, hint=_params_hint(model, (128,)))
+
+
+def check_probabilities(SimpleNet):
+    """Does SimpleNet output one probability per class (softmax)?"""
+    model = build_simplenet(SimpleNet)
+    outputs = checks.call_model(model, _sample_images())
+    checks.check_probabilities(
+        outputs.reshape(-1, outputs.shape[-1]),
+        hint="the output layer needs `activation='softmax'`.",
+    )
+
+
+def check_dropout(SimpleNet):
+    """Is dropout applied in training and switched off in inference?"""
+    model = build_simplenet(SimpleNet)
+    images = _sample_images()
+    checks.check_dropout_active_in_training(
+        model, images,
+        hint="keep a `keras.layers.Dropout(rate)` layer (created in `__init__`) between the Dense layers.",
+    )
+    checks.check_inference_deterministic(model, images)
+
+
+def check_inference_deterministic(SimpleNet):
+    """Do repeated predictions on the same images agree, including through `predict`?"""
+    model = build_simplenet(SimpleNet)
+    images = _sample_images()
+    checks.check_inference_deterministic(model, images)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        predicted = model.predict(images, verbose=0)
+    checks.check_close(
+        predicted, checks.call_model(model, images), "`model.predict(images)` compared with `model(images)`",
+        hint="dropout must depend on the `training` flag only.",
+    )
+
+
+def _reference_forward(images, values, sizes):
+    """The repaired SimpleNet in NumPy: flatten, ReLU Dense layers, softmax Dense layer."""
+    by_shape = {}
+    for value in values:
+        by_shape.setdefault(value.shape, []).append(value)
+    activations = images.reshape(len(images), -1).astype("float64")
+    for index, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
+        kernel = by_shape[(fan_in, fan_out)].pop(0)
+        bias = by_shape[(fan_out,)].pop(0)
+        activations = activations @ kernel + bias
+        if index < len(sizes) - 2:
+            activations = np.maximum(activations, 0)
+    shifted = np.exp(activations - activations.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def check_forward_pass(SimpleNet):
+    """With fixed weights, does SimpleNet compute softmax(relu(x W1 + b1) W2 + b2)?"""
+    model = build_simplenet(SimpleNet)
+    sizes = [int(np.prod(MNIST_IMAGE_SHAPE)), 128, MNIST_CLASSES]
+    values = checks.set_fixed_weights(model)
+    shapes = sorted(value.shape for value in values.values())
+    wanted = sorted([(784, 128), (128,), (128, 10), (10,)])
+    if shapes != wanted:
+        raise CheckFailure("SimpleNet() has the wrong weights", wanted, shapes, _params_hint(model, (128,)))
+    images = _sample_images()
+    checks.check_close(
+        checks.call_model(model, images), _reference_forward(images, list(values.values()), sizes),
+        "the output of SimpleNet on fixed weights",
+        hint="hidden layers use ReLU, the output layer softmax, and the input is flattened row by row.",
+    )
+
+
+def check_other_sizes(SimpleNet):
+    """Does SimpleNet honour `input_shape`, every entry of `hidden_layer_sizes` and `output_layer_sizes`?"""
+    model = build_simplenet(SimpleNet, **_OTHER_SIZES)
+    classes = _OTHER_SIZES["output_layer_sizes"][0]
+    checks.check_output_shape(
+        model, _OTHER_SIZES["input_shape"], (None, classes),
+        hint="use `output_layer_sizes[0]` units in the output layer instead of a fixed 10.",
+    )
+    checks.check_param_count(
+        model, expected_params(**_OTHER_SIZES), hint=_params_hint(model, _OTHER_SIZES["hidden_layer_sizes"])
+    )
+
+
+def check_accuracy(model, history):
+    """Did the trained model reach 97% on the MNIST test split within the epoch budget?"""
+    epochs = len(getattr(history, "epoch", []) or [])
+    if epochs == 0:
+        raise CheckFailure("`history` holds no training epochs", hint="keep `history = model.fit(...)`.")
+    if epochs > SIMPLENET_EPOCH_BUDGET:
+        raise CheckFailure(
+            "trained for too many epochs", f"at most {SIMPLENET_EPOCH_BUDGET}", epochs,
+            "reach the accuracy within the budget: check the data scaling and the optimizer.",
+        )
+    checks.check_min_accuracy(model, SIMPLENET_MIN_ACCURACY)
+
+
+def _figure_images(figure):
+    return [image.get_array() for axes in figure.axes for image in axes.get_images()]
+
+
+def check_weight_plot(plot_first_layer_weights, model):
+    """Does `plot_first_layer_weights(model)` draw 28x28 pictures of the first Dense layer's kernel columns?"""
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    kernels = [layer.kernel for layer in _dense_layers(model) if tuple(layer.kernel.shape)[0] == 784]
+    if not kernels:
+        raise CheckFailure("the model has no Dense layer reading the 784 flattened pixels")
+    kernel = np.asarray(kernels[0])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            figure = plot_first_layer_weights(model)
+    except Exception as error:
+        raise CheckFailure(
+            f"`plot_first_layer_weights(model)` raised {type(error).__name__}: {error}",
+            hint="Keras models have no `plot_weights`; draw the kernel with matplotlib's `imshow`.",
+        ) from None
+    if not isinstance(figure, Figure):
+        raise CheckFailure(
+            "`plot_first_layer_weights(model)` should return the matplotlib Figure it draws",
+            "a matplotlib Figure", type(figure).__name__, "end the function with `return fig`.",
+        )
+    images = _figure_images(figure)
+    plt.close(figure)
+    wanted = min(WEIGHT_PLOT_MIN_IMAGES, kernel.shape[1])
+    pictures = [np.asarray(image, dtype="float64") for image in images if np.shape(image) == (28, 28)]
+    if len(pictures) < wanted:
+        raise CheckFailure(
+            "too few 28x28 pictures of first-layer weights", f"at least {wanted}", len(pictures),
+            "draw one `imshow` per hidden unit: `kernel[:, j].reshape(28, 28)`.",
+        )
+    columns = kernel.T - kernel.T.mean(axis=1, keepdims=True)
+    columns /= np.linalg.norm(columns, axis=1, keepdims=True) + 1e-12
+    for index, picture in enumerate(pictures):
+        flat = picture.ravel() - picture.mean()
+        flat /= np.linalg.norm(flat) + 1e-12
+        best = float(np.max(np.abs(columns @ flat)))
+        if best < WEIGHT_PLOT_MIN_CORRELATION:
+            raise CheckFailure(
+                f"picture {index} is not a column of the first Dense layer's kernel "
+                f"(best correlation {best:.2f}, need {WEIGHT_PLOT_MIN_CORRELATION})",
+                hint="show `kernel[:, j].reshape(28, 28)` for hidden unit j, taken from the trained model.",
+            )

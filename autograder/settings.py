@@ -1,0 +1,29 @@
+"""Every threshold, tolerance, seed and budget of the course, defined once."""
+
+from pathlib import Path
+
+SEED = 1234
+
+MNIST_PATH = Path(__file__).parent / "data" / "mnist.npz"
+MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
+MNIST_IMAGE_SHAPE = (28, 28, 1)
+MNIST_CLASSES = 10
+MNIST_TRAIN_SIZE = 60_000
+MNIST_TEST_SIZE = 10_000
+
+# A float32 forward pass agrees with a float64 NumPy reference to about 1e-7.
+FORWARD_PASS_RTOL = 1e-5
+PROBABILITY_ATOL = 1e-5
+# Scale of the fixed weights injected for forward-pass checks.
+FIXED_WEIGHT_SCALE = 0.05
+PREDICT_BATCH_SIZE = 1_000
+
+# Assignment 1: the repaired SimpleNet.
+SIMPLENET_PARAMS = 101_770
+SIMPLENET_EPOCH_BUDGET = 5
+SIMPLENET_MIN_ACCURACY = 0.97
+WEIGHT_PLOT_MIN_IMAGES = 16
+WEIGHT_PLOT_MIN_CORRELATION = 0.99
+
+# nbgrader runs each cell at most this long; the longest cell trains a model.
+CELL_TIMEOUT_SECONDS = 300
