@@ -15,7 +15,8 @@ class CheckFailure(AssertionError):
         message = what
         if expected is not None or got is not None:
             message += f": expected {expected}, got {got}"
-        message += "."
+        if not message.endswith((".", "!", "?")):
+            message += "."
         if hint:
             message += f"\nHint: {hint}"
         super().__init__(message)

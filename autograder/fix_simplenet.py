@@ -83,7 +83,11 @@ def build_simplenet(SimpleNet, **kwargs):
 def _dense_layers(model):
     import keras
 
-    return [layer for layer in model._flatten_layers(include_self=False) if isinstance(layer, keras.layers.Dense)]
+    # A layer replaced by another under the same attribute stays tracked but is never built.
+    return [
+        layer for layer in model._flatten_layers(include_self=False)
+        if isinstance(layer, keras.layers.Dense) and layer.built
+    ]
 
 
 def expected_params(input_shape, hidden_layer_sizes, output_layer_sizes):
