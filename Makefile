@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
 
-.PHONY: setup demo test test-fast benchmark clean-demo
+.PHONY: setup demo test test-fast benchmark release clean-demo
 
 setup: $(INSTALLED)
 
@@ -30,6 +30,13 @@ test-fast: $(INSTALLED)
 
 benchmark: $(INSTALLED)
 	$(BIN)/python -m tests.benchmarks.autograde_time
+
+# After editing a notebook in source/: regenerate the student and published versions.
+release: $(INSTALLED)
+	for assignment in $$(ls source); do \
+		PATH=$(abspath $(BIN)):$$PATH $(BIN)/nbgrader generate_assignment $$assignment --force && \
+		PATH=$(abspath $(BIN)):$$PATH $(BIN)/nbgrader generate_solution $$assignment --force || exit 1; \
+	done
 
 clean-demo:
 	rm -rf submitted autograded feedback exchange gradebook.db grades.csv

@@ -193,6 +193,11 @@ def check_dropout(SimpleNet):
     checks.check_inference_deterministic(model, images)
 
 
+def check_inference_repeatable(SimpleNet):
+    """Do two inference calls on the same images give the same outputs?"""
+    checks.check_inference_deterministic(build_simplenet(SimpleNet), _sample_images())
+
+
 def check_inference_deterministic(SimpleNet):
     """Do repeated predictions on the same images agree, including through `predict`?"""
     model = build_simplenet(SimpleNet)
@@ -223,20 +228,36 @@ def _reference_forward(images, values, sizes):
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
+_DEFAULT_WEIGHT_SHAPES = sorted([(784, 128), (128,), (128, 10), (10,)])
+
+
+def check_weight_shapes(SimpleNet):
+    """Does SimpleNet() hold a (784, 128) kernel, a (128,) bias, a (128, 10) kernel and a (10,) bias?"""
+    model = build_simplenet(SimpleNet)
+    shapes = sorted(tuple(variable.shape) for variable in model.weights)
+    if shapes != _DEFAULT_WEIGHT_SHAPES:
+        raise CheckFailure("SimpleNet() has the wrong weights", _DEFAULT_WEIGHT_SHAPES, shapes, _params_hint(model, (128,)))
+
+
 def check_forward_pass(SimpleNet):
     """With fixed weights, does SimpleNet compute softmax(relu(x W1 + b1) W2 + b2)?"""
     model = build_simplenet(SimpleNet)
     sizes = [int(np.prod(MNIST_IMAGE_SHAPE)), 128, MNIST_CLASSES]
+    check_weight_shapes(SimpleNet)
     values = checks.set_fixed_weights(model)
-    shapes = sorted(value.shape for value in values.values())
-    wanted = sorted([(784, 128), (128,), (128, 10), (10,)])
-    if shapes != wanted:
-        raise CheckFailure("SimpleNet() has the wrong weights", wanted, shapes, _params_hint(model, (128,)))
     images = _sample_images()
     checks.check_close(
         checks.call_model(model, images), _reference_forward(images, list(values.values()), sizes),
         "the output of SimpleNet on fixed weights",
         hint="hidden layers use ReLU, the output layer softmax, and the input is flattened row by row.",
+    )
+
+
+def check_output_size(SimpleNet):
+    """Does `SimpleNet(output_layer_sizes=(5,))` output 5 probabilities per image?"""
+    model = build_simplenet(SimpleNet, output_layer_sizes=(5,))
+    checks.check_output_shape(
+        model, MNIST_IMAGE_SHAPE, (None, 5), hint="use `output_layer_sizes[0]` units in the output layer instead of a fixed 10."
     )
 
 
@@ -253,8 +274,8 @@ def check_other_sizes(SimpleNet):
     )
 
 
-def check_accuracy(model, history):
-    """Did the trained model reach 97% on the MNIST test split within the epoch budget?"""
+def check_epoch_budget(history):
+    """Does `history` come from `fit()` with at least one and at most the budgeted number of epochs?"""
     epochs = len(getattr(history, "epoch", []) or [])
     if epochs == 0:
         raise CheckFailure("`history` holds no training epochs", hint="keep `history = model.fit(...)`.")
@@ -263,6 +284,11 @@ def check_accuracy(model, history):
             "trained for too many epochs", f"at most {SIMPLENET_EPOCH_BUDGET}", epochs,
             "reach the accuracy within the budget: check the data scaling and the optimizer.",
         )
+
+
+def check_accuracy(model, history):
+    """Did the trained model reach 97% on the MNIST test split within the epoch budget?"""
+    check_epoch_budget(history)
     checks.check_min_accuracy(model, SIMPLENET_MIN_ACCURACY)
 
 

@@ -1,0 +1,91 @@
+"""The committed notebooks: sources validate, release/ and solutions/ are what nbgrader makes of them."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.validator import Validator
+from traitlets.config import Config
+
+from autograder.course import COURSE_ROOT, copy_course, nbgrader
+from autograder.settings import CELL_TIMEOUT_SECONDS
+
+NOTEBOOKS = sorted(path.relative_to(COURSE_ROOT / "source") for path in (COURSE_ROOT / "source").glob("*/*.ipynb"))
+pytestmark = pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)
+
+
+def validator(**options):
+    config = Config()
+    config.Execute.timeout = CELL_TIMEOUT_SECONDS
+    return Validator(config=config, **options)
+
+
+def cells_by_id(path):
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in nbformat.read(path, as_version=4).cells if "nbgrader" in cell.metadata
+    }
+
+
+def test_source_is_committed_without_outputs(notebook):
+    """Are source notebooks committed with no outputs and no execution counts?"""
+    for cell in nbformat.read(COURSE_ROOT / "source" / notebook, as_version=4).cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source[:80]
+
+
+@pytest.mark.slow
+def test_source_validates_with_no_failures(notebook):
+    """Does the instructor's notebook, solutions and hidden tests included, pass every test?"""
+    results = validator().validate(str(COURSE_ROOT / "source" / notebook))
+    assert results == {}, results.get("failed", results)
+
+
+@pytest.mark.slow
+def test_nothing_passes_in_the_untouched_release(notebook):
+    """Does `nbgrader validate --invert` find no passing test in the student version?"""
+    results = validator(invert=True).validate(str(COURSE_ROOT / "release" / notebook))
+    assert "passed" not in results, [cell["source"][:80] for cell in results["passed"]]
+
+
+def test_release_is_what_generate_assignment_makes(notebook, tmp_path):
+    """Is release/ exactly what `nbgrader generate_assignment` produces from source/ (never edited by hand)?"""
+    course = copy_course(tmp_path)
+    (course / "release" / notebook).unlink()
+    nbgrader(course, "generate_assignment", str(notebook.parent), "--force")
+    regenerated = (course / "release" / notebook).read_text()
+    assert regenerated == (COURSE_ROOT / "release" / notebook).read_text(), (
+        "release/ is stale: run `make release` and commit the result"
+    )
+
+
+def test_release_has_no_solutions_or_hidden_tests(notebook):
+    """Are solutions and hidden tests removed from the student version?"""
+    text = (COURSE_ROOT / "release" / notebook).read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+
+
+def test_published_solutions_leave_out_hidden_tests(notebook):
+    """Do solutions/ keep the hidden tests secret, so they can be reused next term?"""
+    published = cells_by_id(COURSE_ROOT / "solutions" / notebook)
+    for grade_id, cell in cells_by_id(COURSE_ROOT / "source" / notebook).items():
+        if "### BEGIN HIDDEN TESTS" not in cell.source:
+            continue
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+        for line in filter(None, (line.strip() for line in hidden.splitlines())):
+            assert line not in published[grade_id].source, (grade_id, line)
+
+
+@pytest.mark.slow
+def test_published_solutions_are_what_generate_solution_makes(notebook, tmp_path):
+    """Does `nbgrader generate_solution` reproduce solutions/ cell by cell (sources; outputs vary by run)?"""
+    course = copy_course(tmp_path)
+    nbgrader(course, "generate_assignment", str(notebook.parent), "--force")
+    nbgrader(course, "generate_solution", str(notebook.parent), "--force")
+    regenerated = cells_by_id(course / "solutions" / notebook)
+    committed = cells_by_id(COURSE_ROOT / "solutions" / notebook)
+    assert {key: cell.source for key, cell in regenerated.items()} == {key: cell.source for key, cell in committed.items()}
+    for cell in nbformat.read(course / "solutions" / notebook, as_version=4).cells:
+        errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+        assert not errors, f"{cell.source[:80]}: {errors}"

@@ -1,0 +1,81 @@
+"""The whole nbgrader pipeline on a demo class: real commands, kernels, training and MNIST."""
+
+import nbformat
+import pytest
+
+from autograder.course import copy_course
+from autograder.demo import format_report, grade_class
+from autograder.demo_class import SUBMISSIONS, UNANSWERED
+
+CLASS = SUBMISSIONS + UNANSWERED
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("course"))
+    return course, grade_class(course, CLASS, echo=lambda line: None)
+
+
+@pytest.mark.parametrize("submission", CLASS, ids=lambda submission: submission.student_id)
+def test_submission_loses_exactly_the_points_of_the_tests_that_catch_it(graded, submission):
+    """Does each submission fail exactly its expected tests, with messages naming the cause?"""
+    _, results = graded
+    got = results[submission.student_id]
+    assert got is not None, f"{submission.student_id} was not graded"
+    lost = {result.grade_id for result in got if not result.passed}
+    assert lost == set(submission.expected_lost), submission.description
+    for result in got:
+        assert result.score in (0, result.max_score), result
+    messages = {result.grade_id: result.message for result in got}
+    for grade_id, phrase in submission.message_contains.items():
+        assert phrase in messages[grade_id], messages[grade_id]
+
+
+def test_reference_solution_gets_every_autograded_point(graded):
+    _, results = graded
+    reference = results["reference"]
+    assert sum(result.score for result in reference) == sum(result.max_score for result in reference) > 0
+
+
+def test_every_solution_cell_is_tested(graded):
+    """Does leaving out any single answer cost points?"""
+    _, results = graded
+    for submission in UNANSWERED:
+        assert any(not result.passed for result in results[submission.student_id]), submission.student_id
+
+
+def test_no_graded_test_cell_writes_to_stderr(graded):
+    """Are test cells silent on stderr (nbgrader scores such a cell 0), whatever the submission?"""
+    course, _ = graded
+    noisy = []
+    for path in sorted((course / "autograded").glob("*/*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+                for output in cell.outputs:
+                    if output.output_type == "stream" and output.name == "stderr":
+                        noisy.append((path.parts[-3], cell.metadata["nbgrader"]["grade_id"], output.text[:200]))
+    assert noisy == []
+
+
+def test_feedback_and_grades_are_written_for_every_student(graded):
+    course, _ = graded
+    for submission in CLASS:
+        feedback = course / "feedback" / submission.student_id / submission.assignment / f"{submission.notebook}.html"
+        assert feedback.is_file(), feedback
+    grades = (course / "grades.csv").read_text()
+    for submission in CLASS:
+        assert f",{submission.student_id}," in grades
+
+
+def test_feedback_shows_the_failure_message(graded):
+    course, _ = graded
+    html = (course / "feedback" / "no_flatten" / "01_fix_simplenet" / "fix_simplenet.html").read_text()
+    assert "flatten them first" in html
+
+
+def test_report_has_a_row_per_student_and_a_column_per_test(graded):
+    _, results = graded
+    report = format_report(results, CLASS)
+    assert "reference" in report and "12/12" in report
+    assert "no_flatten, simplenet_output_shape: CheckFailure: wrong output shape" in report
