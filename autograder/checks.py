@@ -126,6 +126,8 @@ def check_close(got, expected, what, rtol=FORWARD_PASS_RTOL, hint=None):
         raise CheckFailure(f"{what} has the wrong shape", expected.shape, got.shape, hint)
     if not np.all(np.isfinite(got)):
         raise CheckFailure(f"{what} contains NaN or infinite values", "finite numbers", "NaN/inf", hint)
+    if not np.all(np.isfinite(expected)):
+        raise ValueError(f"the reference for {what} contains NaN or infinite values")
     error = relative_error(got, expected)
     if error > rtol:
         raise CheckFailure(
@@ -139,6 +141,11 @@ def check_probabilities(outputs, atol=PROBABILITY_ATOL, hint=None):
     outputs = np.asarray(outputs, dtype="float64")
     if outputs.ndim != 2:
         raise CheckFailure("outputs should be a 2-D array (batch, classes)", 2, f"{outputs.ndim} dimensions", hint)
+    if not np.all(np.isfinite(outputs)):
+        raise CheckFailure(
+            "outputs contain NaN or infinite values", "finite probabilities", "NaN/inf",
+            hint or "the model diverged or divides by zero; check the data scaling and the last activation.",
+        )
     if outputs.min() < -atol or outputs.max() > 1 + atol:
         raise CheckFailure(
             "outputs are not probabilities", "values in [0, 1]",
@@ -184,13 +191,15 @@ def check_dropout_active_in_training(model, inputs, hint=None):
 
 
 def set_fixed_weights(model, seed=SEED, scale=FIXED_WEIGHT_SCALE):
-    """Overwrite every weight of a built `model` with seeded values; return them by variable path.
+    """Overwrite every trainable weight of a built `model` with seeded values; return them by variable path.
 
     Forward-pass checks use this so a student's initializer choice never matters.
+    Non-trainable state (a BatchNormalization's moving variance) keeps its fixed
+    initial value, which must stay positive.
     """
     rng = np.random.default_rng(seed)
     values = {}
-    for variable in model.weights:
+    for variable in model.trainable_weights:
         value = (rng.standard_normal(tuple(variable.shape)) * scale).astype("float32")
         variable.assign(value)
         values[variable.path] = value
@@ -202,7 +211,12 @@ def accuracy(model, images, labels, batch_size=PREDICT_BATCH_SIZE):
     predictions = []
     for start in range(0, len(images), batch_size):
         predictions.append(np.argmax(call_model(model, images[start:start + batch_size]), axis=-1))
-    return float(np.mean(np.concatenate(predictions) == np.asarray(labels)))
+    labels = np.asarray(labels)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    elif labels.ndim == 2:
+        labels = labels.argmax(axis=1)
+    return float(np.mean(np.concatenate(predictions) == labels))
 
 
 def check_min_accuracy(model, minimum, images=None, labels=None, hint=None):

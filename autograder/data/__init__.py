@@ -2,6 +2,7 @@
 
 import hashlib
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -31,9 +32,12 @@ def load_raw_mnist(path=MNIST_PATH):
     if not path.is_file():
         raise MnistUnavailable(f"MNIST not found at {path}. {_restore_hint(path)}")
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError("not an .npz archive")
+        with archive:
             arrays = {key: archive[key] for key in _KEYS}
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise MnistUnavailable(
             f"MNIST at {path} is unreadable or incomplete ({error}). {_restore_hint(path)}"
         ) from error

@@ -1,0 +1,91 @@
+"""Benchmark: how long `nbgrader autograde` takes for one submission, and where the time goes.
+
+Run with `make benchmark`. Prints figures, asserts nothing. The baseline, measured in
+the same run, is a bare Jupyter kernel started and stopped; the other figures are also
+given as multiples of it, so runs on different machines compare.
+
+Splits the time, from nbclient's timing of each cell in the autograded notebook, into:
+kernel start (the baseline), imports (the setup cell), training (cells that call
+`fit()`), checks (test cells), other student cells, and nbgrader's own work (the rest).
+"""
+
+import statistics
+import tempfile
+import time
+from datetime import datetime
+
+import nbformat
+from jupyter_client.manager import start_new_kernel
+
+from autograder.course import copy_course, nbgrader
+from autograder.demo import write_submissions
+from autograder.demo_class import SUBMISSIONS
+
+REPEATS = 3
+
+
+def kernel_start_seconds():
+    started = time.perf_counter()
+    manager, client = start_new_kernel(kernel_name="python3")
+    elapsed = time.perf_counter() - started
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+    return elapsed
+
+
+def _seconds(cell):
+    timing = cell.metadata.get("execution", {})
+    if "iopub.execute_input" not in timing or "shell.execute_reply" not in timing:
+        return 0.0
+    start, end = (datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+                  for key in ("iopub.execute_input", "shell.execute_reply"))
+    return (end - start).total_seconds()
+
+
+def split_cells(path):
+    """Seconds spent in imports, training, checks and other cells of an autograded notebook."""
+    split = {"imports": 0.0, "training": 0.0, "checks": 0.0, "other cells": 0.0}
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        nbgrader_meta = cell.metadata.get("nbgrader", {})
+        if nbgrader_meta.get("grade_id") == "setup":
+            part = "imports"
+        elif ".fit(" in cell.source:
+            part = "training"
+        elif nbgrader_meta.get("grade"):
+            part = "checks"
+        else:
+            part = "other cells"
+        split[part] += _seconds(cell)
+    return split
+
+
+def autograde_once(submission):
+    with tempfile.TemporaryDirectory() as folder:
+        course = copy_course(folder)
+        nbgrader(course, "generate_assignment", submission.assignment, "--force")
+        write_submissions(course, [submission])
+        started = time.perf_counter()
+        nbgrader(course, "autograde", submission.assignment, "--force")
+        total = time.perf_counter() - started
+        split = split_cells(course / "autograded" / submission.student_id / submission.assignment
+                            / f"{submission.notebook}.ipynb")
+    return total, split
+
+
+def main():
+    reference = {submission.assignment: submission for submission in SUBMISSIONS if submission.student_id == "reference"}
+    baseline = statistics.median(kernel_start_seconds() for _ in range(REPEATS))
+    print(f"baseline: a bare kernel starts in {baseline:.2f} s (median of {REPEATS})")
+    for assignment, submission in sorted(reference.items()):
+        total, split = autograde_once(submission)
+        nbgrader_own = total - baseline - sum(split.values())
+        print(f"\n`nbgrader autograde {assignment}`, one reference submission: {total:.1f} s "
+              f"({total / baseline:.1f}x the baseline)")
+        for part, seconds in [("kernel start", baseline), *split.items(), ("nbgrader itself", nbgrader_own)]:
+            print(f"  {part:<16} {seconds:6.1f} s  {seconds / total:5.1%}  {seconds / baseline:5.1f}x baseline")
+
+
+if __name__ == "__main__":
+    main()
