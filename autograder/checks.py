@@ -191,18 +191,18 @@ def check_dropout_active_in_training(model, inputs, hint=None):
 
 
 def set_fixed_weights(model, seed=SEED, scale=FIXED_WEIGHT_SCALE):
-    """Overwrite every trainable weight of a built `model` with seeded values; return them by variable path.
+    """Overwrite every trainable weight of a built `model` with seeded values; return them in `trainable_weights` order.
 
     Forward-pass checks use this so a student's initializer choice never matters.
     Non-trainable state (a BatchNormalization's moving variance) keeps its fixed
     initial value, which must stay positive.
     """
     rng = np.random.default_rng(seed)
-    values = {}
+    values = []
     for variable in model.trainable_weights:
         value = (rng.standard_normal(tuple(variable.shape)) * scale).astype("float32")
         variable.assign(value)
-        values[variable.path] = value
+        values.append(value)
     return values
 
 

@@ -15,6 +15,7 @@ from autograder.settings import (
     MNIST_IMAGE_SHAPE,
     MNIST_TEST_SIZE,
     MNIST_TRAIN_SIZE,
+    DATA_ATOL,
     SEED,
     SIMPLENET_EPOCH_BUDGET,
     SIMPLENET_MIN_ACCURACY,
@@ -25,7 +26,7 @@ from autograder.settings import (
 
 # Hints for the errors the tutorial's bugs raise, matched on the error's text.
 _ERROR_HINTS = (
-    ("axis", "`keras.layers.Dropout` has no `axis` argument: use `Dropout(rate)`."),
+    ("{'axis'", "`keras.layers.Dropout` has no `axis` argument: use `Dropout(rate)`."),
     ("`Model.layers` attribute is reserved",
      "`self.layers` is Keras's own list of layers; store each layer under its own name "
      "(`self.hidden`, `self.dropout`, `self.classifier`)."),
@@ -114,12 +115,12 @@ def check_data(train_images, train_labels, test_images, test_labels):
     """Are the four arrays MNIST, shaped (N, 28, 28, 1), scaled to [0, 1], with labels 0..9?"""
     from autograder.data import load_raw_mnist
 
-    (_, raw_train_labels), (_, raw_test_labels) = load_raw_mnist()
+    (raw_train_images, raw_train_labels), (raw_test_images, raw_test_labels) = load_raw_mnist()
     splits = (
-        ("train", train_images, train_labels, MNIST_TRAIN_SIZE, raw_train_labels),
-        ("test", test_images, test_labels, MNIST_TEST_SIZE, raw_test_labels),
+        ("train", train_images, train_labels, MNIST_TRAIN_SIZE, raw_train_images, raw_train_labels),
+        ("test", test_images, test_labels, MNIST_TEST_SIZE, raw_test_images, raw_test_labels),
     )
-    for split, images, labels, size, raw_labels in splits:
+    for split, images, labels, size, raw_images, raw_labels in splits:
         images = np.asarray(images)
         if images.shape != (size, *MNIST_IMAGE_SHAPE):
             raise CheckFailure(
@@ -134,6 +135,11 @@ def check_data(train_images, train_labels, test_images, test_labels):
             raise CheckFailure(
                 f"`{split}_images` is not scaled to [0, 1]", "values from 0 to 1",
                 f"values from {images.min():.3g} to {images.max():.3g}", "divide the raw pixels (0..255) by 255.",
+            )
+        if not np.allclose(images[..., 0], raw_images / 255.0, atol=DATA_ATOL):
+            raise CheckFailure(
+                f"`{split}_images` are not the MNIST {split} images in their original order, divided by 255",
+                hint="keep images and labels in the order `load_raw_mnist()` returns them.",
             )
         labels = np.asarray(labels)
         if labels.ndim == 2 and labels.shape[1] == MNIST_CLASSES:
@@ -203,9 +209,15 @@ def check_inference_deterministic(SimpleNet):
     model = build_simplenet(SimpleNet)
     images = _sample_images()
     checks.check_inference_deterministic(model, images)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        predicted = model.predict(images, verbose=0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            predicted = model.predict(images, verbose=0)
+    except Exception as error:
+        raise CheckFailure(
+            f"`model.predict(images)` raised {type(error).__name__}: {str(error).splitlines()[0]}",
+            hint="create every layer once in `__init__`; a layer created inside `call()` breaks `fit()` and `predict()`.",
+        ) from None
     checks.check_close(
         predicted, checks.call_model(model, images), "`model.predict(images)` compared with `model(images)`",
         hint="dropout must depend on the `training` flag only.",
@@ -247,7 +259,7 @@ def check_forward_pass(SimpleNet):
     values = checks.set_fixed_weights(model)
     images = _sample_images()
     checks.check_close(
-        checks.call_model(model, images), _reference_forward(images, list(values.values()), sizes),
+        checks.call_model(model, images), _reference_forward(images, values, sizes),
         "the output of SimpleNet on fixed weights",
         hint="hidden layers use ReLU, the output layer softmax, and the input is flattened row by row.",
     )
@@ -330,13 +342,21 @@ def check_weight_plot(plot_first_layer_weights, model):
         )
     columns = kernel.T - kernel.T.mean(axis=1, keepdims=True)
     columns /= np.linalg.norm(columns, axis=1, keepdims=True) + 1e-12
+    units = set()
     for index, picture in enumerate(pictures):
         flat = picture.ravel() - picture.mean()
         flat /= np.linalg.norm(flat) + 1e-12
-        best = float(np.max(np.abs(columns @ flat)))
+        correlations = np.abs(columns @ flat)
+        best = float(np.max(correlations))
         if best < WEIGHT_PLOT_MIN_CORRELATION:
             raise CheckFailure(
                 f"picture {index} is not a column of the first Dense layer's kernel "
                 f"(best correlation {best:.2f}, need {WEIGHT_PLOT_MIN_CORRELATION})",
                 hint="show `kernel[:, j].reshape(28, 28)` for hidden unit j, taken from the trained model.",
             )
+        units.add(int(np.argmax(correlations)))
+    if len(units) < wanted:
+        raise CheckFailure(
+            "too few different hidden units pictured", f"at least {wanted}", len(units),
+            "draw a different column `kernel[:, j]` in each picture (j = 0, 1, 2, ...).",
+        )
