@@ -1,6 +1,7 @@
 """`make demo`: a whole class graded by nbgrader, from student versions to feedback and grades."""
 
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -10,13 +11,17 @@ from autograder.course import COURSE_ROOT, nbgrader, read_results
 from autograder.demo_class import SUBMISSIONS, build_notebook
 
 
-def write_submissions(course_dir, submissions):
-    """Put each submission where `nbgrader collect` would: submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb."""
+def write_submissions(course_dir, submissions, root=None):
+    """Write each submission to ROOT/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb (ROOT defaults to the course's submitted/).
+
+    Earlier submitted, autograded and feedback copies of these students are removed.
+    """
     course_dir = Path(course_dir)
+    root = course_dir / "submitted" if root is None else Path(root)
     for submission in submissions:
         for stage in ("submitted", "autograded", "feedback"):
             shutil.rmtree(course_dir / stage / submission.student_id / submission.assignment, ignore_errors=True)
-        folder = course_dir / "submitted" / submission.student_id / submission.assignment
+        folder = root / submission.student_id / submission.assignment
         folder.mkdir(parents=True)
         notebook = build_notebook(
             submission,
@@ -26,14 +31,31 @@ def write_submissions(course_dir, submissions):
         nbformat.write(notebook, folder / f"{submission.notebook}.ipynb")
 
 
+def submit_through_exchange(course_dir, submissions):
+    """Each student submits with `nbgrader submit` from their own folder; the instructor collects."""
+    course_dir = Path(course_dir)
+    exchange = [f"--Exchange.root={course_dir / 'exchange'}", "--CourseDirectory.course_id=keras-course"]
+    with tempfile.TemporaryDirectory(prefix="students-") as students:
+        write_submissions(course_dir, submissions, root=students)
+        for submission in submissions:
+            nbgrader(Path(students) / submission.student_id, "submit", submission.assignment,
+                     f"--student={submission.student_id}", *exchange)
+    for assignment in sorted({submission.assignment for submission in submissions}):
+        nbgrader(course_dir, "collect", assignment, "--update")
+
+
 def grade_class(course_dir, submissions, echo=print, autograde_args=()):
-    """Generate, autograde, write feedback and export grades; return {student: [TestResult] or None}."""
+    """Generate and release, submit and collect through the exchange, autograde, write feedback and export grades.
+
+    Returns {student: [TestResult], or None for a student whose kernel died}.
+    """
     course_dir = Path(course_dir)
     assignments = sorted({submission.assignment for submission in submissions})
     steps = []
     for assignment in assignments:
         steps.append((f"generate_assignment {assignment}", ["generate_assignment", assignment, "--force"], True))
-    steps.append(("write the demo submissions", None, True))
+        steps.append((f"release_assignment {assignment}", ["release_assignment", assignment, "--force"], True))
+    steps.append((f"{len(submissions)} students submit, instructor collects", None, True))
     for assignment in assignments:
         # Exits 1 when a submission's kernel dies; the others are still graded.
         steps.append((f"autograde {assignment}", ["autograde", assignment, "--force", *autograde_args], False))
@@ -42,7 +64,7 @@ def grade_class(course_dir, submissions, echo=print, autograde_args=()):
     for title, args, check in steps:
         started = time.perf_counter()
         if args is None:
-            write_submissions(course_dir, submissions)
+            submit_through_exchange(course_dir, submissions)
         else:
             nbgrader(course_dir, *args, check=check)
         echo(f"  {title}: {time.perf_counter() - started:.1f} s")

@@ -79,3 +79,12 @@ def test_report_has_a_row_per_student_and_a_column_per_test(graded):
     report = format_report(results, CLASS)
     assert "reference" in report and "12/12" in report
     assert "no_flatten, simplenet_output_shape: CheckFailure: wrong output shape" in report
+
+
+def test_submissions_went_through_the_exchange(graded):
+    """Were the notebooks submitted with `nbgrader submit` and gathered with `nbgrader collect`?"""
+    course, _ = graded
+    inbound = [path.name for path in (course / "exchange" / "keras-course" / "inbound").iterdir()]
+    for submission in CLASS:
+        assert any(name.startswith(f"{submission.student_id}+{submission.assignment}+") for name in inbound)
+        assert (course / "submitted" / submission.student_id / submission.assignment / "timestamp.txt").is_file()
