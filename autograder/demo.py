@@ -101,8 +101,8 @@ def format_report(results, submissions):
         for submission in students:
             for result in results[submission.student_id] or []:
                 if not result.passed and submission.student_id != "untouched":
-                    message = result.message.splitlines()[0] if result.message else "(no message)"
-                    lines.append(f"  {submission.student_id}, {result.grade_id}: {message[:150]}")
+                    message = " ".join(result.message.split()) if result.message else "(no message)"
+                    lines.append(f"  {submission.student_id}, {result.grade_id}: {message[:240]}")
     return "\n".join(lines)
 
 
