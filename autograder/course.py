@@ -59,6 +59,12 @@ def failure_message(cell):
     return ""
 
 
+def graded_code_cells(path):
+    """The autograded test cells (graded code cells) of the notebook at `path`, in order."""
+    return [cell for cell in nbformat.read(path, as_version=4).cells
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"]
+
+
 def read_results(course_dir, assignment, notebook, student):
     """The autograded test results of one student, in notebook order, or None if they were not graded."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -66,8 +72,7 @@ def read_results(course_dir, assignment, notebook, student):
     path = Path(course_dir) / "autograded" / student / assignment / f"{notebook}.ipynb"
     if not path.is_file():
         return None
-    cells = [cell for cell in nbformat.read(path, as_version=4).cells
-             if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"]
+    cells = graded_code_cells(path)
     with Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}") as gradebook:
         results = []
         for cell in cells:

@@ -11,11 +11,11 @@ import numpy as np
 from autograder import checks
 from autograder.errors import CheckFailure
 from autograder.settings import (
+    DATA_ATOL,
     MNIST_CLASSES,
     MNIST_IMAGE_SHAPE,
     MNIST_TEST_SIZE,
     MNIST_TRAIN_SIZE,
-    DATA_ATOL,
     SEED,
     SIMPLENET_EPOCH_BUDGET,
     SIMPLENET_MIN_ACCURACY,
@@ -175,7 +175,7 @@ def check_output_shape(SimpleNet):
 def check_param_count(SimpleNet):
     """Does SimpleNet() have 101,770 parameters: 784 -> 128 -> 10 with biases?"""
     model = build_simplenet(SimpleNet)
-    checks.check_param_count(model, SIMPLENET_PARAMS, hint=_params_hint(model, (128,)))
+    checks.check_param_count(model, SIMPLENET_PARAMS, hint=_params_hint(model, _DEFAULT_HIDDEN_SIZES))
 
 
 def check_probabilities(SimpleNet):
@@ -240,26 +240,36 @@ def _reference_forward(images, values, sizes):
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-_DEFAULT_WEIGHT_SHAPES = sorted([(784, 128), (128,), (128, 10), (10,)])
+# Layer widths of SimpleNet() with its default sizes: 784 flattened pixels -> 128 -> 10.
+_DEFAULT_SIZES = (int(np.prod(MNIST_IMAGE_SHAPE)), 128, MNIST_CLASSES)
+_DEFAULT_HIDDEN_SIZES = _DEFAULT_SIZES[1:-1]
+_DEFAULT_WEIGHT_SHAPES = sorted(
+    shape for fan_in, fan_out in zip(_DEFAULT_SIZES, _DEFAULT_SIZES[1:]) for shape in ((fan_in, fan_out), (fan_out,))
+)
+
+
+def _check_default_weight_shapes(model):
+    shapes = sorted(tuple(variable.shape) for variable in model.weights)
+    if shapes != _DEFAULT_WEIGHT_SHAPES:
+        raise CheckFailure(
+            "SimpleNet() has the wrong weights", _DEFAULT_WEIGHT_SHAPES, shapes,
+            _params_hint(model, _DEFAULT_HIDDEN_SIZES),
+        )
 
 
 def check_weight_shapes(SimpleNet):
     """Does SimpleNet() hold a (784, 128) kernel, a (128,) bias, a (128, 10) kernel and a (10,) bias?"""
-    model = build_simplenet(SimpleNet)
-    shapes = sorted(tuple(variable.shape) for variable in model.weights)
-    if shapes != _DEFAULT_WEIGHT_SHAPES:
-        raise CheckFailure("SimpleNet() has the wrong weights", _DEFAULT_WEIGHT_SHAPES, shapes, _params_hint(model, (128,)))
+    _check_default_weight_shapes(build_simplenet(SimpleNet))
 
 
 def check_forward_pass(SimpleNet):
     """With fixed weights, does SimpleNet compute softmax(relu(x W1 + b1) W2 + b2)?"""
     model = build_simplenet(SimpleNet)
-    sizes = [int(np.prod(MNIST_IMAGE_SHAPE)), 128, MNIST_CLASSES]
-    check_weight_shapes(SimpleNet)
+    _check_default_weight_shapes(model)
     values = checks.set_fixed_weights(model)
     images = _sample_images()
     checks.check_close(
-        checks.call_model(model, images), _reference_forward(images, values, sizes),
+        checks.call_model(model, images), _reference_forward(images, values, _DEFAULT_SIZES),
         "the output of SimpleNet on fixed weights",
         hint="hidden layers use ReLU, the output layer softmax, and the input is flattened row by row.",
     )

@@ -1,9 +1,8 @@
 """The whole nbgrader pipeline on a demo class: real commands, kernels, training and MNIST."""
 
-import nbformat
 import pytest
 
-from autograder.course import copy_course
+from autograder.course import copy_course, graded_code_cells
 from autograder.demo import format_report, grade_class
 from autograder.demo_class import SUBMISSIONS, UNANSWERED
 
@@ -50,11 +49,10 @@ def test_no_graded_test_cell_writes_to_stderr(graded):
     course, _ = graded
     noisy = []
     for path in sorted((course / "autograded").glob("*/*/*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
-                for output in cell.outputs:
-                    if output.output_type == "stream" and output.name == "stderr":
-                        noisy.append((path.parts[-3], cell.metadata["nbgrader"]["grade_id"], output.text[:200]))
+        for cell in graded_code_cells(path):
+            for output in cell.outputs:
+                if output.output_type == "stream" and output.name == "stderr":
+                    noisy.append((path.parts[-3], cell.metadata["nbgrader"]["grade_id"], output.text[:200]))
     assert noisy == []
 
 
