@@ -14,6 +14,7 @@ import numpy as np
 from autograder.errors import CheckFailure
 from autograder.settings import (
     FIXED_WEIGHT_SCALE,
+    FORWARD_PASS_FLOOR,
     FORWARD_PASS_RTOL,
     PREDICT_BATCH_SIZE,
     PROBABILITY_ATOL,
@@ -44,13 +45,21 @@ def activation_name(layer):
 
 
 def summarize(model):
-    """Return the `LayerSummary` of each layer of a built Sequential or Functional model."""
+    """Return the `LayerSummary` of each layer of a built Sequential or Functional model.
+
+    A Functional model's `InputLayer` is left out, so both kinds of model give the same
+    rows; the batch axis is shown as None whether or not the model was built with `keras.Input`.
+    """
+    import keras
+
     rows = []
     for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
         rows.append(
             LayerSummary(
                 class_name=type(layer).__name__,
-                output_shape=tuple(layer.output.shape),
+                output_shape=(None, *tuple(layer.output.shape)[1:]),
                 params=layer.count_params(),
                 activation=activation_name(layer),
             )
@@ -65,6 +74,7 @@ def check_layer_summary(model, expected):
     that differs; a model with more or fewer layers fails too.
     """
     got = summarize(model)
+    named = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
     for index, (want, have) in enumerate(zip(expected, got)):
         fields = [
             ("layer class", want.class_name, have.class_name),
@@ -76,7 +86,7 @@ def check_layer_summary(model, expected):
         for field, want_value, have_value in fields:
             if want_value != have_value:
                 raise CheckFailure(
-                    f"layer {index} ({model.layers[index].name}) has the wrong {field}",
+                    f"layer {index} ({named[index].name}) has the wrong {field}",
                     want_value,
                     have_value,
                     f"layer {index} should be a {want.describe()}.",
@@ -111,14 +121,19 @@ def check_param_count(model, expected, hint=None):
         raise CheckFailure("wrong number of parameters", f"{expected:,}", f"{got:,}", hint)
 
 
-def relative_error(got, expected):
-    """The largest elementwise relative error, as in CS231n: |x - y| / max(1e-8, |x| + |y|)."""
+def relative_error(got, expected, floor=1e-8):
+    """The largest elementwise relative error, as in CS231n: |x - y| / max(floor, |x| + |y|)."""
     got = np.asarray(got, dtype="float64")
     expected = np.asarray(expected, dtype="float64")
-    return float(np.max(np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))))
+    return float(np.max(np.abs(got - expected) / np.maximum(floor, np.abs(got) + np.abs(expected))))
 
 
-def check_close(got, expected, what, rtol=FORWARD_PASS_RTOL, hint=None):
+def scaled_floor(expected, fraction=FORWARD_PASS_FLOOR):
+    """A `relative_error` floor of `fraction` of the largest reference value, for outputs that cross zero."""
+    return max(1e-8, fraction * float(np.max(np.abs(expected), initial=0.0)))
+
+
+def check_close(got, expected, what, rtol=FORWARD_PASS_RTOL, hint=None, floor=1e-8):
     """Are `got` and `expected` the same shape and equal up to relative error `rtol`?"""
     got = np.asarray(got)
     expected = np.asarray(expected)
@@ -128,7 +143,7 @@ def check_close(got, expected, what, rtol=FORWARD_PASS_RTOL, hint=None):
         raise CheckFailure(f"{what} contains NaN or infinite values", "finite numbers", "NaN/inf", hint)
     if not np.all(np.isfinite(expected)):
         raise ValueError(f"the reference for {what} contains NaN or infinite values")
-    error = relative_error(got, expected)
+    error = relative_error(got, expected, floor)
     if error > rtol:
         raise CheckFailure(
             f"{what} does not match the reference (relative error {error:.1e}, tolerance {rtol:.0e})",
@@ -204,6 +219,18 @@ def set_fixed_weights(model, seed=SEED, scale=FIXED_WEIGHT_SCALE):
         variable.assign(value)
         values.append(value)
     return values
+
+
+def check_epoch_budget(history, budget):
+    """Does `history` come from `fit()` with at least one and at most `budget` epochs?"""
+    epochs = len(getattr(history, "epoch", []) or [])
+    if epochs == 0:
+        raise CheckFailure("`history` holds no training epochs", hint="keep `history = model.fit(...)`.")
+    if epochs > budget:
+        raise CheckFailure(
+            "trained for too many epochs", f"at most {budget}", epochs,
+            "reach the accuracy within the budget: check the data scaling and the optimizer.",
+        )
 
 
 def accuracy(model, images, labels, batch_size=PREDICT_BATCH_SIZE):

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course import COURSE_ROOT, nbgrader, read_results
-from autograder.demo_class import SUBMISSIONS, build_notebook
+from autograder.demo_class import DEMO_CLASS, build_notebook
 
 
 def write_submissions(course_dir, submissions, root=None):
@@ -47,7 +47,7 @@ def submit_through_exchange(course_dir, submissions):
 def grade_class(course_dir, submissions, echo=print, autograde_args=()):
     """Generate and release, submit and collect through the exchange, autograde, write feedback and export grades.
 
-    Returns {student: [TestResult], or None for a student whose kernel died}.
+    Returns {(student, assignment): [TestResult], or None where the student's kernel died}.
     """
     course_dir = Path(course_dir)
     assignments = sorted({submission.assignment for submission in submissions})
@@ -69,7 +69,7 @@ def grade_class(course_dir, submissions, echo=print, autograde_args=()):
             nbgrader(course_dir, *args, check=check)
         echo(f"  {title}: {time.perf_counter() - started:.1f} s")
     return {
-        submission.student_id: read_results(course_dir, submission.assignment, submission.notebook, submission.student_id)
+        submission.key: read_results(course_dir, submission.assignment, submission.notebook, submission.student_id)
         for submission in submissions
     }
 
@@ -79,7 +79,7 @@ def format_report(results, submissions):
     lines = []
     for assignment in sorted({submission.assignment for submission in submissions}):
         students = [submission for submission in submissions if submission.assignment == assignment]
-        graded = [results[s.student_id] for s in students if results[s.student_id] is not None]
+        graded = [results[s.key] for s in students if results[s.key] is not None]
         grade_ids = [result.grade_id for result in graded[0]] if graded else []
         width = max(len(s.student_id) for s in students)
         lines.append(f"\n{assignment}")
@@ -87,7 +87,7 @@ def format_report(results, submissions):
         header = f"  {'student':<{width}}  " + " ".join(f"T{index + 1:<2}" for index in range(len(grade_ids)))
         lines.append(header + "  total")
         for submission in students:
-            student_results = results[submission.student_id]
+            student_results = results[submission.key]
             if student_results is None:
                 lines.append(f"  {submission.student_id:<{width}}  not graded: the kernel died (see nbgrader's log)")
                 continue
@@ -99,7 +99,7 @@ def format_report(results, submissions):
         lines.append(f"  {'passed by':<{width}}  " + " ".join(f"{count:<3}" for count in passed))
         lines.append("\n  Why tests failed:")
         for submission in students:
-            for result in results[submission.student_id] or []:
+            for result in results[submission.key] or []:
                 if not result.passed and submission.student_id != "untouched":
                     message = " ".join(result.message.split()) if result.message else "(no message)"
                     lines.append(f"  {submission.student_id}, {result.grade_id}: {message[:240]}")
@@ -113,9 +113,9 @@ def _score(result):
 def run_demo(course_dir=COURSE_ROOT, echo=print):
     """Grade the demo class in `course_dir` and print the report."""
     started = time.perf_counter()
-    echo(f"Grading a demo class of {len(SUBMISSIONS)} submissions in {course_dir} with nbgrader:")
-    results = grade_class(course_dir, SUBMISSIONS, echo=echo)
-    echo(format_report(results, SUBMISSIONS))
+    echo(f"Grading a demo class of {len(DEMO_CLASS)} submissions in {course_dir} with nbgrader:")
+    results = grade_class(course_dir, DEMO_CLASS, echo=echo)
+    echo(format_report(results, DEMO_CLASS))
     echo(
         f"\nDone in {time.perf_counter() - started:.0f} s. Feedback: {Path(course_dir) / 'feedback'}; "
         f"grades: {Path(course_dir) / 'grades.csv'}; gradebook: {Path(course_dir) / 'gradebook.db'}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-_SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)
+_SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,13 @@ class Submission:
     expected_lost: frozenset = frozenset()
     # grade_id -> a phrase its failure message must contain
     message_contains: dict = field(default_factory=dict)
+    # graded by `make demo` too, not only by the test suite
+    in_demo: bool = True
+
+    @property
+    def key(self):
+        """Results are keyed by student and assignment: a student hands in every assignment."""
+        return (self.student_id, self.assignment)
 
 
 def solution_source(cell):
@@ -75,12 +82,12 @@ SUBMISSIONS = (
     Submission(
         "syntax_error", "the tutorial's missing parenthesis in the constructor signature",
         edits={"simplenet": [("output_layer_sizes=(10,)):", "output_layer_sizes=(10,):")]},
-        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "SimpleNet"}, **_A1,
+        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "SimpleNet"}, in_demo=False, **_A1,
     ),
     Submission(
         "layers_attribute", "the tutorial's `self.layers = ...`, which Keras reserves",
         edits={"simplenet": [("self.hidden_layers", "self.layers")]},
-        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "`self.layers` is Keras's own"}, **_A1,
+        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "`self.layers` is Keras's own"}, in_demo=False, **_A1,
     ),
     Submission(
         "overwritten_layers", "the hidden Dense layer overwritten by the output layer (same attribute)",
@@ -112,9 +119,109 @@ SUBMISSIONS = (
             "kernel = model.get_weights()[0]",
             "return model.plot_weights(show_shapes=True)",
         )]},
-        expected_lost={"weight_plot"}, message_contains={"weight_plot": "no `plot_weights`"}, **_A1,
+        expected_lost={"weight_plot"}, message_contains={"weight_plot": "no `plot_weights`"}, in_demo=False, **_A1,
     ),
 )
+
+_A2 = dict(assignment="02_layers_and_cnn", notebook="layers_and_cnn")
+_A2_DENSE_TESTS = frozenset({
+    "dense_layer_weights", "dense_layer_forward", "dense_layer_any_input", "dense_layer_config", "dense_layer_trains",
+})
+_A2_CONV_TESTS = frozenset({"conv_output_size_cases", "conv2d_forward_valid", "conv2d_forward_same"})
+_A2_CNN_TESTS = frozenset({"cnn_layers", "cnn_accuracy"})
+_A2_TESTS = _A2_DENSE_TESTS | _A2_CONV_TESTS | _A2_CNN_TESTS
+_DENSE_BUILD = (
+    'self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel")'
+)
+_DENSE_CALL = "return self.activation(inputs @ self.kernel + self.bias)"
+
+SUBMISSIONS += (
+    Submission("reference", "the reference solution", **_A2),
+    Submission("untouched", "the released notebook, unchanged", untouched=True, expected_lost=_A2_TESTS, **_A2),
+    Submission(
+        "alternative", "other correct choices: `keras.ops.matmul`, random-normal weights, a Functional CNN",
+        edits={
+            "dense_layer": [
+                ('initializer="glorot_uniform"', 'initializer="random_normal"'),
+                ("inputs @ self.kernel", "ops.matmul(inputs, self.kernel)"),
+            ],
+            "build_cnn": [(
+                "return keras.Sequential([\n        keras.Input(shape=input_shape),",
+                "inputs = keras.Input(shape=input_shape)\n    x = inputs\n    for layer in [",
+            ), (
+                '        layers.Dense(num_classes, activation="softmax"),\n    ])',
+                '        layers.Dense(num_classes, activation="softmax"),\n    ]:\n        x = layer(x)\n'
+                '    return keras.Model(inputs, x)',
+            )],
+        },
+        **_A2,
+    ),
+    Submission(
+        "transposed_kernel", "a kernel of shape (units, input_dim), transposed again in `call`",
+        edits={"dense_layer": [
+            ("shape=(input_shape[-1], self.units)", "shape=(self.units, input_shape[-1])"),
+            ("inputs @ self.kernel", "inputs @ ops.transpose(self.kernel)"),
+        ]},
+        expected_lost={"dense_layer_weights", "dense_layer_forward", "dense_layer_any_input"},
+        message_contains={"dense_layer_weights": "transposed"}, **_A2,
+    ),
+    Submission(
+        "missing_bias", "a bias created but never added",
+        edits={"dense_layer": [(_DENSE_CALL, "return self.activation(inputs @ self.kernel)")]},
+        expected_lost={"dense_layer_forward", "dense_layer_any_input"},
+        message_contains={"dense_layer_forward": "bias is not added"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "ignored_activation", "`activation` stored but never applied",
+        edits={"dense_layer": [(_DENSE_CALL, "return inputs @ self.kernel + self.bias")]},
+        expected_lost={"dense_layer_forward", "dense_layer_any_input"},
+        message_contains={"dense_layer_forward": "activation is not applied"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "weights_in_init", "weights created in `__init__` for 784 inputs instead of in `build`",
+        edits={"dense_layer": [
+            ("self.activation = keras.activations.get(activation)",
+             "self.activation = keras.activations.get(activation)\n"
+             '        self.kernel = self.add_weight(shape=(784, units), initializer="glorot_uniform", name="kernel")\n'
+             '        self.bias = self.add_weight(shape=(units,), initializer="zeros", name="bias")'),
+            (_DENSE_BUILD + "\n        ", ""),
+            ('self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")\n', "pass\n"),
+        ]},
+        expected_lost={"dense_layer_weights", "dense_layer_forward", "dense_layer_any_input", "dense_layer_trains"},
+        message_contains={"dense_layer_weights": "before it has seen any input"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "same_padding_arithmetic", "'same' output length computed as if the padding were kernel_size // 2 per side",
+        edits={"conv_output_size": [
+            ("return (size + stride - 1) // stride", "return (size + 2 * (kernel_size // 2) - kernel_size) // stride + 1"),
+        ]},
+        expected_lost={"conv_output_size_cases", "conv2d_forward_same"},
+        message_contains={"conv_output_size_cases": "ceil(size / stride)"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "flipped_kernel", "a true convolution: the kernel flipped, which Conv2D does not do",
+        edits={"conv2d_forward": [("windows, kernel)", "windows, kernel[::-1, ::-1])")]},
+        expected_lost={"conv2d_forward_valid", "conv2d_forward_same"},
+        message_contains={"conv2d_forward_valid": "the kernel is flipped"}, **_A2,
+    ),
+    Submission(
+        "padding_side", "the odd extra 'same' padding put before the image instead of after it",
+        edits={"conv2d_forward": [("(total // 2, total - total // 2)", "(total - total // 2, total // 2)")]},
+        expected_lost={"conv2d_forward_same"},
+        message_contains={"conv2d_forward_same": "wrong side"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "no_dropout", "the CNN without its Dropout layer",
+        edits={"build_cnn": [("        layers.Dropout(0.5),\n", "")]},
+        expected_lost={"cnn_layers"}, message_contains={"cnn_layers": "layer 5"}, **_A2,
+    ),
+    Submission(
+        "same_padding_cnn", "the first convolution with padding='same'",
+        edits={"build_cnn": [('layers.Conv2D(32, 3, activation="relu")', 'layers.Conv2D(32, 3, padding="same", activation="relu")')]},
+        expected_lost={"cnn_layers"}, message_contains={"cnn_layers": "output shape"}, in_demo=False, **_A2,
+    ),
+)
+DEMO_CLASS = tuple(submission for submission in SUBMISSIONS if submission.in_demo)
 
 # One per solution cell: leaving any answer out must cost points.
 UNANSWERED = (
@@ -133,5 +240,25 @@ UNANSWERED = (
     Submission(
         "no_plot", "the weight plot left as released", unanswered=frozenset({"plot_weights"}),
         expected_lost={"weight_plot"}, **_A1,
+    ),
+    Submission(
+        "no_dense_layer", "DenseLayer left as released", unanswered=frozenset({"dense_layer"}),
+        expected_lost=_A2_DENSE_TESTS, **_A2,
+    ),
+    Submission(
+        "no_conv_output_size", "conv_output_size left as released", unanswered=frozenset({"conv_output_size"}),
+        expected_lost={"conv_output_size_cases", "conv2d_forward_same"}, **_A2,
+    ),
+    Submission(
+        "no_conv2d_forward", "conv2d_forward left as released", unanswered=frozenset({"conv2d_forward"}),
+        expected_lost={"conv2d_forward_valid", "conv2d_forward_same"}, **_A2,
+    ),
+    Submission(
+        "no_cnn", "build_cnn left as released", unanswered=frozenset({"build_cnn"}),
+        expected_lost=_A2_CNN_TESTS, **_A2,
+    ),
+    Submission(
+        "no_cnn_training", "the CNN training cell left as released", unanswered=frozenset({"train_cnn"}),
+        expected_lost={"cnn_accuracy"}, **_A2,
     ),
 )

@@ -20,3 +20,14 @@ class CheckFailure(AssertionError):
         if hint:
             message += f"\nHint: {hint}"
         super().__init__(message)
+
+
+def error_text(error):
+    """`Name: first line` of an exception, skipping Keras's "Exception encountered when calling ..." preamble."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    if lines and lines[0].startswith("Exception encountered") and len(lines) > 1:
+        lines = lines[1:]
+    name = type(error).__name__
+    if isinstance(error, NotImplementedError) and not lines:
+        return f"{name} (the `raise NotImplementedError()` placeholder is still there)"
+    return f"{name}: {lines[0]}" if lines else name

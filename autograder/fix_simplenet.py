@@ -298,14 +298,7 @@ def check_other_sizes(SimpleNet):
 
 def check_epoch_budget(history):
     """Does `history` come from `fit()` with at least one and at most the budgeted number of epochs?"""
-    epochs = len(getattr(history, "epoch", []) or [])
-    if epochs == 0:
-        raise CheckFailure("`history` holds no training epochs", hint="keep `history = model.fit(...)`.")
-    if epochs > SIMPLENET_EPOCH_BUDGET:
-        raise CheckFailure(
-            "trained for too many epochs", f"at most {SIMPLENET_EPOCH_BUDGET}", epochs,
-            "reach the accuracy within the budget: check the data scaling and the optimizer.",
-        )
+    checks.check_epoch_budget(history, SIMPLENET_EPOCH_BUDGET)
 
 
 def check_accuracy(model, history):

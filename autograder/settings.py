@@ -13,6 +13,9 @@ MNIST_TEST_SIZE = 10_000
 
 # A float32 forward pass agrees with a float64 NumPy reference to about 1e-7.
 FORWARD_PASS_RTOL = 1e-5
+# Outputs that can cross zero (a linear layer's, a convolution's) are compared relative to
+# at least this fraction of the largest reference value, so rounding near zero is no failure.
+FORWARD_PASS_FLOOR = 0.05
 PROBABILITY_ATOL = 1e-5
 # Scale of the fixed weights injected for forward-pass checks.
 FIXED_WEIGHT_SCALE = 0.05
@@ -26,6 +29,23 @@ SIMPLENET_EPOCH_BUDGET = 5
 SIMPLENET_MIN_ACCURACY = 0.97
 WEIGHT_PLOT_MIN_IMAGES = 16
 WEIGHT_PLOT_MIN_CORRELATION = 0.99
+
+# Assignment 2: dense and CNN layers. The CNN trains briefly: one epoch on part of the data.
+CNN_PARAMS = 34_826
+CNN_DROPOUT_RATE = 0.5
+CNN_TRAIN_IMAGES = 20_000
+CNN_EPOCH_BUDGET = 1
+CNN_MIN_ACCURACY = 0.94
+
+# Assignment 3: tune training. The budget is the same on every machine: model size and
+# training samples consumed by `fit()` (augmented copies included), not seconds.
+TUNE_MAX_PARAMS = 100_000
+TUNE_MAX_EPOCHS = 5
+TUNE_MAX_SAMPLES = TUNE_MAX_EPOCHS * MNIST_TRAIN_SIZE
+# (minimum test accuracy, points): the accuracy test scores the highest tier reached.
+TUNE_ACCURACY_TIERS = ((0.980, 1), (0.985, 2), (0.990, 3))
+# The saved model is evaluated in a fresh process; loading and predicting takes seconds.
+CLEAN_EVALUATION_TIMEOUT_SECONDS = 120
 
 # nbgrader runs each cell at most this long; the longest cell trains a model.
 CELL_TIMEOUT_SECONDS = 300

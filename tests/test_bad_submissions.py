@@ -34,13 +34,13 @@ def graded(tmp_path_factory):
 
 def test_a_dead_kernel_leaves_that_student_ungraded_and_the_others_graded(graded):
     _, results = graded
-    assert results["crashing"] is None
-    assert results["hanging"] is not None and results["bystander"] is not None
+    assert results[CRASHING.key] is None
+    assert results[HANGING.key] is not None and results[UNTOUCHED.key] is not None
 
 
 def test_a_hanging_cell_is_stopped_and_the_following_cells_still_run(graded):
     course, results = graded
-    hanging = {result.grade_id: result for result in results["hanging"]}
+    hanging = {result.grade_id: result for result in results[HANGING.key]}
     assert hanging["data_prepared"].score == 0
     assert "NameError" in hanging["data_prepared"].message
     assert hanging["simplenet_builds"].passed, "cells after the timeout must still run"
@@ -50,5 +50,5 @@ def test_a_hanging_cell_is_stopped_and_the_following_cells_still_run(graded):
 
 def test_other_students_grades_are_untouched(graded):
     _, results = graded
-    assert all(result.score == 0 for result in results["bystander"])
-    assert len(results["bystander"]) == len(results["hanging"])
+    assert all(result.score == 0 for result in results[UNTOUCHED.key])
+    assert len(results[UNTOUCHED.key]) == len(results[HANGING.key])

@@ -512,3 +512,123 @@ def test_check_min_accuracy_by_default_passes_nearest_centroid_model_on_mnist_te
     centroids = np.stack([images[labels == digit].reshape(-1, 784).mean(axis=0) for digit in range(10)])
     nearest_centroid = mnist_model(centroids.T, -0.5 * (centroids**2).sum(axis=1))  # about 82% on the test split
     assert checks.check_min_accuracy(nearest_centroid, 0.8) is None
+
+
+# summarize on a Functional model and on a Sequential built without keras.Input
+
+
+def functional_cnn(dense_activation="softmax"):
+    """The Functional equivalent of `cnn()`: same layers, same names, plus Keras's InputLayer."""
+    inputs = keras.Input(CNN_INPUT_SHAPE)
+    x = keras.layers.Conv2D(2, 3, activation="relu", name="conv")(inputs)
+    x = keras.layers.Flatten(name="flat")(x)
+    outputs = keras.layers.Dense(10, activation=dense_activation, name="scores")(x)
+    return keras.Model(inputs, outputs)
+
+
+def test_summarize_leaves_out_the_input_layer_of_a_functional_model():
+    model = functional_cnn()
+    assert type(model.layers[0]).__name__ == "InputLayer"
+    assert checks.summarize(model) == checks.summarize(cnn()) == CNN_SUMMARY
+
+
+def test_check_layer_summary_counts_layers_of_a_functional_model_without_the_input_layer():
+    with pytest.raises(CheckFailure) as failure:
+        checks.check_layer_summary(functional_cnn(dense_activation="relu"), CNN_SUMMARY)
+    assert str(failure.value).startswith("layer 2 (scores) has the wrong activation: expected softmax, got relu.")
+
+
+def test_summarize_shows_batch_axis_as_none_for_a_sequential_built_by_calling_it():
+    model = keras.Sequential(
+        [
+            keras.layers.Conv2D(2, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model(np.zeros((4, *CNN_INPUT_SHAPE), "float32"))
+    assert model.layers[0].output.shape[0] == 4  # Keras keeps the batch size of the first call
+    assert checks.summarize(model) == CNN_SUMMARY
+
+
+# relative_error and check_close with a floor, scaled_floor
+
+
+def test_relative_error_floor_bounds_the_denominator_near_zero():
+    got, expected = [1e-6, 1.0], [0.0, 1.0]
+    assert checks.relative_error(got, expected) == pytest.approx(1.0)
+    assert checks.relative_error(got, expected, floor=1e-2) == pytest.approx(1e-4)
+
+
+def test_relative_error_floor_leaves_errors_of_larger_values_unchanged():
+    assert checks.relative_error([1.0, 1.1], [1.0, 0.9], floor=1e-2) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(("expected", "floor"), [([-4.0, 2.0], 0.04), ([[0.5], [-0.25]], 0.005)])
+def test_scaled_floor_is_a_fraction_of_the_largest_absolute_reference_value(expected, floor):
+    assert checks.scaled_floor(expected, fraction=1e-2) == pytest.approx(floor)
+
+
+def test_scaled_floor_default_fraction_comes_from_settings():
+    assert checks.scaled_floor([-4.0, 2.0]) == pytest.approx(4.0 * checks.FORWARD_PASS_FLOOR)
+
+
+@pytest.mark.parametrize("expected", [np.zeros(3), np.zeros(0)], ids=["zeros", "empty"])
+def test_scaled_floor_is_never_below_1e_8(expected):
+    assert checks.scaled_floor(expected) == 1e-8
+
+
+def test_check_close_with_scaled_floor_passes_on_rounding_near_zero():
+    """An output that crosses zero: a 1e-8 rounding error on a 1e-9 value is no failure with a floor."""
+    expected = np.array([1e-9, 1.0, -1.0])
+    got = expected + 1e-8
+    with pytest.raises(CheckFailure, match="does not match the reference"):
+        checks.check_close(got, expected, "the outputs")
+    assert checks.check_close(got, expected, "the outputs", floor=checks.scaled_floor(expected)) is None
+
+
+def test_check_close_with_scaled_floor_still_fails_on_wrong_values():
+    expected = np.array([1e-9, 1.0, -1.0])
+    with pytest.raises(CheckFailure, match=r"relative error 4\.8e-02"):
+        checks.check_close(expected * 1.1, expected, "the outputs", floor=checks.scaled_floor(expected))
+
+
+# check_epoch_budget
+
+
+class FitHistory:
+    """What `check_epoch_budget` reads of the History that `fit()` returns: the list of epochs run."""
+
+    def __init__(self, epochs):
+        self.epoch = list(range(epochs))
+
+
+@pytest.mark.parametrize("epochs", [1, 3])
+def test_check_epoch_budget_passes_from_one_epoch_up_to_the_budget(epochs):
+    assert checks.check_epoch_budget(FitHistory(epochs), 3) is None
+
+
+def test_check_epoch_budget_fails_beyond_the_budget_with_expected_and_got():
+    with pytest.raises(CheckFailure) as failure:
+        checks.check_epoch_budget(FitHistory(4), 3)
+    assert str(failure.value) == (
+        "trained for too many epochs: expected at most 3, got 4.\n"
+        "Hint: reach the accuracy within the budget: check the data scaling and the optimizer."
+    )
+
+
+@pytest.mark.parametrize(
+    "history", [FitHistory(0), keras.callbacks.History(), None], ids=["no_epochs", "never_fit", "none"]
+)
+def test_check_epoch_budget_fails_without_epochs(history):
+    with pytest.raises(CheckFailure) as failure:
+        checks.check_epoch_budget(history, 3)
+    assert str(failure.value) == "`history` holds no training epochs.\nHint: keep `history = model.fit(...)`."
+
+
+def test_check_epoch_budget_reads_the_history_returned_by_fit(argmax_model):
+    argmax_model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    history = argmax_model.fit(IMAGES, LABELS, epochs=2, verbose=0)
+    assert checks.check_epoch_budget(history, 2) is None
+    with pytest.raises(CheckFailure, match="expected at most 1, got 2"):
+        checks.check_epoch_budget(history, 1)

@@ -1,0 +1,558 @@
+"""Checks of assignment 2, "Build dense and CNN layers".
+
+Each function takes what the student wrote (the `DenseLayer` class, `conv_output_size`,
+`conv2d_forward`, `build_cnn`, the trained CNN) and raises `CheckFailure` naming the
+cause when it is wrong. References come from Keras itself (`Conv2D`, `MaxPooling2D`)
+or from NumPy in float64; forward-pass checks print the relative error they measured.
+"""
+
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from autograder import checks
+from autograder.checks import LayerSummary
+from autograder.errors import CheckFailure, error_text
+from autograder.settings import (
+    CNN_DROPOUT_RATE,
+    CNN_EPOCH_BUDGET,
+    CNN_MIN_ACCURACY,
+    FORWARD_PASS_RTOL,
+    MNIST_CLASSES,
+    MNIST_IMAGE_SHAPE,
+    SEED,
+)
+
+def _softmax(z):
+    shifted = np.exp(z - z.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+_NUMPY_ACTIVATIONS = {
+    None: lambda z: z,
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "softmax": _softmax,
+}
+
+
+def _rng(offset=0):
+    return np.random.default_rng(SEED + offset)
+
+
+def _compare(got, expected, what, hint=None):
+    """`check_close` with a floor for outputs that cross zero; print the relative error when it passes."""
+    floor = checks.scaled_floor(expected)
+    checks.check_close(got, expected, what, hint=hint, floor=floor)
+    print(f"{what}: relative error {checks.relative_error(got, expected, floor):.1e} (tolerance {FORWARD_PASS_RTOL:.0e})")
+
+
+def _matches(got, expected):
+    got, expected = np.asarray(got), np.asarray(expected)
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return False
+    return checks.relative_error(got, expected, checks.scaled_floor(expected)) <= FORWARD_PASS_RTOL
+
+
+# The dense layer ------------------------------------------------------------------------
+
+_DENSE_INPUT_DIM = 7
+_DENSE_UNITS = 5
+_DENSE_BATCH = 8
+# Other input dimensions and widths, the last one with a single unit.
+_DENSE_OTHER_SIZES = ((3, 4), (20, 1), (784, 16))
+_WEIGHTS_HINT = (
+    "create both weights in `build(input_shape)` with `self.add_weight`: "
+    "`self.kernel` of shape `(input_shape[-1], self.units)` and `self.bias` of shape `(self.units,)`."
+)
+
+
+def make_dense_layer(DenseLayer, units, activation=None):
+    """Construct `DenseLayer(units, activation=activation)`, with a clear failure if that raises."""
+    import keras
+
+    if not (isinstance(DenseLayer, type) and issubclass(DenseLayer, keras.layers.Layer)):
+        raise CheckFailure(
+            "`DenseLayer` must be a class that subclasses `keras.layers.Layer`", "a subclass of keras.layers.Layer",
+            repr(DenseLayer), "keep `class DenseLayer(keras.layers.Layer):`.",
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return DenseLayer(units, activation=activation)
+    except Exception as error:
+        raise CheckFailure(
+            f"`DenseLayer({units}, activation={activation!r})` raised {error_text(error)}",
+            hint="the constructor is `__init__(self, units, activation=None, **kwargs)` and calls "
+            "`super().__init__(**kwargs)`.",
+        ) from None
+
+
+def _call_layer(layer, inputs, description):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.asarray(layer(inputs))
+    except Exception as error:
+        hint = (
+            "the kernel must take its input dimension from `input_shape[-1]` in `build()`, "
+            "and `call()` must use `keras.ops` (for example `keras.ops.matmul(inputs, self.kernel)`)."
+        )
+        kernel = getattr(layer, "kernel", None)
+        if kernel is not None and len(kernel.shape) == 2 and kernel.shape[0] != inputs.shape[-1]:
+            hint = (
+                f"the kernel has shape {tuple(kernel.shape)} but the inputs have {inputs.shape[-1]} features: "
+                "`inputs @ kernel` needs a kernel of shape `(input_dim, units)` (is it transposed?)."
+            )
+        raise CheckFailure(
+            f"calling {description} on inputs of shape {inputs.shape} raised {error_text(error)}", hint=hint
+        ) from None
+
+
+def _weight(layer, name):
+    variable = getattr(layer, name, None)
+    if variable is None or not hasattr(variable, "assign"):
+        raise CheckFailure(f"`DenseLayer` has no `self.{name}` weight", hint=_WEIGHTS_HINT)
+    return variable
+
+
+def built_dense_layer(DenseLayer, input_dim=_DENSE_INPUT_DIM, units=_DENSE_UNITS, activation=None):
+    """A `DenseLayer(units, activation)` built by a first call on (batch, input_dim) inputs, its weights checked.
+
+    Returns the layer and its `kernel` and `bias` variables.
+    """
+    layer = make_dense_layer(DenseLayer, units, activation)
+    if layer.weights:
+        shapes = [tuple(variable.shape) for variable in layer.weights]
+        raise CheckFailure(
+            "`DenseLayer` has weights before it has seen any input", "no weights until `build()`", shapes,
+            "the input dimension is only known in `build(input_shape)`; create the weights there, "
+            "not in `__init__`, so the layer works for any input size.",
+        )
+    inputs = _rng().standard_normal((_DENSE_BATCH, input_dim)).astype("float32")
+    _call_layer(layer, inputs, f"`DenseLayer({units})`")
+    kernel, bias = _weight(layer, "kernel"), _weight(layer, "bias")
+    kernel_shape, bias_shape = tuple(kernel.shape), tuple(bias.shape)
+    if kernel_shape != (input_dim, units):
+        hint = _WEIGHTS_HINT
+        if kernel_shape == (units, input_dim):
+            hint = "the kernel is transposed: `inputs @ kernel` needs shape `(input_dim, units)`."
+        raise CheckFailure(
+            f"the kernel of `DenseLayer({units})` on {input_dim}-dimensional inputs has the wrong shape",
+            (input_dim, units), kernel_shape, hint,
+        )
+    if bias_shape != (units,):
+        raise CheckFailure(
+            f"the bias of `DenseLayer({units})` has the wrong shape", (units,), bias_shape,
+            "one bias per unit: `shape=(self.units,)`.",
+        )
+    trainable = {id(variable) for variable in layer.trainable_weights}
+    for name, variable in (("kernel", kernel), ("bias", bias)):
+        if id(variable) not in trainable:
+            raise CheckFailure(
+                f"`self.{name}` is not trainable", hint="create it with `self.add_weight(..., trainable=True)`, the default."
+            )
+    expected_count = input_dim * units + units
+    if layer.count_params() != expected_count:
+        raise CheckFailure(
+            f"`DenseLayer({units})` on {input_dim}-dimensional inputs has the wrong number of parameters",
+            expected_count, layer.count_params(), "the layer holds exactly one kernel and one bias.",
+        )
+    return layer, kernel, bias
+
+
+def check_dense_weights(DenseLayer):
+    """Does `build()` create a trainable (input_dim, units) kernel and (units,) bias, and nothing else?"""
+    built_dense_layer(DenseLayer)
+
+
+def _dense_forward(DenseLayer, input_dim, units, activation, offset=0):
+    """Check one `DenseLayer` forward pass on fixed weights against NumPy, diagnosing the usual mistakes."""
+    layer, kernel, bias = built_dense_layer(DenseLayer, input_dim, units, activation)
+    rng = _rng(offset + 1)
+    kernel_value = rng.standard_normal((input_dim, units)).astype("float32")
+    bias_value = rng.standard_normal(units).astype("float32")
+    kernel.assign(kernel_value)
+    bias.assign(bias_value)
+    inputs = rng.standard_normal((_DENSE_BATCH, input_dim)).astype("float32")
+    got = _call_layer(layer, inputs, f"`DenseLayer({units})`")
+    name = activation if isinstance(activation, str) or activation is None else activation.__name__
+    apply = _NUMPY_ACTIVATIONS[name]
+    linear = inputs.astype("float64") @ kernel_value + bias_value
+    expected = apply(linear)
+    what = f"`DenseLayer({units}, activation={name!r})` on {input_dim}-dimensional inputs"
+    hint = "compute `activation(inputs @ kernel + bias)`."
+    if name not in (None, "linear") and _matches(got, linear):
+        hint = (
+            "the activation is not applied: store `keras.activations.get(activation)` in `__init__` "
+            "and return `self.activation(inputs @ self.kernel + self.bias)`."
+        )
+    elif _matches(got, apply(linear - bias_value)):
+        hint = "the bias is not added: return `activation(inputs @ kernel + bias)`."
+    _compare(got, expected, what, hint)
+
+
+def check_dense_forward(DenseLayer):
+    """With fixed weights, does DenseLayer compute inputs @ kernel + bias, with and without an activation?"""
+    _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, None)
+    _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, "relu", offset=1)
+
+
+def check_dense_activations(DenseLayer):
+    """Does DenseLayer apply other activations, given by name or as a function?"""
+    import keras
+
+    _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, "tanh", offset=2)
+    _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, "softmax", offset=3)
+    _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, keras.activations.sigmoid, offset=4)
+
+
+def check_dense_in_sequential(DenseLayer, sizes=_DENSE_OTHER_SIZES[:1]):
+    """Inside `keras.Sequential`, does DenseLayer map (None, input_dim) to (None, units) for any batch size?"""
+    import keras
+
+    for input_dim, units in sizes:
+        layer = make_dense_layer(DenseLayer, units)
+        try:
+            model = keras.Sequential([keras.Input(shape=(input_dim,)), layer])
+        except Exception as error:
+            raise CheckFailure(
+                f"`keras.Sequential([keras.Input(shape=({input_dim},)), DenseLayer({units})])` raised "
+                f"{error_text(error)}",
+                hint="build the weights from `input_shape[-1]`; the batch size (`input_shape[0]`) is unknown (None).",
+            ) from None
+        for batch_size in (1, 5):
+            inputs = _rng(batch_size).standard_normal((batch_size, input_dim)).astype("float32")
+            got = _call_layer(model, inputs, f"a Sequential model with `DenseLayer({units})`")
+            if got.shape != (batch_size, units):
+                raise CheckFailure(
+                    f"`DenseLayer({units})` on a batch of shape {inputs.shape} gave the wrong output shape",
+                    (batch_size, units), got.shape, "the output has one row per input row and `units` columns.",
+                )
+
+
+def check_dense_other_sizes(DenseLayer):
+    """Does DenseLayer work, and compute the right values, for other input dimensions and widths?"""
+    check_dense_in_sequential(DenseLayer, _DENSE_OTHER_SIZES)
+    for offset, (input_dim, units) in enumerate(_DENSE_OTHER_SIZES):
+        _dense_forward(DenseLayer, input_dim, units, "relu", offset=10 + offset)
+
+
+def check_dense_config(DenseLayer):
+    """Does `get_config()` describe the layer, so `from_config` and `keras.models.load_model` rebuild it?"""
+    import keras
+
+    layer = make_dense_layer(DenseLayer, _DENSE_UNITS, "relu")
+    model = keras.Sequential([keras.Input(shape=(_DENSE_INPUT_DIM,)), layer])
+    checks.set_fixed_weights(model)
+    inputs = _rng(20).standard_normal((_DENSE_BATCH, _DENSE_INPUT_DIM)).astype("float32")
+    expected = _call_layer(model, inputs, "`DenseLayer(5, activation='relu')`")
+    try:
+        config = layer.get_config()
+        clone = DenseLayer.from_config(config)
+    except Exception as error:
+        raise CheckFailure(
+            f"`DenseLayer.from_config(layer.get_config())` raised {error_text(error)}",
+            hint="`get_config()` returns `super().get_config()` updated with `units` and "
+            "`activation` (serialized with `keras.activations.serialize`).",
+        ) from None
+    clone_model = keras.Sequential([keras.Input(shape=(_DENSE_INPUT_DIM,)), clone])
+    clone_model.set_weights(model.get_weights())
+    checks.check_close(
+        _call_layer(clone_model, inputs, "the layer rebuilt by `from_config`"), expected,
+        "the output of the layer rebuilt from `get_config()`", floor=checks.scaled_floor(expected),
+        hint="`get_config()` must hold every constructor argument: `units` and `activation`.",
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "dense.keras"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.save(path)
+                loaded = keras.models.load_model(path, custom_objects={"DenseLayer": DenseLayer})
+        except Exception as error:
+            raise CheckFailure(
+                f"saving and reloading a model with a DenseLayer raised {error_text(error)}",
+                hint="`get_config()` must return plain values (numbers, strings) that `__init__` accepts back.",
+            ) from None
+    checks.check_close(
+        _call_layer(loaded, inputs, "the reloaded model"), expected, "the output of the saved and reloaded model",
+        floor=checks.scaled_floor(expected), hint="the kernel and bias must be created with `add_weight`.",
+    )
+
+
+def check_dense_trains(DenseLayer):
+    """Does a model of two DenseLayers learn under `fit()`: does its training loss go down?"""
+    import keras
+
+    rng = _rng(30)
+    inputs = rng.standard_normal((512, 10)).astype("float32")
+    labels = np.argmax(inputs @ rng.standard_normal((10, 3)), axis=1)
+    keras.utils.set_random_seed(SEED)
+    hidden, output = make_dense_layer(DenseLayer, 16, "relu"), make_dense_layer(DenseLayer, 3, "softmax")
+    try:
+        model = keras.Sequential([keras.Input(shape=(10,)), hidden, output])
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            losses = model.fit(inputs, labels, epochs=5, batch_size=64, verbose=0).history["loss"]
+    except Exception as error:
+        raise CheckFailure(
+            f"training a model of two DenseLayers raised {error_text(error)}",
+            hint="write `call()` with `keras.ops` (not NumPy) so `fit()` can trace and differentiate it.",
+        ) from None
+    if not np.all(np.isfinite(losses)) or losses[-1] > 0.8 * losses[0]:
+        raise CheckFailure(
+            "the training loss of a model of two DenseLayers did not go down over 5 epochs",
+            "a final loss below 80% of the first", " -> ".join(f"{loss:.3f}" for loss in losses),
+            "the weights must be trainable variables from `add_weight`, used in `call()` through `keras.ops`.",
+        )
+
+
+# Convolution arithmetic ------------------------------------------------------------------
+
+# (size, kernel_size, stride, padding, layer): a convolution or a pooling window along one axis.
+CONV_SIZE_CASES = (
+    (28, 3, 1, "valid", "Conv2D"),
+    (28, 3, 1, "same", "Conv2D"),
+    (28, 5, 2, "valid", "Conv2D"),
+    (28, 3, 2, "same", "Conv2D"),
+    (28, 2, 2, "valid", "MaxPooling2D"),
+    (26, 2, 2, "valid", "MaxPooling2D"),
+)
+HIDDEN_CONV_SIZE_CASES = (
+    (28, 4, 1, "same", "Conv2D"),
+    (28, 2, 1, "same", "Conv2D"),
+    (7, 3, 2, "same", "Conv2D"),
+    (32, 4, 3, "same", "Conv2D"),
+    (10, 4, 3, "valid", "Conv2D"),
+    (5, 5, 1, "valid", "Conv2D"),
+    (1, 3, 1, "same", "Conv2D"),
+    (13, 2, 2, "valid", "MaxPooling2D"),
+    (13, 2, 2, "same", "MaxPooling2D"),
+    (11, 3, 2, "valid", "MaxPooling2D"),
+)
+_CONV_SIZE_HINTS = {
+    "valid": "with 'valid' padding the window must fit inside: floor((size - kernel_size) / stride) + 1.",
+    "same": "with 'same' padding Keras pads just enough that the output length is ceil(size / stride), "
+    "whatever the kernel size.",
+}
+
+
+def keras_output_size(size, kernel_size, stride, padding, layer="Conv2D"):
+    """The output length along one axis that Keras's `Conv2D` or `MaxPooling2D` really produces."""
+    import keras
+
+    if layer == "Conv2D":
+        module = keras.layers.Conv2D(1, (kernel_size, 1), strides=(stride, 1), padding=padding)
+    else:
+        module = keras.layers.MaxPooling2D((kernel_size, 1), strides=(stride, 1), padding=padding)
+    return int(np.asarray(module(np.zeros((1, size, 1, 1), "float32"))).shape[1])
+
+
+def check_conv_output_size(conv_output_size, cases=CONV_SIZE_CASES):
+    """Does `conv_output_size` give Keras's output length on each case of `cases`?"""
+    for size, kernel_size, stride, padding, layer in cases:
+        call = f"conv_output_size({size}, {kernel_size}, stride={stride}, padding={padding!r})"
+        expected = keras_output_size(size, kernel_size, stride, padding, layer)
+        try:
+            got = conv_output_size(size, kernel_size, stride=stride, padding=padding)
+        except Exception as error:
+            raise CheckFailure(f"`{call}` raised {error_text(error)}", hint=_CONV_SIZE_HINTS[padding]) from None
+        if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
+            raise CheckFailure(
+                f"`{call}` should return an int", "an int", f"{type(got).__name__} {got!r}",
+                "use integer division `//` (or wrap the result in `int()`).",
+            )
+        if got != expected:
+            raise CheckFailure(
+                f"`{call}` is wrong ({layer} with these settings gives {expected})", expected, got,
+                _CONV_SIZE_HINTS[padding],
+            )
+
+
+def check_conv_output_size_hidden(conv_output_size):
+    """Does `conv_output_size` also agree with Keras on even kernels, larger strides and pooling?"""
+    check_conv_output_size(conv_output_size, HIDDEN_CONV_SIZE_CASES)
+
+
+# The convolution forward pass ------------------------------------------------------------
+
+# (input shape (N, H, W, C_in), kernel shape (kh, kw, C_in, C_out), stride, padding)
+CONV_VALID_CASES = (((2, 7, 7, 3), (3, 3, 3, 4), 1, "valid"),)
+HIDDEN_CONV_VALID_CASES = (
+    ((2, 9, 8, 2), (3, 3, 2, 3), 2, "valid"),
+    ((3, 6, 7, 1), (2, 2, 1, 2), 1, "valid"),
+    ((1, 8, 8, 3), (2, 3, 3, 5), 2, "valid"),
+)
+CONV_SAME_CASES = (((2, 7, 7, 3), (3, 3, 3, 4), 1, "same"),)
+HIDDEN_CONV_SAME_CASES = (
+    ((2, 8, 8, 2), (3, 3, 2, 3), 2, "same"),
+    ((2, 7, 7, 2), (2, 2, 2, 3), 2, "same"),
+    ((1, 6, 5, 3), (4, 2, 3, 2), 1, "same"),
+    ((2, 9, 9, 1), (5, 5, 1, 2), 3, "same"),
+)
+
+
+def keras_conv2d(x, kernel, bias, stride, padding):
+    """What `keras.layers.Conv2D` computes with these weights, in float64."""
+    import keras
+
+    layer = keras.layers.Conv2D(
+        kernel.shape[-1], kernel.shape[:2], strides=stride, padding=padding, dtype="float64"
+    )
+    layer.build(x.shape)
+    layer.set_weights([kernel, bias])
+    return np.asarray(layer(x))
+
+
+def _same_padding_on_top_left(x, kernel, bias, stride):
+    """'same' padding with the odd extra row and column before the image instead of after it."""
+    pads = []
+    for axis, kernel_size in ((1, kernel.shape[0]), (2, kernel.shape[1])):
+        size = x.shape[axis]
+        total = max((-(-size // stride) - 1) * stride + kernel_size - size, 0)
+        pads.append((total - total // 2, total // 2))
+    padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+    return keras_conv2d(padded, kernel, bias, stride, "valid")
+
+
+def _conv2d_hint(got, x, kernel, bias, stride, padding):
+    """Name the usual mistake that `got` matches, if any."""
+    if _matches(got, keras_conv2d(x, kernel[::-1, ::-1], bias, stride, padding)):
+        return (
+            "the kernel is flipped: that is a true convolution, but Keras's Conv2D computes a cross-correlation, "
+            "`out[n, i, j, o] = sum(x[n, i*stride + a, j*stride + b, c] * kernel[a, b, c, o]) + bias[o]`, "
+            "with no flipping."
+        )
+    if _matches(got, keras_conv2d(x, kernel, np.zeros_like(bias), stride, padding)):
+        return "the bias is not added: add `bias[o]` to every output of channel o."
+    if padding == "same" and _matches(got, _same_padding_on_top_left(x, kernel, bias, stride)):
+        return (
+            "the padding is on the wrong side: when the total padding along an axis is odd, Keras puts "
+            "`total // 2` before the image and the extra row or column after it (bottom and right)."
+        )
+    return (
+        "slide the kernel over the (padded) input with the given stride and sum over "
+        "kh, kw and C_in; the output length per axis is `conv_output_size(...)`."
+    )
+
+
+def check_conv2d_forward(conv2d_forward, cases=CONV_VALID_CASES):
+    """Does `conv2d_forward` return what `keras.layers.Conv2D` returns with the same weights, on each case?"""
+    for index, (x_shape, kernel_shape, stride, padding) in enumerate(cases):
+        rng = _rng(40 + index)
+        x = rng.standard_normal(x_shape)
+        kernel = rng.standard_normal(kernel_shape)
+        bias = rng.standard_normal(kernel_shape[-1])
+        expected = keras_conv2d(x, kernel, bias, stride, padding)
+        call = (
+            f"conv2d_forward(x of shape {x_shape}, kernel of shape {kernel_shape}, bias, "
+            f"stride={stride}, padding={padding!r})"
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got = conv2d_forward(x.copy(), kernel.copy(), bias.copy(), stride=stride, padding=padding)
+        except Exception as error:
+            raise CheckFailure(
+                f"`{call}` raised {error_text(error)}",
+                hint="x is (N, H, W, C_in), kernel (kh, kw, C_in, C_out), bias (C_out,).",
+            ) from None
+        got = np.asarray(got)
+        if got.shape != expected.shape:
+            raise CheckFailure(
+                f"`{call}` has the wrong output shape", expected.shape, got.shape,
+                "the output is (N, H_out, W_out, C_out), each length given by `conv_output_size`.",
+            )
+        _compare(got, expected, f"`{call}`", _conv2d_hint(got, x, kernel, bias, stride, padding))
+
+
+# The CNN -------------------------------------------------------------------------------
+
+
+def _pooled(size):
+    return size // 2
+
+
+def expected_cnn_summary(input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST_CLASSES):
+    """The table of the assignment: each layer's class, output shape, parameter count and activation."""
+    height, width, channels = input_shape
+    rows = [LayerSummary("Conv2D", (None, height - 2, width - 2, 32), 3 * 3 * channels * 32 + 32, "relu")]
+    height, width = _pooled(height - 2), _pooled(width - 2)
+    rows.append(LayerSummary("MaxPooling2D", (None, height, width, 32), 0))
+    rows.append(LayerSummary("Conv2D", (None, height - 2, width - 2, 64), 3 * 3 * 32 * 64 + 64, "relu"))
+    height, width = _pooled(height - 2), _pooled(width - 2)
+    rows.append(LayerSummary("MaxPooling2D", (None, height, width, 64), 0))
+    flat = height * width * 64
+    rows.append(LayerSummary("Flatten", (None, flat), 0))
+    rows.append(LayerSummary("Dropout", (None, flat), 0))
+    rows.append(LayerSummary("Dense", (None, num_classes), flat * num_classes + num_classes, "softmax"))
+    return rows
+
+
+def make_cnn(build_cnn, **kwargs):
+    """Call `build_cnn(**kwargs)` and return the built Keras model it makes."""
+    import keras
+
+    arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = build_cnn(**kwargs)
+    except Exception as error:
+        raise CheckFailure(f"`build_cnn({arguments})` raised {error_text(error)}") from None
+    if not isinstance(model, keras.Model):
+        raise CheckFailure(
+            f"`build_cnn({arguments})` should return a Keras model", "a keras.Model", type(model).__name__,
+            "end with `return model` (a `keras.Sequential` or a Functional `keras.Model`).",
+        )
+    input_shape = kwargs.get("input_shape", MNIST_IMAGE_SHAPE)
+    try:
+        checks.output_shape(model, input_shape)
+    except Exception as error:
+        raise CheckFailure(
+            f"the model of `build_cnn({arguments})` cannot be called on images of shape {(None, *input_shape)}: "
+            f"{error_text(error)}",
+            hint="start the model with `keras.Input(shape=input_shape)`.",
+        ) from None
+    return model
+
+
+def _check_cnn(build_cnn, **kwargs):
+    import keras
+
+    model = make_cnn(build_cnn, **kwargs)
+    checks.check_layer_summary(model, expected_cnn_summary(**kwargs))
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dropout) and abs(layer.rate - CNN_DROPOUT_RATE) > 1e-9:
+            raise CheckFailure(f"the dropout rate of layer {layer.name} is wrong", CNN_DROPOUT_RATE, layer.rate)
+
+
+def check_cnn_layers(build_cnn):
+    """Does `build_cnn()` produce, layer by layer, the class, output shape, parameters and activation of the table?"""
+    _check_cnn(build_cnn)
+
+
+def check_cnn_other_inputs(build_cnn):
+    """Does `build_cnn` follow `input_shape` and `num_classes` (32x32 colour images, 5 classes)?"""
+    _check_cnn(build_cnn, input_shape=(32, 32, 3), num_classes=5)
+
+
+def check_cnn_epoch_budget(history):
+    """Was the CNN trained with `fit()` for at most the epoch budget?"""
+    checks.check_epoch_budget(history, CNN_EPOCH_BUDGET)
+
+
+def check_cnn_accuracy(cnn, history):
+    """Does the briefly trained CNN reach the minimum accuracy on the MNIST test split?"""
+    check_cnn_epoch_budget(history)
+    checks.check_min_accuracy(
+        cnn, CNN_MIN_ACCURACY,
+        hint="compile with `loss='sparse_categorical_crossentropy'` and the Adam optimizer, and train on the "
+        "images scaled to [0, 1].",
+    )
