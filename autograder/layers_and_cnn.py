@@ -64,7 +64,7 @@ _DENSE_INPUT_DIM = 7
 _DENSE_UNITS = 5
 _DENSE_BATCH = 8
 # Other input dimensions and widths, the last one with a single unit.
-_DENSE_OTHER_SIZES = ((3, 4), (20, 1), (784, 16))
+_DENSE_OTHER_SIZES = ((3, 4), (20, 1), (256, 16))
 _WEIGHTS_HINT = (
     "create both weights in `build(input_shape)` with `self.add_weight`: "
     "`self.kernel` of shape `(input_shape[-1], self.units)` and `self.bias` of shape `(self.units,)`."
