@@ -6,15 +6,22 @@ Everything below is an ordinary nbgrader setting; change it to fit your course.
 import os
 from pathlib import Path
 
+from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
     ClearHiddenTests,
     ClearMarkScheme,
     ClearOutput,
     Execute,
+    IgnorePattern,
     IncludeHeaderFooter,
+    LimitOutput,
     LockCells,
+    SaveAutoGrades,
 )
 
+from autograder.nbgrader_plugins import ExecuteThenGradeInCleanProcess
 from autograder.settings import CELL_TIMEOUT_SECONDS
 
 COURSE_ROOT = Path(__file__).resolve().parent
@@ -40,6 +47,9 @@ c.CourseDirectory.solution_directory = "solutions"
 c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
 # Submissions larger than this (in kB) are skipped with a warning, not copied.
 c.CourseDirectory.max_file_size = 100_000
+# Never copied between folders: the files assignment 3's training cell writes for
+# grading (a copy handed in with a submission must not be graded), besides nbgrader's own.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "tuned_model.*"]
 
 # The exchange lives in the course folder so release/fetch/submit/collect work
 # without root; point it at a shared folder on a multi-user JupyterHub.
@@ -49,10 +59,24 @@ c.Exchange.root = str(COURSE_ROOT / "exchange")
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Cells train Keras models (about 15-30 s here); a hanging cell is stopped after this
+# Cells train Keras models (up to about 200 s here); a hanging cell is stopped after this
 # many seconds, scored 0, and the following cells still run.
 c.Execute.timeout = CELL_TIMEOUT_SECONDS
 c.Execute.interrupt_on_timeout = True
+
+# nbgrader's autograde steps, with `Execute` replaced by the course's version: after the
+# notebook has run, the tests that must not trust the student's kernel (assignment 3's
+# accuracy) are scored again by nbgrader itself, the saved model evaluated in a fresh
+# process. See autograder/nbgrader_plugins.py.
+c.Autograde.autograde_preprocessors = [
+    ExecuteThenGradeInCleanProcess,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
 
 # A test cell a student deleted is put back and graded instead of needing a manual grade.
 c.OverwriteCells.add_missing_cells = True

@@ -50,13 +50,19 @@ class TestResult:
 
 
 def failure_message(cell):
-    """The text a failed test cell shows: its error (name and message) or what it wrote to stderr."""
+    """The text a failed test cell shows: its error (name and message), what it wrote to stderr, or else what it printed.
+
+    A cell that scores partial credit fails without an error; what it printed says why.
+    """
+    printed = []
     for output in cell.get("outputs", []):
         if output.output_type == "error":
             return f"{output.ename}: {output.evalue}".strip()
         if output.output_type == "stream" and output.name == "stderr":
             return f"wrote to stderr: {output.text.strip()[:300]}"
-    return ""
+        if output.output_type == "stream":
+            printed.append(output.text)
+    return "".join(printed).strip()[-600:]
 
 
 def graded_code_cells(path):

@@ -102,7 +102,7 @@ SUBMISSIONS = (
     Submission(
         "dropout_axis", "the tutorial's `Dropout(0.2, axis=0)`",
         edits={"simplenet": [("keras.layers.Dropout(0.2)", "keras.layers.Dropout(0.2, axis=0)")]},
-        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "no `axis` argument"}, **_A1,
+        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "no `axis` argument"}, in_demo=False, **_A1,
     ),
     Submission(
         "no_flatten", "the tutorial's Dense layer fed 28x28x1 images without Flatten",
@@ -154,7 +154,7 @@ SUBMISSIONS += (
                 '    return keras.Model(inputs, x)',
             )],
         },
-        **_A2,
+        in_demo=False, **_A2,
     ),
     Submission(
         "transposed_kernel", "a kernel of shape (units, input_dim), transposed again in `call`",
@@ -213,12 +213,65 @@ SUBMISSIONS += (
     Submission(
         "no_dropout", "the CNN without its Dropout layer",
         edits={"build_cnn": [("        layers.Dropout(0.5),\n", "")]},
-        expected_lost={"cnn_layers"}, message_contains={"cnn_layers": "layer 5"}, **_A2,
+        expected_lost={"cnn_layers"}, message_contains={"cnn_layers": "layer 5"}, in_demo=False, **_A2,
     ),
     Submission(
         "same_padding_cnn", "the first convolution with padding='same'",
         edits={"build_cnn": [('layers.Conv2D(32, 3, activation="relu")', 'layers.Conv2D(32, 3, padding="same", activation="relu")')]},
         expected_lost={"cnn_layers"}, message_contains={"cnn_layers": "output shape"}, in_demo=False, **_A2,
+    ),
+)
+_A3 = dict(assignment="03_tune_training", notebook="tune_training")
+_A3_TESTS = frozenset({"tuned_model_budget", "tuned_accuracy"})
+_A3_FIT = "return model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, validation_split=0.05, verbose=2)"
+# Everything a notebook can do to its own kernel to report a perfect score. Nothing of it
+# may reach the grade: autograde measures the saved model in a clean process.
+_FAKE_SCORE = """
+import sys
+
+import autograder.checks
+import autograder.evaluate
+import autograder.tune_training
+
+
+def _perfect(*args, **kwargs):
+    print("Test accuracy 100.00% on 10,000 images (measured in a clean process).")
+    return 3
+
+
+keras.Model.evaluate = lambda self, *args, **kwargs: [0.0, 1.0]
+np.argmax = lambda array, axis=None, **kwargs: 0
+autograder.checks.accuracy = lambda *args, **kwargs: 1.0
+autograder.evaluate.evaluate_in_clean_process = lambda *args, **kwargs: {
+    "accuracy": 1.0, "params": 1, "test_images": 10_000, "confusion": [[1_000 * (i == j) for j in range(10)] for i in range(10)],
+}
+autograder.tune_training.grade_accuracy = _perfect
+sys.modules["autograder.tune_training"].grade_accuracy = _perfect
+"""
+
+SUBMISSIONS += (
+    Submission("reference", "the reference solution", **_A3),
+    Submission("untouched", "the released notebook, unchanged", untouched=True, expected_lost=_A3_TESTS, **_A3),
+    Submission(
+        "faker", "trains on 2,000 images, then patches keras, numpy and the grader in its kernel to report 100%",
+        edits={"train": [(_A3_FIT, "history = model.fit(x_train[:2000], y_train[:2000], epochs=1, verbose=0)\n"
+                                   + _FAKE_SCORE.replace("\n", "\n    ").rstrip() + "\n    return history")]},
+        expected_lost={"tuned_accuracy"}, message_contains={"tuned_accuracy": "below the lowest tier"}, **_A3,
+    ),
+    Submission(
+        "too_many_parameters", "a 256-unit Dense layer on the flattened features: over 100,000 parameters",
+        edits={"build_model": [("x = layers.Dropout(0.4)(x)", 'x = layers.Dense(256, activation="relu")(x)\n    x = layers.Dropout(0.4)(x)')]},
+        expected_lost=_A3_TESTS, message_contains={"tuned_model_budget": "parameter budget"}, **_A3,
+    ),
+    Submission(
+        "fit_twice", "a small dense model trained by two `fit()` calls of 3 epochs: 360,000 samples",
+        edits={
+            "build_model": [("x = inputs\n", 'x = layers.Dense(64, activation="relu")(layers.Flatten()(inputs))\n    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))\n')],
+            "train": [(_A3_FIT, "model.fit(x_train, y_train, epochs=3, batch_size=1000, verbose=2)\n"
+                                "    return model.fit(x_train, y_train, epochs=3, batch_size=1000, verbose=2)")],
+        },
+        expected_lost=_A3_TESTS, message_contains={"tuned_model_budget": "more samples than the budget"}, in_demo=False,
+        **_A3,
     ),
 )
 DEMO_CLASS = tuple(submission for submission in SUBMISSIONS if submission.in_demo)
@@ -260,5 +313,13 @@ UNANSWERED = (
     Submission(
         "no_cnn_training", "the CNN training cell left as released", unanswered=frozenset({"train_cnn"}),
         expected_lost={"cnn_accuracy"}, **_A2,
+    ),
+    Submission(
+        "no_model", "build_model left as released", unanswered=frozenset({"build_model"}),
+        expected_lost=_A3_TESTS, **_A3,
+    ),
+    Submission(
+        "no_training", "train left as released", unanswered=frozenset({"train"}),
+        expected_lost=_A3_TESTS, **_A3,
     ),
 )

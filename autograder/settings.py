@@ -42,10 +42,13 @@ CNN_MIN_ACCURACY = 0.94
 TUNE_MAX_PARAMS = 100_000
 TUNE_MAX_EPOCHS = 5
 TUNE_MAX_SAMPLES = TUNE_MAX_EPOCHS * MNIST_TRAIN_SIZE
-# (minimum test accuracy, points): the accuracy test scores the highest tier reached.
-TUNE_ACCURACY_TIERS = ((0.980, 1), (0.985, 2), (0.990, 3))
+# (minimum test accuracy, points): the accuracy test scores the highest tier reached. The
+# reference recipe reaches 99.13-99.22% over 4 seeds (make benchmark-training), 0.23 points
+# or more above the top tier.
+TUNE_ACCURACY_TIERS = ((0.980, 1), (0.985, 2), (0.989, 3))
 # The saved model is evaluated in a fresh process; loading and predicting takes seconds.
 CLEAN_EVALUATION_TIMEOUT_SECONDS = 120
 
-# nbgrader runs each cell at most this long; the longest cell trains a model.
-CELL_TIMEOUT_SECONDS = 300
+# nbgrader runs each cell at most this long; the longest cell trains assignment 3's model
+# (about 200 s on 2 cores, so twice that leaves room for a slower or busier machine).
+CELL_TIMEOUT_SECONDS = 600

@@ -1,10 +1,14 @@
-"""A crashing or hanging submission costs that student points and never stops the batch."""
+"""A crashing, hanging or planted submission costs that student points and never stops the batch."""
+
+import json
+import shutil
 
 import pytest
 
-from autograder.course import copy_course
+from autograder.course import copy_course, nbgrader, read_results
 from autograder.demo import grade_class
 from autograder.demo_class import Submission
+from autograder.tune_training import ARTIFACTS, TrainingRecord
 
 pytestmark = pytest.mark.slow
 
@@ -20,13 +24,15 @@ HANGING = Submission(
     edits={"prepare_data": [(_DATA_LINE, "while True:\n    pass")]}, **_A1,
 )
 UNTOUCHED = Submission("bystander", "the released notebook, unchanged", untouched=True, **_A1)
+_A3 = dict(assignment="03_tune_training", notebook="tune_training")
+PLANTED = Submission("planted", "assignment 3 left as released, handed in with a model file", untouched=True, **_A3)
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = copy_course(tmp_path_factory.mktemp("course"))
     results = grade_class(
-        course, (CRASHING, HANGING, UNTOUCHED), echo=lambda line: None,
+        course, (CRASHING, HANGING, UNTOUCHED, PLANTED), echo=lambda line: None,
         autograde_args=(f"--Execute.timeout={HANG_TIMEOUT_SECONDS}",),
     )
     return course, results
@@ -52,3 +58,21 @@ def test_other_students_grades_are_untouched(graded):
     _, results = graded
     assert all(result.score == 0 for result in results[UNTOUCHED.key])
     assert len(results[UNTOUCHED.key]) == len(results[HANGING.key])
+
+
+def test_a_model_file_handed_in_with_a_submission_is_never_graded(graded, tmp_path):
+    """Does a planted tuned_model.keras with a record claiming a trained model earn nothing?"""
+    import keras
+
+    course, _ = graded
+    folder = course / "submitted" / PLANTED.student_id / PLANTED.assignment
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    model.save(tmp_path / ARTIFACTS[0])
+    shutil.copy(tmp_path / ARTIFACTS[0], folder / ARTIFACTS[0])
+    record = TrainingRecord(params=7_850, samples_seen=60_000, fit_calls=1, saved=True)
+    (folder / ARTIFACTS[1]).write_text(json.dumps(record.__dict__))
+    nbgrader(course, "autograde", PLANTED.assignment, f"--student={PLANTED.student_id}", "--force")
+    results = {result.grade_id: result for result in
+               read_results(course, PLANTED.assignment, PLANTED.notebook, PLANTED.student_id)}
+    assert results["tuned_accuracy"].score == 0 and results["tuned_model_budget"].score == 0
+    assert "did not run to its end" in results["tuned_accuracy"].message

@@ -8,7 +8,14 @@ import zipfile
 import numpy as np
 import pytest
 
-from autograder.data import MnistUnavailable, file_sha256, load_mnist, load_mnist_test, load_raw_mnist
+from autograder.data import (
+    MnistUnavailable,
+    file_sha256,
+    load_mnist,
+    load_mnist_test,
+    load_mnist_train,
+    load_raw_mnist,
+)
 from autograder.settings import MNIST_PATH, MNIST_SHA256, MNIST_TEST_SIZE, MNIST_TRAIN_SIZE
 
 
@@ -106,7 +113,23 @@ def test_load_mnist_scales_a_small_npz(tmp_path):
     assert y_train.dtype == np.int64
 
 
-@pytest.mark.parametrize("loader", [load_raw_mnist, load_mnist, load_mnist_test])
+def test_load_mnist_train_returns_the_scaled_training_split(scaled):
+    images, labels = load_mnist_train()
+    np.testing.assert_array_equal(images, scaled[0][0])
+    np.testing.assert_array_equal(labels, scaled[0][1])
+
+
+def test_load_mnist_train_never_reads_the_test_split(tmp_path):
+    """Does assignment 3's loader work on a file that holds no test split at all?"""
+    path = tmp_path / "train_only.npz"
+    np.savez(path, x_train=np.full((2, 28, 28), 255, np.uint8), y_train=np.array([3, 4], np.uint8))
+    images, labels = load_mnist_train(path)
+    assert images.shape == (2, 28, 28, 1) and images.max() == 1.0 and labels.tolist() == [3, 4]
+    with pytest.raises(MnistUnavailable):
+        load_mnist_test(path)
+
+
+@pytest.mark.parametrize("loader", [load_raw_mnist, load_mnist, load_mnist_test, load_mnist_train])
 def test_missing_path_raises_mnist_unavailable_naming_the_path(tmp_path, loader):
     path = tmp_path / "nowhere" / "mnist.npz"
     with pytest.raises(MnistUnavailable) as failure:

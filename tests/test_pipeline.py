@@ -1,10 +1,14 @@
 """The whole nbgrader pipeline on a demo class: real commands, kernels, training and MNIST."""
 
+import nbformat
 import pytest
+from nbgrader.validator import Validator
+from traitlets.config import Config
 
-from autograder.course import copy_course, graded_code_cells
+from autograder.course import COURSE_ROOT, copy_course, graded_code_cells
 from autograder.demo import format_report, grade_class
-from autograder.demo_class import SUBMISSIONS, UNANSWERED
+from autograder.demo_class import SUBMISSIONS, UNANSWERED, build_notebook
+from autograder.settings import CELL_TIMEOUT_SECONDS
 
 CLASS = SUBMISSIONS + UNANSWERED
 pytestmark = pytest.mark.slow
@@ -88,3 +92,33 @@ def test_submissions_went_through_the_exchange(graded):
     for submission in CLASS:
         assert any(name.startswith(f"{submission.student_id}+{submission.assignment}+") for name in inbound)
         assert (course / "submitted" / submission.student_id / submission.assignment / "timestamp.txt").is_file()
+
+
+def test_reference_reaches_the_top_accuracy_tier_and_the_faker_gets_no_accuracy_points(graded):
+    """Is assignment 3's accuracy scored from the clean process, whatever the kernel reported?"""
+    _, results = graded
+    by_student = {
+        submission.student_id: {result.grade_id: result for result in results[submission.key]}
+        for submission in CLASS if submission.assignment == "03_tune_training"
+    }
+    assert by_student["reference"]["tuned_accuracy"].score == 3
+    assert "measured in a clean process" in by_student["reference"]["tuned_accuracy"].message
+    faker = by_student["faker"]
+    assert faker["tuned_model_budget"].passed and faker["tuned_accuracy"].score == 0
+    assert "100.00%" not in faker["tuned_accuracy"].message
+
+
+def test_the_faker_fools_its_own_kernel_only(tmp_path):
+    """In its own kernel (nbgrader validate) the faking notebook passes the accuracy test that autograde fails."""
+    (faker,) = [submission for submission in CLASS
+                if submission.student_id == "faker" and submission.assignment == "03_tune_training"]
+    path = tmp_path / "tune_training.ipynb"
+    nbformat.write(build_notebook(
+        faker, COURSE_ROOT / "release" / faker.assignment / "tune_training.ipynb",
+        COURSE_ROOT / "source" / faker.assignment / "tune_training.ipynb",
+    ), path)
+    config = Config()
+    config.Execute.timeout = CELL_TIMEOUT_SECONDS
+    results = Validator(config=config).validate(str(path))
+    failed = [cell["source"] for cell in results.get("failed", [])]
+    assert not any("grade_accuracy" in source for source in failed), failed

@@ -22,12 +22,7 @@ def _restore_hint(path):
     )
 
 
-def load_raw_mnist(path=MNIST_PATH):
-    """Return the raw arrays `(x_train, y_train), (x_test, y_test)`.
-
-    Images are uint8 of shape (N, 28, 28) with pixels 0..255; labels are uint8 of
-    shape (N,) with values 0..9.
-    """
+def _read_arrays(path, keys):
     path = type(MNIST_PATH)(path)
     if not path.is_file():
         raise MnistUnavailable(f"MNIST not found at {path}. {_restore_hint(path)}")
@@ -36,11 +31,20 @@ def load_raw_mnist(path=MNIST_PATH):
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise ValueError("not an .npz archive")
         with archive:
-            arrays = {key: archive[key] for key in _KEYS}
+            return {key: archive[key] for key in keys}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise MnistUnavailable(
             f"MNIST at {path} is unreadable or incomplete ({error}). {_restore_hint(path)}"
         ) from error
+
+
+def load_raw_mnist(path=MNIST_PATH):
+    """Return the raw arrays `(x_train, y_train), (x_test, y_test)`.
+
+    Images are uint8 of shape (N, 28, 28) with pixels 0..255; labels are uint8 of
+    shape (N,) with values 0..9.
+    """
+    arrays = _read_arrays(path, _KEYS)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
@@ -52,6 +56,12 @@ def load_mnist(path=MNIST_PATH):
     """
     (x_train, y_train), (x_test, y_test) = load_raw_mnist(path)
     return (_scale(x_train), y_train.astype("int64")), (_scale(x_test), y_test.astype("int64"))
+
+
+def load_mnist_train(path=MNIST_PATH):
+    """Return the scaled training split `(x_train, y_train)` only; the test split is not read."""
+    arrays = _read_arrays(path, _KEYS[:2])
+    return _scale(arrays["x_train"]), arrays["y_train"].astype("int64")
 
 
 def load_mnist_test(path=MNIST_PATH):

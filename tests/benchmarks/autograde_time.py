@@ -6,7 +6,7 @@ given as multiples of it, so runs on different machines compare.
 
 Splits the time, from nbclient's timing of each cell in the autograded notebook, into:
 kernel start (the baseline), imports (the setup cell), training (cells that call
-`fit()`), checks (test cells), other student cells, and nbgrader's own work (the rest).
+`fit()` or `train_within_budget()`), checks (test cells), other student cells, and nbgrader's own work (the rest).
 """
 
 import statistics
@@ -51,7 +51,7 @@ def split_cells(path):
         nbgrader_meta = cell.metadata.get("nbgrader", {})
         if nbgrader_meta.get("grade_id") == "setup":
             part = "imports"
-        elif ".fit(" in cell.source:
+        elif ".fit(" in cell.source or "train_within_budget(" in cell.source:
             part = "training"
         elif nbgrader_meta.get("grade"):
             part = "checks"
