@@ -187,7 +187,7 @@ SUBMISSIONS += (
             (_DENSE_BUILD + "\n        ", ""),
             ('self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")\n', "pass\n"),
         ]},
-        expected_lost={"dense_layer_weights", "dense_layer_forward", "dense_layer_any_input", "dense_layer_trains"},
+        expected_lost=_A2_DENSE_TESTS,
         message_contains={"dense_layer_weights": "before it has seen any input"}, in_demo=False, **_A2,
     ),
     Submission(

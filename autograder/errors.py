@@ -1,5 +1,7 @@
 """The one failure type of every check."""
 
+import re
+
 
 class CheckFailure(AssertionError):
     """A check that failed, with what was expected, what was found and a hint.
@@ -22,9 +24,16 @@ class CheckFailure(AssertionError):
         super().__init__(message)
 
 
+_ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def error_text(error):
-    """`Name: first line` of an exception, skipping Keras's "Exception encountered when calling ..." preamble."""
-    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    """`Name: first line` of an exception, skipping Keras's "Exception encountered when calling ..." preamble.
+
+    Terminal colour codes (Keras prints some words in bold) are removed.
+    """
+    text = _ANSI_ESCAPES.sub("", str(error))
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if lines and lines[0].startswith("Exception encountered") and len(lines) > 1:
         lines = lines[1:]
     name = type(error).__name__

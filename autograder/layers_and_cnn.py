@@ -211,20 +211,25 @@ def check_dense_activations(DenseLayer):
     _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, keras.activations.sigmoid, offset=4)
 
 
+def _sequential(layer, input_dim, description):
+    """`keras.Sequential([keras.Input(shape=(input_dim,)), layer])`, with a clear failure if that raises."""
+    import keras
+
+    try:
+        return keras.Sequential([keras.Input(shape=(input_dim,)), layer])
+    except Exception as error:
+        raise CheckFailure(
+            f"`keras.Sequential([keras.Input(shape=({input_dim},)), {description}])` raised {error_text(error)}",
+            hint="build the weights from `input_shape[-1]`; the batch size (`input_shape[0]`) is unknown (None).",
+        ) from None
+
+
 def check_dense_in_sequential(DenseLayer, sizes=_DENSE_OTHER_SIZES[:1]):
     """Inside `keras.Sequential`, does DenseLayer map (None, input_dim) to (None, units) for any batch size?"""
     import keras
 
     for input_dim, units in sizes:
-        layer = make_dense_layer(DenseLayer, units)
-        try:
-            model = keras.Sequential([keras.Input(shape=(input_dim,)), layer])
-        except Exception as error:
-            raise CheckFailure(
-                f"`keras.Sequential([keras.Input(shape=({input_dim},)), DenseLayer({units})])` raised "
-                f"{error_text(error)}",
-                hint="build the weights from `input_shape[-1]`; the batch size (`input_shape[0]`) is unknown (None).",
-            ) from None
+        model = _sequential(make_dense_layer(DenseLayer, units), input_dim, f"DenseLayer({units})")
         for batch_size in (1, 5):
             inputs = _rng(batch_size).standard_normal((batch_size, input_dim)).astype("float32")
             got = _call_layer(model, inputs, f"a Sequential model with `DenseLayer({units})`")
@@ -247,7 +252,7 @@ def check_dense_config(DenseLayer):
     import keras
 
     layer = make_dense_layer(DenseLayer, _DENSE_UNITS, "relu")
-    model = keras.Sequential([keras.Input(shape=(_DENSE_INPUT_DIM,)), layer])
+    model = _sequential(layer, _DENSE_INPUT_DIM, f"DenseLayer({_DENSE_UNITS}, activation='relu')")
     checks.set_fixed_weights(model)
     inputs = _rng(20).standard_normal((_DENSE_BATCH, _DENSE_INPUT_DIM)).astype("float32")
     expected = _call_layer(model, inputs, "`DenseLayer(5, activation='relu')`")
@@ -260,7 +265,7 @@ def check_dense_config(DenseLayer):
             hint="`get_config()` returns `super().get_config()` updated with `units` and "
             "`activation` (serialized with `keras.activations.serialize`).",
         ) from None
-    clone_model = keras.Sequential([keras.Input(shape=(_DENSE_INPUT_DIM,)), clone])
+    clone_model = _sequential(clone, _DENSE_INPUT_DIM, "the layer rebuilt by `from_config`")
     clone_model.set_weights(model.get_weights())
     checks.check_close(
         _call_layer(clone_model, inputs, "the layer rebuilt by `from_config`"), expected,

@@ -632,3 +632,13 @@ def test_check_epoch_budget_reads_the_history_returned_by_fit(argmax_model):
     assert checks.check_epoch_budget(history, 2) is None
     with pytest.raises(CheckFailure, match="expected at most 1, got 2"):
         checks.check_epoch_budget(history, 1)
+
+
+def test_error_text_skips_the_keras_preamble_and_terminal_colours():
+    from autograder.errors import error_text
+
+    error = ValueError("Exception encountered when calling Dense.call().\n\n\x1b[1mCould not infer the shape\x1b[0m\n")
+    assert error_text(error) == "ValueError: Could not infer the shape"
+    assert error_text(NotImplementedError()) == (
+        "NotImplementedError (the `raise NotImplementedError()` placeholder is still there)"
+    )

@@ -232,6 +232,14 @@ BROKEN_DENSE_CASES = [
             "build the weights from `input_shape[-1]`",
         ],
     ),
+    (
+        layers_and_cnn.check_dense_config, dict(weights_in_init=True),
+        [
+            "`keras.Sequential([keras.Input(shape=(7,)), DenseLayer(5, activation='relu')])` raised ValueError: "
+            "Could not automatically infer",
+            "build the weights from `input_shape[-1]`",
+        ],
+    ),
     (layers_and_cnn.check_dense_weights, dict(trainable=False), ["`self.kernel` is not trainable"]),
     (
         layers_and_cnn.check_dense_config, dict(config="no_activation"),
