@@ -97,7 +97,7 @@ SUBMISSIONS = (
             '        self.classifier = keras.layers.Dense(hidden_layer_sizes[0], activation="relu")',
         )]},
         expected_lost={"simplenet_param_count", "simplenet_forward_pass", "simplenet_other_sizes", "simplenet_accuracy"},
-        message_contains={"simplenet_param_count": "assigning to the same attribute twice"}, **_A1,
+        message_contains={"simplenet_param_count": "assigning to the same attribute twice"}, in_demo=False, **_A1,
     ),
     Submission(
         "dropout_axis", "the tutorial's `Dropout(0.2, axis=0)`",
@@ -163,7 +163,7 @@ SUBMISSIONS += (
             ("inputs @ self.kernel", "inputs @ ops.transpose(self.kernel)"),
         ]},
         expected_lost={"dense_layer_weights", "dense_layer_forward", "dense_layer_any_input"},
-        message_contains={"dense_layer_weights": "transposed"}, **_A2,
+        message_contains={"dense_layer_weights": "transposed"}, in_demo=False, **_A2,
     ),
     Submission(
         "missing_bias", "a bias created but never added",
