@@ -66,7 +66,7 @@ c.Execute.interrupt_on_timeout = True
 
 # nbgrader's autograde steps, with `Execute` replaced by the course's version: after the
 # notebook has run, the tests that must not trust the student's kernel (assignment 3's
-# accuracy) are scored again by nbgrader itself, the saved model evaluated in a fresh
+# budget and accuracy) are scored again by nbgrader itself, the saved model evaluated in a fresh
 # process. See autograder/nbgrader_plugins.py.
 c.Autograde.autograde_preprocessors = [
     ExecuteThenGradeInCleanProcess,
