@@ -196,7 +196,6 @@ def train_within_budget(build_model, train, folder="."):
             record.samples_seen = guard.samples_seen()
             record.fit_calls = guard.fit_calls
             record.stopped_at_budget = record.samples_seen > TUNE_MAX_SAMPLES
-        record.seconds = time.perf_counter() - started
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.save(folder / MODEL_FILENAME)
