@@ -28,3 +28,63 @@ def data():
     click.echo(f"{MNIST_PATH}: sha256 {file_sha256()}")
     click.echo(f"train: {x_train.shape} {x_train.dtype}, labels {y_train.shape}")
     click.echo(f"test: {x_test.shape} {x_test.dtype}, labels {y_test.shape}")
+
+
+@main.command()
+@click.argument("notebook", type=click.Path(path_type=str))
+@click.option("--question", metavar="GRADE_ID", help="Check this test only (and run the cells before it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--assignment", help="The assignment the notebook must belong to (default: its folder's name).")
+@click.option("--course", type=click.Path(file_okay=False, path_type=str),
+              help="The course folder (default: the one holding NOTEBOOK, else this package's).")
+@click.option("--timeout", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Stop a cell that runs longer than this (default: the course's limit).")
+def check(notebook, question, as_json, assignment, course, timeout):
+    """Grade NOTEBOOK as `nbgrader autograde` would, and say what fails and why.
+
+    Exit code 0 when every test passes, 1 when one fails, 2 when the notebook cannot be checked.
+    """
+    import json
+    import sys
+
+    from autograder.checker import CheckError, format_report, run_check
+
+    progress = Progress(click.get_text_stream("stderr"))
+    try:
+        report = run_check(notebook, course, assignment, question, timeout, on_progress=progress.show)
+    except CheckError as error:
+        progress.clear()
+        if as_json:
+            click.echo(json.dumps({"error": str(error)}, indent=2))
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    progress.clear()
+    click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_report(report))
+    sys.exit(0 if report.passed else 1)
+
+
+class Progress:
+    """Shows which cell runs, and for how long, on a terminal (one line, rewritten) or in a log (a line per cell)."""
+
+    def __init__(self, stream):
+        import time
+
+        self.stream = stream
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.live = stream.isatty()
+        self.shown = False
+
+    def show(self, position, total, name):
+        line = f"running {position}/{total}: {name} ({self.clock() - self.started:.0f} s)"
+        if self.live:
+            self.stream.write("\r\033[K" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self):
+        if self.live and self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
