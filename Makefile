@@ -5,12 +5,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+BROWSER := $(VENV)/.browser
 
 # Keep TensorFlow's C++ INFO/WARNING logs out of every kernel we start (errors still show).
 export TF_CPP_MIN_LOG_LEVEL := 2
 export KERAS_BACKEND := tensorflow
+# The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast benchmark benchmark-training release clean-demo
+.PHONY: setup demo test test-fast lab benchmark benchmark-training release clean-demo
 
 setup: $(INSTALLED)
 
@@ -22,11 +25,24 @@ $(INSTALLED): pyproject.toml constraints.txt
 demo: $(INSTALLED)
 	$(BIN)/python -m autograder demo
 
-test: $(INSTALLED)
+# Debian's chromium for tests/test_browser.py, with a font so pages render text.
+$(BROWSER): | $(INSTALLED)
+	command -v chromium >/dev/null || \
+		{ apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation; }
+	touch $@
+
+test: $(INSTALLED) $(BROWSER)
 	$(BIN)/python -m pytest
 
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not slow"
+
+# The course in JupyterLab, with nbgrader's extensions: Assignment List, Validate, Formgrader.
+# The Assignment List needs the exchange folder (nbgrader_config.py) to exist.
+# Jupyter refuses to run as root (a container, CI) unless told to.
+lab: $(INSTALLED)
+	mkdir -p exchange
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 
 benchmark: $(INSTALLED)
 	$(BIN)/python -m tests.benchmarks.autograde_time

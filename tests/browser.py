@@ -1,0 +1,321 @@
+"""JupyterLab on a copy of the course, driven by Debian's Chromium through Playwright.
+
+The helpers of `tests/test_browser.py`: a Lab server on localhost with a random token and
+all its state under a temporary folder, a headless browser page, numbered screenshots,
+and a watch over every process the test starts, so that none is left behind.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from autograder.course import COURSE_ROOT, nbgrader_env
+
+# Kept after the test, for a person to look at.
+ARTIFACTS = COURSE_ROOT / "test-artifacts" / "browser"
+
+# Seconds. Generous: the machine has 2 cores, and other test runs may share them.
+SERVER_START_TIMEOUT = 180
+SERVER_STOP_TIMEOUT = 60
+PROCESS_EXIT_TIMEOUT = 30
+UI_TIMEOUT = 60
+CELL_TIMEOUT = 180
+VALIDATE_TIMEOUT = 600
+
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# User settings of the Lab under test: every cell in the page (locators find cells out of
+# view too), and no news or update check (there is no internet).
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def chromium_path():
+    """Debian's `chromium`; without it the test fails in CI (it must run there) and is skipped elsewhere."""
+    path = shutil.which("chromium")
+    if path is None:
+        message = ("Debian's chromium is not installed: run `make test`, which installs it "
+                   "(`apt-get install --no-install-recommends chromium fonts-liberation`)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+# Processes ------------------------------------------------------------------------------
+
+
+class ProcessWatch:
+    """Every process started below this one while the watch is on, sampled in a thread.
+
+    Kernels run in sessions of their own and would outlive a killed server as orphans,
+    out of reach of its process tree: they are remembered while their parent still lives.
+    On exit the watch waits for them all to end, records the `survivors` and kills those.
+    """
+
+    def __init__(self, interval=0.2):
+        self._root = psutil.Process()
+        self._interval = interval
+        self._before = set(self._root.children(recursive=True))
+        self._seen = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self.survivors = []
+
+    @property
+    def started(self):
+        """`pid name cmdline` of every process seen."""
+        return list(self._seen.values())
+
+    def _sample(self):
+        for process in set(self._root.children(recursive=True)) - self._before - self._seen.keys():
+            self._seen[process] = describe(process)
+
+    def _watch(self):
+        while not self._stop.wait(self._interval):
+            self._sample()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        _, alive = psutil.wait_procs(list(self._seen), timeout=PROCESS_EXIT_TIMEOUT)
+        self.survivors = [describe(process) for process in alive]
+        for process in alive:
+            with suppress(psutil.NoSuchProcess):
+                process.kill()
+        psutil.wait_procs(alive, timeout=PROCESS_EXIT_TIMEOUT)
+        return False
+
+
+def describe(process):
+    """`pid name cmdline` of a process, for a failure message."""
+    try:
+        return f"{process.pid} {process.name()} {' '.join(process.cmdline())[:200]}"
+    except psutil.Error:
+        return f"{process.pid} (gone)"
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# The Lab server --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabServer:
+    """A running `jupyter lab` and how to reach it."""
+
+    process: subprocess.Popen
+    url: str
+    token: str
+    log: Path
+
+    def api(self, path, method="GET", timeout=10):
+        """Call the server's REST API; return the HTTP status."""
+        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status
+
+    def log_tail(self, lines=40):
+        """The last `lines` lines the server logged."""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def lab_environment(state_dir, token):
+    """nbgrader's environment, with Jupyter's and IPython's state (and $HOME) under `state_dir`."""
+    env = nbgrader_env()
+    env.update(
+        HOME=str(state_dir / "home"),
+        JUPYTER_CONFIG_DIR=str(state_dir / "config"),
+        JUPYTER_DATA_DIR=str(state_dir / "data"),
+        JUPYTER_RUNTIME_DIR=str(state_dir / "runtime"),
+        IPYTHONDIR=str(state_dir / "ipython"),
+        JUPYTER_TOKEN=token,
+    )
+    return env
+
+
+def write_lab_settings(settings_dir):
+    """Write `LAB_SETTINGS` as JupyterLab user settings under `settings_dir`."""
+    for plugin, values in LAB_SETTINGS.items():
+        path = settings_dir / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+def lab_command(port, state_dir):
+    """`jupyter lab` on 127.0.0.1:`port` only, with no browser, and settings and workspaces under `state_dir`.
+
+    `--allow-root`: CI runs as root, and Jupyter refuses to start as root without it.
+    """
+    return [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--LabApp.user_settings_dir={state_dir / 'settings'}",
+        f"--LabApp.workspaces_dir={state_dir / 'workspaces'}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+    ]
+
+
+def wait_until_answering(server):
+    """Wait until the server answers its status API; fail with its log if it exits or never answers."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"jupyter lab exited {server.process.returncode}:\n{server.log_tail()}")
+        try:
+            if server.api("status") == 200:
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"jupyter lab did not answer within {SERVER_START_TIMEOUT} s:\n{server.log_tail()}")
+
+
+def stop_lab(server):
+    """Shut the server down through its API, as its "Shut Down" menu does (it shuts its kernels
+    down first), else terminate it, else kill it."""
+    try:
+        server.api("shutdown", method="POST", timeout=SERVER_STOP_TIMEOUT)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        pass  # it may stop before it has answered
+    if exits(server.process):
+        return
+    server.process.terminate()
+    if exits(server.process):
+        return
+    server.process.kill()
+    server.process.wait()
+
+
+def exits(process):
+    """Whether `process` exits within `SERVER_STOP_TIMEOUT`."""
+    try:
+        process.wait(SERVER_STOP_TIMEOUT)
+        return True
+    except subprocess.TimeoutExpired:
+        return False
+
+
+@contextmanager
+def running_lab(course_dir, state_dir):
+    """`jupyter lab` serving `course_dir` (its root, as `make lab` does), stopped on exit."""
+    token = secrets.token_hex(24)
+    port = free_port()
+    write_lab_settings(state_dir / "settings")
+    log = state_dir / "lab.log"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(
+            lab_command(port, state_dir), cwd=course_dir, env=lab_environment(state_dir, token),
+            stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    server = LabServer(process, f"http://127.0.0.1:{port}", token, log)
+    try:
+        wait_until_answering(server)
+        yield server
+    finally:
+        stop_lab(server)
+
+
+# The browser -------------------------------------------------------------------------------
+
+
+@contextmanager
+def browser_page(chromium, home):
+    """A page of a headless `chromium` (Debian's binary: Playwright downloads nothing), closed on exit.
+
+    The browser's $HOME is `home`: Chromium writes caches there (dconf) besides its profile.
+    """
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                             env={**os.environ, "HOME": str(home)})
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.set_default_timeout(UI_TIMEOUT * 1000)
+            expect.set_options(timeout=UI_TIMEOUT * 1000)
+            yield page
+        finally:
+            browser.close()
+
+
+class Screenshots:
+    """Numbered screenshots of a page in `folder`, emptied first: `01-notebook-opened.png`, ..."""
+
+    def __init__(self, page, folder=ARTIFACTS):
+        self.page = page
+        self.folder = folder
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        self.count = 0
+
+    def take(self, step):
+        self.count += 1
+        self.page.screenshot(path=self.folder / f"{self.count:02d}-{step}.png")
+
+
+# JupyterLab ------------------------------------------------------------------------------------
+
+
+def code_cell(page, text):
+    """The notebook's one code cell whose source contains `text`."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell").filter(has=page.locator(".cm-content", has_text=text))
+    expect(cell).to_have_count(1)
+    return cell
+
+
+def run_cell(cell):
+    """Select `cell`, run it with Ctrl+Enter and wait until its prompt shows a new execution count."""
+    prompt = cell.locator(".jp-InputArea-prompt")
+    before = prompt.inner_text()
+    prompt.click()
+    cell.page.keyboard.press("Control+Enter")
+    expect(prompt).not_to_have_text(before, timeout=CELL_TIMEOUT * 1000)
+    expect(prompt).to_have_text(re.compile(r"\[\d+\]"), timeout=CELL_TIMEOUT * 1000)
+
+
+def replace_source(cell, source):
+    """Replace the code of `cell` by `source`, inserted as one edit (no auto-closed brackets, no auto-indent)."""
+    cell.locator(".cm-content").click()
+    cell.page.keyboard.press("Control+a")
+    cell.page.keyboard.insert_text(source)
+    cell.page.keyboard.press("Control+Home")
+    cell.page.keyboard.press("Escape")
+
+
+def editor_source(cell):
+    """The code in the editor of `cell`, one line per CodeMirror line (an empty line shows as a lone line break)."""
+    return "\n".join(line.rstrip("\n") for line in cell.locator(".cm-line").all_inner_texts())
+
+
+def scroll_to(element, block="start"):
+    """Scroll so that `element` starts ("start") or ends ("end") at the edge of its view, for a screenshot."""
+    element.evaluate("(element, block) => element.scrollIntoView({block})", block)
