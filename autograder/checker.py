@@ -23,10 +23,10 @@ from pathlib import Path
 import nbformat
 
 from autograder import __version__
-from autograder.course import COURSE_ROOT, graded_code_cells, nbgrader_env, read_results
+from autograder.course import COURSE_ROOT, nbgrader_env, read_results
+from autograder.errors import strip_ansi
 from autograder.hints import hint
 from autograder.nbgrader_plugins import PROGRESS_PREFIX, grade_id_of, is_test
-from autograder.settings import CELL_TIMEOUT_SECONDS
 
 STUDENT = "you"
 CONFIG = "nbgrader_config.py"
@@ -271,7 +271,10 @@ def run_nbgrader(course, *args, on_line=None):
 
 
 def progress_reader(on_progress):
-    """A log-line reader that calls `on_progress(position, total, name)` for each cell nbgrader starts to run."""
+    """A log-line reader that calls `on_progress(position, total, name)` for each cell nbgrader starts to run.
+
+    (`run_check` also reports its own steps as `on_progress(0, 0, what)`.)
+    """
     pattern = re.compile(rf"{PROGRESS_PREFIX} (\d+)/(\d+) (\S+)")
 
     def read(line):
@@ -282,7 +285,7 @@ def progress_reader(on_progress):
     return read
 
 
-TIMEOUT_MESSAGE = "did not finish within {timeout} s, the course's time limit for one cell, and was stopped"
+TIMEOUT_MESSAGE = "did not finish within {timeout} s, the time limit for one cell, and was stopped"
 
 
 def timed_out_cells(path):
@@ -318,6 +321,15 @@ def course_hint(grade_id, message):
     return "" if "Hint:" in message else hint(grade_id)
 
 
+def course_timeout(root):
+    """The time limit per cell (seconds) that the course's nbgrader_config.py sets; nbgrader's default otherwise."""
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader(CONFIG, path=str(root)).load_config()
+    return config.Execute.get("timeout", Execute.timeout.default_value)
+
+
 def run_check(path, course=None, assignment=None, question=None, timeout=None, on_progress=None):
     """Check the notebook at `path` as `nbgrader autograde` grades it; return a CheckReport.
 
@@ -336,8 +348,11 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
             f"{question!r} is not a test of {reference.filename}; its tests are {', '.join(reference.tests)}"
         )
     check_kernel(reference)
-    timeout = timeout or CELL_TIMEOUT_SECONDS
+    timeout = timeout or course_timeout(root)
+    say = on_progress or (lambda position, total, name: None)
+    say(0, 0, f"{reference.assignment}/{reference.filename}: preparing the instructor's tests")
     prepared = prepared_course(reference, root / CONFIG)
+    say(0, 0, "starting nbgrader autograde")
     report = CheckReport(str(path), reference.assignment, reference.hidden_tests, question, notes=notes)
     with tempfile.TemporaryDirectory(prefix="keras-course-check-") as workdir:
         grading = Path(workdir) / "course"
@@ -366,19 +381,36 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
             if question:
                 results = [result for result in results if result.grade_id == question]
             report.tests = test_reports(results, timed_out, timeout)
-            report.notes.extend(timeout_notes(graded_code_cells(autograded), timed_out, timeout))
+            report.notes.extend(answer_notes(autograded, timeout))
     report.seconds = time.monotonic() - started
     return report
 
 
-def timeout_notes(test_cells, timed_out, timeout):
-    """A note for each answer cell (not a test) that ran out of time: the tests after it ran without it."""
-    tests = {grade_id_of(cell) for cell in test_cells}
-    return [
-        f"cell {index + 1}{f' ({grade_id})' if grade_id else ''} {TIMEOUT_MESSAGE.format(timeout=timeout)}; "
-        "the cells after it ran without what it should have defined"
-        for index, grade_id in timed_out if grade_id not in tests
-    ]
+def answer_notes(path, timeout):
+    """A note for each cell other than a test that stopped with an error or ran out of time.
+
+    A test that fails with a NameError usually fails because the answer cell above it
+    stopped: the note names that cell and its error, which is where to look.
+    """
+    notes = []
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+        if cell.cell_type != "code" or is_test(cell) or not errors:
+            continue
+        name = f"cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
+        if errors[0].ename == "CellTimeoutError":
+            notes.append(f"{name} {TIMEOUT_MESSAGE.format(timeout=timeout)}; the cells after it ran without its results")
+        else:
+            notes.append(f"{name} stopped with {describe_error(errors[0])}; the tests that use what it defines fail")
+    return notes
+
+
+def describe_error(output):
+    """`Name: first line of the message` of an error output, and what an empty NotImplementedError means."""
+    evalue = strip_ansi(output.get("evalue", "")).strip().splitlines()
+    if output.ename == "NotImplementedError" and not evalue:
+        return "NotImplementedError (the `raise NotImplementedError()` placeholder is still there)"
+    return f"{output.ename}: {evalue[0][:200]}" if evalue else output.ename
 
 
 def not_graded_reason(log):

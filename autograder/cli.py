@@ -49,7 +49,7 @@ def check(notebook, question, as_json, assignment, course, timeout):
 
     from autograder.checker import CheckError, format_report, run_check
 
-    progress = Progress(click.get_text_stream("stderr"))
+    progress = Progress(sys.stderr)
     try:
         report = run_check(notebook, course, assignment, question, timeout, on_progress=progress.show)
     except CheckError as error:
@@ -76,7 +76,9 @@ class Progress:
         self.shown = False
 
     def show(self, position, total, name):
-        line = f"running {position}/{total}: {name} ({self.clock() - self.started:.0f} s)"
+        """Cell `position` of `total` (called `name`) starts to run; position 0 names a step before the cells."""
+        what = f"running {position}/{total}: {name}" if position else name
+        line = f"{what} ({self.clock() - self.started:.0f} s)"
         if self.live:
             self.stream.write("\r\033[K" + line)
         else:

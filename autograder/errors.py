@@ -27,12 +27,17 @@ class CheckFailure(AssertionError):
 _ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def strip_ansi(text):
+    """`text` without terminal colour codes (Keras prints some words in bold)."""
+    return _ANSI_ESCAPES.sub("", text)
+
+
 def error_text(error):
     """`Name: first line` of an exception, skipping Keras's "Exception encountered when calling ..." preamble.
 
     Terminal colour codes (Keras prints some words in bold) are removed.
     """
-    text = _ANSI_ESCAPES.sub("", str(error))
+    text = strip_ansi(str(error))
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if lines and lines[0].startswith("Exception encountered") and len(lines) > 1:
         lines = lines[1:]
