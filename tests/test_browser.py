@@ -1,11 +1,13 @@
 """A student's session in JupyterLab, driven through a real headless Chromium.
 
 On a copy of the course, in `jupyter lab` with nbgrader's extensions: the stub of
-`conv_output_size` fails its test with the check's message, an answer typed in the browser
-passes it, and nbgrader's Validate button then reports every other unanswered test of the
-notebook, and not this one. Screenshots of each step are kept in `test-artifacts/browser/`.
+`conv_output_size` fails its test with the check's message, and so does `check(...)` called
+from a cell of the student's own; an answer typed in the browser passes both, and
+nbgrader's Validate button then reports every other unanswered test of the notebook, and
+not this one. Screenshots of each step are kept in `test-artifacts/browser/`.
 """
 
+import re
 import time
 
 import nbformat
@@ -45,6 +47,7 @@ def conv_output_size(size, kernel_size, stride=1, padding="valid"):
 
 print("28 pixels, 3x3 convolution:", conv_output_size(28, 3), "(valid),", conv_output_size(28, 3, padding="same"), "(same)")'''
 ANSWER_PRINTS = "28 pixels, 3x3 convolution: 26 (valid), 28 (same)"
+CHECK_CALL = f'check("{TEST_ID}")'
 
 
 def stub_failure_message():
@@ -110,6 +113,46 @@ def check_stub_fails(page, shots):
     expect(test.locator(".jp-OutputArea")).to_contain_text(f"CheckFailure: {stub_failure_message()}")
 
 
+def check_cell(page):
+    """The student's own cell that calls `check(TEST_ID)` (the test cell's first line mentions the call too)."""
+    return page.locator(".jp-Notebook .jp-CodeCell").filter(
+        has=page.locator(".cm-content", has_text=re.compile(rf"^{re.escape(CHECK_CALL)}$"))
+    )
+
+
+def add_check_cell(page):
+    """Insert a cell below the test cell, type `check(TEST_ID)` in it; return it."""
+    test = code_cell(page, "check_conv_output_size(conv_output_size)")
+    test.locator(".jp-InputArea-prompt").click()
+    page.keyboard.press("b")  # command mode: insert a cell below, and select it
+    page.keyboard.press("Enter")  # edit it
+    page.keyboard.insert_text(CHECK_CALL)
+    page.keyboard.press("Escape")
+    cell = check_cell(page)
+    expect(cell).to_have_count(1)
+    return cell
+
+
+def check_in_notebook_check_fails(page, shots):
+    """`check(TEST_ID)` in a cell of the student's own prints the failure with the autograder's message."""
+    cell = add_check_cell(page)
+    run_cell(cell)
+    scroll_to(cell, "end")
+    shots.take("check-fails")
+    output = cell.locator(".jp-OutputArea")
+    expect(output).to_contain_text(f"✘ {TEST_ID}: failed (0/2 points)")
+    expect(output).to_contain_text(f"CheckFailure: {stub_failure_message()}")
+
+
+def check_in_notebook_check_passes(page, shots):
+    """After the fix, the same `check(TEST_ID)` cell reports the test passed."""
+    cell = check_cell(page)
+    run_cell(cell)
+    scroll_to(cell, "end")
+    shots.take("check-passes")
+    expect(cell.locator(".jp-OutputArea")).to_have_text(f"✔ {TEST_ID}: passed (2/2 points)")
+
+
 def check_typed_answer_passes(page, shots):
     """An answer typed in the editor is kept as typed, prints what it should and passes its test silently."""
     solution = code_cell(page, "def conv_output_size(")
@@ -169,7 +212,9 @@ def test_student_answers_conv_output_size_in_jupyterlab_and_validates(tmp_path):
             check_nbgrader_extension(page, shots)
             run_cell(code_cell(page, "keras.utils.set_random_seed(SEED)"))
             check_stub_fails(page, shots)
+            check_in_notebook_check_fails(page, shots)
             check_typed_answer_passes(page, shots)
+            check_in_notebook_check_passes(page, shots)
             save(page, course / NOTEBOOK)
             check_validate_lists_the_other_tests(page, shots, course / NOTEBOOK)
 
