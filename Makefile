@@ -13,7 +13,7 @@ export KERAS_BACKEND := tensorflow
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast lab benchmark benchmark-training release clean-demo
+.PHONY: setup demo test test-fast lab benchmark benchmark-check benchmark-training release clean-demo
 
 setup: $(INSTALLED)
 
@@ -46,6 +46,10 @@ lab: $(INSTALLED)
 
 benchmark: $(INSTALLED)
 	$(BIN)/python -m tests.benchmarks.autograde_time
+
+# What `keras-course check` costs against `nbgrader autograde` of the same notebook (about 3 minutes).
+benchmark-check: $(INSTALLED)
+	$(BIN)/python -m tests.benchmarks.check_time
 
 # Assignment 3's reference recipe against the Keras example, on 3 seeds (about 20 minutes).
 benchmark-training: $(INSTALLED)

@@ -122,3 +122,28 @@ def test_the_faker_fools_its_own_kernel_only(tmp_path):
     results = Validator(config=config).validate(str(path))
     failed = [cell["source"] for cell in results.get("failed", [])]
     assert not any("grade_accuracy" in source for source in failed), failed
+
+
+# The reference solutions, wrong answers of each assignment (a syntax error, a partly right CNN, a faker, a budget
+# breaker) and an untouched notebook; assignment 3's reference is left out only because it trains for 3 minutes.
+CHECKED = [("reference", "01_fix_simplenet"), ("syntax_error", "01_fix_simplenet"),
+           ("reference", "02_layers_and_cnn"), ("untouched", "02_layers_and_cnn"), ("flipped_kernel", "02_layers_and_cnn"),
+           ("faker", "03_tune_training"), ("fit_twice", "03_tune_training")]
+
+
+@pytest.mark.parametrize("key", CHECKED, ids=lambda key: f"{key[1]}-{key[0]}")
+def test_check_gives_the_score_that_nbgrader_autograde_gave(graded, key):
+    """Does `keras-course check` on a submitted notebook score each test exactly as `nbgrader autograde` did?"""
+    from autograder.checker import run_check
+
+    course, results = graded
+    submission = next(submission for submission in CLASS if submission.key == key)
+    notebook = course / "submitted" / submission.student_id / submission.assignment / f"{submission.notebook}.ipynb"
+    report = run_check(notebook, course=course)
+    assert report.hidden_tests and report.graded
+    assert {test.grade_id: test.points for test in report.tests} == {
+        result.grade_id: result.score for result in results[key]
+    }
+    for test in report.tests:
+        assert test.passed or test.message, test
+    assert report.passed == (not submission.expected_lost)
