@@ -398,7 +398,9 @@ def answer_notes(path, timeout):
         if cell.cell_type != "code" or is_test(cell) or not errors:
             continue
         name = f"cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
-        if errors[0].ename == "CellTimeoutError":
+        # A cell stopped at the time limit holds nbgrader's CellTimeoutError, often after the KeyboardInterrupt
+        # that the interrupt raised in the kernel.
+        if any(error.ename == "CellTimeoutError" for error in errors):
             notes.append(f"{name} {TIMEOUT_MESSAGE.format(timeout=timeout)}; the cells after it ran without its results")
         else:
             notes.append(f"{name} stopped with {describe_error(errors[0])}; the tests that use what it defines fail")

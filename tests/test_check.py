@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from autograder.checker import (
     CheckError,
     CheckReport,
+    answer_notes,
     course_notebooks,
     format_report,
     identify,
@@ -245,6 +246,32 @@ def test_a_report_with_no_tests_or_no_grades_does_not_pass():
     ungraded = CheckReport("nb.ipynb", ASSIGNMENT, True, None, tests=[ReportedTest("t", 1.0, 1.0)], graded=False)
     assert not ungraded.passed
     assert CheckReport("nb.ipynb", ASSIGNMENT, True, None, tests=[ReportedTest("t", 1.0, 1.0)]).passed
+
+
+def test_answer_notes_name_timeouts_and_errors_of_answer_cells_only(tmp_path):
+    """Are answer cells that ran out of time (CellTimeoutError, even after the interrupt's KeyboardInterrupt) or
+    raised named in notes, and test cells and cells without errors left out?"""
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    def cell(grade_id, test, *errors):
+        nbgrader = {"grade_id": grade_id, "grade": test, "solution": not test, "points": 1 if test else 0}
+        outputs = [new_output("error", ename=name, evalue=value, traceback=[]) for name, value in errors]
+        return new_code_cell("pass", metadata={"nbgrader": nbgrader}, outputs=outputs)
+
+    nb = new_notebook(cells=[
+        cell("hangs", False, ("KeyboardInterrupt", ""), ("CellTimeoutError", "")),
+        cell("stub", False, ("NotImplementedError", "")),
+        cell("fine", False),
+        cell("a_test", True, ("NameError", "name 'x' is not defined")),
+    ])
+    path = tmp_path / "autograded.ipynb"
+    nbformat.write(nb, path)
+    assert answer_notes(path, 7) == [
+        "cell 1 (hangs) did not finish within 7 s, the time limit for one cell, and was stopped; "
+        "the cells after it ran without its results",
+        "cell 2 (stub) stopped with NotImplementedError (the `raise NotImplementedError()` placeholder is still "
+        "there); the tests that use what it defines fail",
+    ]
 
 
 def test_not_graded_reason_names_a_dead_kernel():
