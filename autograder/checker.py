@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 
 from autograder import __version__
-from autograder.course import COURSE_ROOT, nbgrader_env, read_results
-from autograder.errors import strip_ansi
+from autograder.course import COURSE_ROOT, NbgraderFailed, nbgrader, nbgrader_env, read_results
+from autograder.errors import error_summary
 from autograder.hints import hint
 from autograder.nbgrader_plugins import PROGRESS_PREFIX, grade_id_of, is_test
 
@@ -46,6 +46,7 @@ class CourseNotebook:
     hidden_tests: bool
     tests: tuple
     points: tuple
+    kernel: str
 
     @property
     def filename(self):
@@ -128,16 +129,20 @@ def is_course_root(folder):
 
 def course_notebooks(root):
     """Every notebook of the course at `root`: the `source/` version where it exists (hidden tests), else `release/`."""
-    found = {}
+    paths = {}
     for kind in ("release", "source"):
         for path in sorted((Path(root) / kind).glob("*/*.ipynb")):
-            nb = nbformat.read(path, as_version=4)
-            tests = [cell for cell in nb.cells if is_test(cell)]
-            found[(path.parent.name, path.stem)] = CourseNotebook(
-                path.parent.name, path.stem, path, kind == "source",
-                tuple(grade_id_of(cell) for cell in tests), tuple(float(cell.metadata.nbgrader["points"]) for cell in tests),
-            )
-    return list(found.values())
+            paths[(path.parent.name, path.stem)] = path
+    notebooks = []
+    for (assignment, name), path in paths.items():
+        nb = nbformat.read(path, as_version=4)
+        tests = [cell for cell in nb.cells if is_test(cell)]
+        notebooks.append(CourseNotebook(
+            assignment, name, path, path.parts[-3] == "source",
+            tuple(grade_id_of(cell) for cell in tests), tuple(float(cell.metadata.nbgrader["points"]) for cell in tests),
+            nb.metadata.get("kernelspec", {}).get("name", "python3"),
+        ))
+    return notebooks
 
 
 def read_notebook(path):
@@ -211,7 +216,7 @@ def check_kernel(notebook):
     """A CheckError if the Jupyter kernel that grades `notebook` is not installed."""
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    name = nbformat.read(notebook.path, as_version=4).metadata.get("kernelspec", {}).get("name", "python3")
+    name = notebook.kernel
     manager = KernelSpecManager()
     try:
         manager.get_kernel_spec(name)
@@ -243,7 +248,10 @@ def prepared_course(notebook, config):
         shutil.copy2(config, building / CONFIG)
         (building / "source" / notebook.assignment).mkdir(parents=True)
         shutil.copy2(notebook.path, building / "source" / notebook.assignment / notebook.filename)
-        run_nbgrader(building, "generate_assignment", notebook.assignment, "--force")
+        try:
+            nbgrader(building, "generate_assignment", notebook.assignment, "--force")
+        except NbgraderFailed as error:
+            raise CheckError(str(error)) from None
         try:
             building.rename(folder)
         except OSError:  # another check finished the same folder first
@@ -253,8 +261,8 @@ def prepared_course(notebook, config):
     return folder
 
 
-def run_nbgrader(course, *args, on_line=None):
-    """Run `nbgrader ARGS` in `course`, passing each line it logs to `on_line`; return (exit code, log lines)."""
+def run_nbgrader(course, *args, on_line):
+    """Run `nbgrader ARGS` in `course`, passing each line it logs to `on_line` as it comes; return its log lines."""
     process = subprocess.Popen(
         [sys.executable, "-m", "nbgrader", *args], cwd=course, env=nbgrader_env(),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
@@ -262,12 +270,9 @@ def run_nbgrader(course, *args, on_line=None):
     lines = []
     for line in process.stdout:
         lines.append(line.rstrip("\n"))
-        if on_line:
-            on_line(lines[-1])
-    code = process.wait()
-    if on_line is None and code != 0:
-        raise CheckError(f"`nbgrader {' '.join(args)}` failed:\n" + "\n".join(lines[-30:]))
-    return code, lines
+        on_line(lines[-1])
+    process.wait()  # a failed autograde leaves no grades: run_check reports that from the log
+    return lines
 
 
 def progress_reader(on_progress):
@@ -288,20 +293,23 @@ def progress_reader(on_progress):
 TIMEOUT_MESSAGE = "did not finish within {timeout} s, the time limit for one cell, and was stopped"
 
 
-def timed_out_cells(path):
-    """The (index, grade id or None) of the code cells of the autograded notebook that ran out of time."""
-    nb = nbformat.read(path, as_version=4)
-    return [
-        (index, grade_id_of(cell)) for index, cell in enumerate(nb.cells)
-        if cell.cell_type == "code" and any(
-            output.output_type == "error" and output.get("ename") == "CellTimeoutError" for output in cell.outputs
-        )
-    ]
+def errors_of(cell):
+    """The error outputs of a code cell."""
+    return [output for output in cell.get("outputs", []) if output.output_type == "error"]
 
 
-def test_reports(results, timed_out, timeout):
+def timed_out(cell):
+    """Was the cell stopped at the time limit?
+
+    Such a cell holds nbgrader's CellTimeoutError, often after the KeyboardInterrupt that the
+    interrupt raised in the kernel.
+    """
+    return any(error.ename == "CellTimeoutError" for error in errors_of(cell))
+
+
+def test_reports(results, autograded, timeout):
     """The tests of a check, with hints, and the timeout message in place of nbgrader's terse one."""
-    late = {grade_id for _, grade_id in timed_out}
+    late = {grade_id_of(cell) for cell in autograded.cells if timed_out(cell)}
     reports = []
     for result in results:
         message = result.message
@@ -366,7 +374,7 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
         ]
         if question:
             args.append(f"--ExecuteThenGradeInCleanProcess.only_grade_id={question}")
-        _, log = run_nbgrader(grading, *args, on_line=progress_reader(on_progress))
+        log = run_nbgrader(grading, *args, on_line=progress_reader(on_progress))
         results = read_results(grading, reference.assignment, reference.name, STUDENT)
         if results is None:
             report.graded = False
@@ -376,43 +384,36 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
                 for grade_id, points in zip(reference.tests, reference.points) if question in (None, grade_id)
             ]
         else:
-            autograded = grading / "autograded" / STUDENT / reference.assignment / reference.filename
-            timed_out = timed_out_cells(autograded)
+            autograded = nbformat.read(
+                grading / "autograded" / STUDENT / reference.assignment / reference.filename, as_version=4
+            )
             if question:
                 results = [result for result in results if result.grade_id == question]
-            report.tests = test_reports(results, timed_out, timeout)
+            report.tests = test_reports(results, autograded, timeout)
             report.notes.extend(answer_notes(autograded, timeout))
     report.seconds = time.monotonic() - started
     return report
 
 
-def answer_notes(path, timeout):
+def answer_notes(nb, timeout):
     """A note for each cell other than a test that stopped with an error or ran out of time.
 
     A test that fails with a NameError usually fails because the answer cell above it
     stopped: the note names that cell and its error, which is where to look.
     """
     notes = []
-    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
-        errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+    for index, cell in enumerate(nb.cells):
+        errors = errors_of(cell)
         if cell.cell_type != "code" or is_test(cell) or not errors:
             continue
         name = f"cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
-        # A cell stopped at the time limit holds nbgrader's CellTimeoutError, often after the KeyboardInterrupt
-        # that the interrupt raised in the kernel.
-        if any(error.ename == "CellTimeoutError" for error in errors):
+        if timed_out(cell):
             notes.append(f"{name} {TIMEOUT_MESSAGE.format(timeout=timeout)}; the cells after it ran without its results")
         else:
-            notes.append(f"{name} stopped with {describe_error(errors[0])}; the tests that use what it defines fail")
+            error = errors[0]
+            summary = error_summary(error.ename, error.get("evalue", ""), error.ename == "NotImplementedError")
+            notes.append(f"{name} stopped with {summary[:250]}; the tests that use what it defines fail")
     return notes
-
-
-def describe_error(output):
-    """`Name: first line of the message` of an error output, and what an empty NotImplementedError means."""
-    evalue = strip_ansi(output.get("evalue", "")).strip().splitlines()
-    if output.ename == "NotImplementedError" and not evalue:
-        return "NotImplementedError (the `raise NotImplementedError()` placeholder is still there)"
-    return f"{output.ename}: {evalue[0][:200]}" if evalue else output.ename
 
 
 def not_graded_reason(log):

@@ -37,11 +37,18 @@ def error_text(error):
 
     Terminal colour codes (Keras prints some words in bold) are removed.
     """
-    text = strip_ansi(str(error))
+    return error_summary(type(error).__name__, str(error), isinstance(error, NotImplementedError))
+
+
+def error_summary(name, message, not_implemented=False):
+    """`name: first line of message`, as `error_text`, for an error known by its name and message only.
+
+    An empty `NotImplementedError` is the placeholder of nbgrader's student version, and is called so.
+    """
+    text = strip_ansi(message)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if lines and lines[0].startswith("Exception encountered") and len(lines) > 1:
         lines = lines[1:]
-    name = type(error).__name__
-    if isinstance(error, NotImplementedError) and not lines:
+    if not_implemented and not lines:
         return f"{name} (the `raise NotImplementedError()` placeholder is still there)"
     return f"{name}: {lines[0]}" if lines else name

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
+from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Unicode
 
 from autograder import tune_training
@@ -58,8 +59,7 @@ def grade_id_of(cell):
 
 def is_test(cell):
     """Is the cell an autograded test (a grade cell that is not an answer)?"""
-    nbgrader = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and nbgrader.get("grade", False) and not nbgrader.get("solution", False)
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
 class ExecuteThenGradeInCleanProcess(Execute):

@@ -14,6 +14,7 @@ import os
 import warnings
 from pathlib import Path
 
+import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
 from autograder.checker import CheckError, course_hint, course_notebooks, find_course_root
@@ -41,14 +42,12 @@ def check(grade_id):
 def find_test(grade_id, folder):
     """The instructor's test cell `grade_id` (a fresh copy) and whether it includes the hidden tests."""
     notebooks = course_notebooks(find_course_root(folder))
+    here = [notebook for notebook in notebooks if (Path(folder) / notebook.filename).is_file()]
     owners = [notebook for notebook in notebooks if grade_id in notebook.tests]
     if not owners:
-        here = [notebook for notebook in notebooks if (Path(folder) / notebook.filename).is_file()]
         known = ", ".join(test for notebook in here or notebooks for test in notebook.tests)
         raise CheckError(f"there is no test {grade_id!r}; the tests are: {known}")
-    owners.sort(key=lambda notebook: not (Path(folder) / notebook.filename).is_file())
-    import nbformat
-
+    owners.sort(key=lambda notebook: notebook not in here)
     nb = nbformat.read(owners[0].path, as_version=4)
     cell = next(cell for cell in nb.cells if grade_id_of(cell) == grade_id)
     return new_code_cell(cell.source, metadata=cell.metadata), owners[0].hidden_tests
@@ -87,7 +86,6 @@ def format_result(grade_id, cell, hidden):
     """`grade_id: passed (1/1 point)`, or failed with the autograder's message and a hint."""
     from nbgrader.utils import determine_grade
 
-    cell.metadata.setdefault("nbgrader", {})
     score, max_score = determine_grade(cell)
     points = f"{score or 0:g}/{max_score:g} point{'s' if max_score != 1 else ''}"
     scope = "" if hidden else " (visible tests only: the instructor's grading runs hidden tests too)"

@@ -248,7 +248,7 @@ def test_a_report_with_no_tests_or_no_grades_does_not_pass():
     assert CheckReport("nb.ipynb", ASSIGNMENT, True, None, tests=[ReportedTest("t", 1.0, 1.0)]).passed
 
 
-def test_answer_notes_name_timeouts_and_errors_of_answer_cells_only(tmp_path):
+def test_answer_notes_name_timeouts_and_errors_of_answer_cells_only():
     """Are answer cells that ran out of time (CellTimeoutError, even after the interrupt's KeyboardInterrupt) or
     raised named in notes, and test cells and cells without errors left out?"""
     from nbformat.v4 import new_code_cell, new_notebook, new_output
@@ -264,9 +264,7 @@ def test_answer_notes_name_timeouts_and_errors_of_answer_cells_only(tmp_path):
         cell("fine", False),
         cell("a_test", True, ("NameError", "name 'x' is not defined")),
     ])
-    path = tmp_path / "autograded.ipynb"
-    nbformat.write(nb, path)
-    assert answer_notes(path, 7) == [
+    assert answer_notes(nb, 7) == [
         "cell 1 (hangs) did not finish within 7 s, the time limit for one cell, and was stopped; "
         "the cells after it ran without its results",
         "cell 2 (stub) stopped with NotImplementedError (the `raise NotImplementedError()` placeholder is still "
