@@ -7,21 +7,27 @@ import os
 from pathlib import Path
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
     ClearHiddenTests,
     ClearMarkScheme,
     ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
     Execute,
+    GetGrades,
     IgnorePattern,
     IncludeHeaderFooter,
+    InstantiateTests,
     LimitOutput,
     LockCells,
     SaveAutoGrades,
+    SaveCells,
 )
 
-from autograder.nbgrader_plugins import ExecuteThenGradeInCleanProcess
+from autograder.grading.plugins import ExecuteThenGradeInCleanProcess, FeedbackForStudents, NameTestCells
 from autograder.settings import CELL_TIMEOUT_SECONDS
 
 COURSE_ROOT = Path(__file__).resolve().parent
@@ -67,7 +73,7 @@ c.Execute.interrupt_on_timeout = True
 # nbgrader's autograde steps, with `Execute` replaced by the course's version: after the
 # notebook has run, the tests that must not trust the student's kernel (assignment 3's
 # budget and accuracy) are scored again by nbgrader itself, the saved model evaluated in a fresh
-# process. See autograder/nbgrader_plugins.py.
+# process. See autograder/grading/plugins.py.
 c.Autograde.autograde_preprocessors = [
     ExecuteThenGradeInCleanProcess,
     IgnorePattern,
@@ -85,8 +91,27 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
+# The student version names each test at the top of its cell (from its metadata), for `check(...)`.
+# nbgrader's own steps otherwise, in its order.
+c.GenerateAssignment.preprocessors = [
+    NameTestCells,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    ClearSolutions,
+    ClearOutput,
+    CheckCellMetadata,
+    ComputeChecksums,
+    SaveCells,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ComputeChecksums,
+    CheckCellMetadata,
+]
+
 # Published solutions leave out the hidden tests, so they can be reused next term.
 c.GenerateSolution.preprocessors = [
+    NameTestCells,
     IncludeHeaderFooter,
     LockCells,
     ClearOutput,
@@ -94,3 +119,7 @@ c.GenerateSolution.preprocessors = [
     ClearHiddenTests,
     Execute,
 ]
+
+# Returned feedback shows each test's result and message, never the hidden tests' code or the
+# grader's traceback.
+c.GenerateFeedback.preprocessors = [GetGrades, FeedbackForStudents, CSSHTMLHeaderPreprocessor]

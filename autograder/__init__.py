@@ -15,6 +15,6 @@ __version__ = "0.1.0"
 
 def check(grade_id):
     """Check one answer from the notebook: run the test `grade_id` as the autograder does, print result and hint."""
-    from autograder.notebook import check as run
+    from autograder.check.notebook import check as run
 
     run(grade_id)

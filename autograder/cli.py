@@ -47,7 +47,9 @@ def check(notebook, question, as_json, assignment, course, timeout):
     import json
     import sys
 
-    from autograder.checker import CheckError, format_report, run_check
+    from autograder.check.command import run_check
+    from autograder.check.course import CheckError
+    from autograder.check.report import format_report
 
     progress = Progress(sys.stderr)
     try:

@@ -25,7 +25,7 @@ import psutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from autograder.course import COURSE_ROOT, nbgrader_env
+from autograder.grading.nbgrader import COURSE_ROOT, nbgrader_env
 
 # Kept after the test, for a person to look at.
 ARTIFACTS = COURSE_ROOT / "test-artifacts" / "browser"

@@ -1,5 +1,85 @@
+"""Fixtures shared by the whole suite: the demo class, graded once per session by the real nbgrader pipeline."""
+
 import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pytest
 
 # Kernels started by the tests inherit this; see nbgrader_config.py.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from autograder.assignments import all_assignments  # noqa: E402
+from autograder.assignments.submission import unanswered  # noqa: E402
+from autograder.demo import grade_class  # noqa: E402
+from autograder.grading.nbgrader import COURSE_ROOT, copy_course  # noqa: E402
+from tests import grading_runs  # noqa: E402
+
+
+def the_class():
+    """Every assignment's submissions, then one submission per solution cell left unanswered."""
+    submissions = [submission for assignment in all_assignments() for submission in assignment.submissions]
+    submissions += [submission for assignment in all_assignments()
+                    for submission in unanswered(assignment, COURSE_ROOT / "source")]
+    return tuple(submissions)
+
+
+@dataclass(frozen=True)
+class GradedClass:
+    """A class released, submitted, collected, autograded, given feedback and exported, each assignment in a course copy.
+
+    Each assignment is graded in a course folder of its own (`courses[assignment]`), so the
+    assignments can be graded at the same time: nbgrader's SQLite gradebook takes one writer.
+    """
+
+    courses: dict  # assignment -> the course folder it was graded in
+    submissions: tuple
+    results: dict  # (student, assignment) -> [TestResult], or None when not graded
+
+    def submission(self, student_id, assignment):
+        return next(s for s in self.submissions if s.key == (student_id, assignment))
+
+    def course(self, assignment):
+        return self.courses[assignment]
+
+    def path(self, stage, submission, suffix=".ipynb"):
+        """The file of `submission` in `stage` (submitted, autograded, feedback) of its course."""
+        return (self.courses[submission.assignment] / stage / submission.student_id / submission.assignment
+                / f"{submission.notebook}{suffix}")
+
+
+def grade_once(tmp_path_factory, name, submissions, **options):
+    """Grade `submissions`, each assignment in a fresh copy of the course, all assignments at once.
+
+    Each nbgrader step is recorded as a grading run.
+    """
+    assignments = sorted({submission.assignment for submission in submissions})
+
+    def grade(assignment):
+        course = copy_course(tmp_path_factory.mktemp(f"{name}-{assignment}"))
+        results = grade_class(
+            course, [submission for submission in submissions if submission.assignment == assignment],
+            echo=lambda line: None,
+            on_step=lambda title, seconds: grading_runs.record(f"{name}: {title}", seconds), **options,
+        )
+        return course, results
+
+    with grading_runs.timed(f"{name}: {len(assignments)} assignments at once, {len(submissions)} submissions"):
+        with ThreadPoolExecutor(max_workers=len(assignments)) as pool:
+            graded = dict(zip(assignments, pool.map(grade, assignments)))
+    results = {key: value for _, assignment_results in graded.values() for key, value in assignment_results.items()}
+    return GradedClass({assignment: course for assignment, (course, _) in graded.items()}, tuple(submissions), results)
+
+
+@pytest.fixture(scope="session")
+def graded_class(tmp_path_factory):
+    """The whole class (`the_class()`), graded once for every test that reads its grades, notebooks or feedback."""
+    return grade_once(tmp_path_factory, "class", the_class())
+
+
+def pytest_terminal_summary(terminalreporter):
+    if grading_runs.RUNS:
+        terminalreporter.section("grading runs of this session")
+        for line in grading_runs.summary_lines():
+            terminalreporter.write_line(line)

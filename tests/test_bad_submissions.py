@@ -5,10 +5,11 @@ import shutil
 
 import pytest
 
-from autograder.course import copy_course, nbgrader, read_results
-from autograder.demo import grade_class
-from autograder.demo_class import Submission
-from autograder.tune_training import ARTIFACTS, TrainingRecord
+from autograder.assignments.submission import Submission
+from autograder.assignments.tune_training.training import ARTIFACTS, TrainingRecord
+from autograder.grading.nbgrader import read_results, run_nbgrader
+from tests.conftest import grade_once
+from tests.grading_runs import timed
 
 pytestmark = pytest.mark.slow
 
@@ -30,51 +31,46 @@ PLANTED = Submission("planted", "assignment 3 left as released, handed in with a
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("course"))
-    results = grade_class(
-        course, (CRASHING, HANGING, UNTOUCHED, PLANTED), echo=lambda line: None,
+    return grade_once(
+        tmp_path_factory, "bad", (CRASHING, HANGING, UNTOUCHED, PLANTED),
         autograde_args=(f"--Execute.timeout={HANG_TIMEOUT_SECONDS}",),
     )
-    return course, results
 
 
 def test_a_dead_kernel_leaves_that_student_ungraded_and_the_others_graded(graded):
-    _, results = graded
-    assert results[CRASHING.key] is None
-    assert results[HANGING.key] is not None and results[UNTOUCHED.key] is not None
+    assert graded.results[CRASHING.key] is None
+    assert graded.results[HANGING.key] is not None and graded.results[UNTOUCHED.key] is not None
 
 
 def test_a_hanging_cell_is_stopped_and_the_following_cells_still_run(graded):
-    course, results = graded
-    hanging = {result.grade_id: result for result in results[HANGING.key]}
-    assert hanging["data_prepared"].score == 0
+    hanging = {result.grade_id: result for result in graded.results[HANGING.key]}
+    assert hanging["data_prepared"].points == 0
     assert "NameError" in hanging["data_prepared"].message
     assert hanging["simplenet_builds"].passed, "cells after the timeout must still run"
-    autograded = (course / "autograded" / "hanging" / "01_fix_simplenet" / "fix_simplenet.ipynb").read_text()
-    assert "CellTimeoutError" in autograded
+    assert "CellTimeoutError" in graded.path("autograded", HANGING).read_text()
 
 
 def test_other_students_grades_are_untouched(graded):
-    _, results = graded
-    assert all(result.score == 0 for result in results[UNTOUCHED.key])
-    assert len(results[UNTOUCHED.key]) == len(results[HANGING.key])
+    assert all(result.points == 0 for result in graded.results[UNTOUCHED.key])
+    assert len(graded.results[UNTOUCHED.key]) == len(graded.results[HANGING.key])
 
 
 def test_a_model_file_handed_in_with_a_submission_is_never_graded(graded, tmp_path):
     """Does a planted tuned_model.keras with a record claiming a trained model earn nothing?"""
     import keras
 
-    course, _ = graded
-    folder = course / "submitted" / PLANTED.student_id / PLANTED.assignment
+    course = graded.course(PLANTED.assignment)
+    folder = graded.path("submitted", PLANTED).parent
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
     model.save(tmp_path / ARTIFACTS[0])
     shutil.copy(tmp_path / ARTIFACTS[0], folder / ARTIFACTS[0])
     record = TrainingRecord(params=7_850, samples_seen=60_000, fit_calls=1, saved=True)
     (folder / ARTIFACTS[1]).write_text(json.dumps(record.__dict__))
-    nbgrader(course, "autograde", PLANTED.assignment, f"--student={PLANTED.student_id}", "--force")
+    with timed(f"bad: autograde {PLANTED.assignment} --student={PLANTED.student_id}"):
+        run_nbgrader(course, "autograde", PLANTED.assignment, f"--student={PLANTED.student_id}", "--force")
     results = {result.grade_id: result for result in
                read_results(course, PLANTED.assignment, PLANTED.notebook, PLANTED.student_id)}
-    assert results["tuned_accuracy"].score == 0 and results["tuned_model_budget"].score == 0
+    assert results["tuned_accuracy"].points == 0 and results["tuned_model_budget"].points == 0
     # Graded from what this run of the notebook wrote (build_model raised), not from the planted record.
     assert "training did not complete" in results["tuned_accuracy"].message
     assert "NotImplementedError" in results["tuned_accuracy"].message

@@ -14,9 +14,9 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from autograder.course import copy_course, graded_code_cells
+from autograder.assignments.layers_and_cnn.checks import check_conv_output_size
 from autograder.errors import CheckFailure
-from autograder.layers_and_cnn import check_conv_output_size
+from autograder.grading.nbgrader import copy_course, autograded_cells
 from tests.browser import (
     ARTIFACTS,
     UI_TIMEOUT,
@@ -189,7 +189,7 @@ def validation_failures(page, shots):
 def check_validate_lists_the_other_tests(page, shots, notebook):
     """Validate fails every test of the notebook but the answered one, each with its traceback."""
     failures = validation_failures(page, shots)
-    expected = [cell.source.strip() for cell in graded_code_cells(notebook)
+    expected = [cell.source.strip() for cell in autograded_cells(nbformat.read(notebook, as_version=4))
                 if cell.metadata["nbgrader"]["grade_id"] != TEST_ID]
     assert [source.strip() for source, _ in failures] == expected
     assert all("Traceback (most recent call last)" in error for _, error in failures), failures

@@ -17,19 +17,11 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.checker import (
-    CheckError,
-    CheckReport,
-    answer_notes,
-    course_notebooks,
-    format_report,
-    identify,
-    not_graded_reason,
-)
-from autograder.checker import TestReport as ReportedTest  # under its own name pytest would collect it
+from autograder.check.command import CheckReport, answer_notes, not_graded_reason
+from autograder.check.course import CheckError, course_notebooks, identify
+from autograder.check.report import format_report
 from autograder.cli import main
-from autograder.course import COURSE_ROOT, copy_course
-from autograder.nbgrader_plugins import grade_id_of
+from autograder.grading.nbgrader import COURSE_ROOT, TestResult, copy_course, grade_id_of
 
 ASSIGNMENT = "02_layers_and_cnn"
 NOTEBOOK = "layers_and_cnn.ipynb"
@@ -227,8 +219,8 @@ def test_format_report_shows_scores_messages_hints_and_total():
     """Does the text report give each test's status and points, a failure's message and hint, notes and the total?"""
     report = CheckReport("nb.ipynb", ASSIGNMENT, False, None, notes=["a note"], seconds=12.3)
     report.tests = [
-        ReportedTest("first_test", 1.0, 1.0),
-        ReportedTest("second_test", 0.0, 2.0, "CheckFailure: expected 3, got 4.", "count the windows"),
+        TestResult("first_test", 1.0, 1.0),
+        TestResult("second_test", 0.0, 2.0, "CheckFailure: expected 3, got 4.", "count the windows"),
     ]
     lines = format_report(report).splitlines()
     assert lines[0] == f"nb.ipynb: assignment {ASSIGNMENT} (visible tests only)"
@@ -243,9 +235,9 @@ def test_format_report_shows_scores_messages_hints_and_total():
 def test_a_report_with_no_tests_or_no_grades_does_not_pass():
     """Is a report with no tests, or not graded, never a pass (the CLI would exit 0 otherwise)?"""
     assert not CheckReport("nb.ipynb", ASSIGNMENT, True, None).passed
-    ungraded = CheckReport("nb.ipynb", ASSIGNMENT, True, None, tests=[ReportedTest("t", 1.0, 1.0)], graded=False)
+    ungraded = CheckReport("nb.ipynb", ASSIGNMENT, True, None, tests=[TestResult("t", 1.0, 1.0)], graded=False)
     assert not ungraded.passed
-    assert CheckReport("nb.ipynb", ASSIGNMENT, True, None, tests=[ReportedTest("t", 1.0, 1.0)]).passed
+    assert CheckReport("nb.ipynb", ASSIGNMENT, True, None, tests=[TestResult("t", 1.0, 1.0)]).passed
 
 
 def test_answer_notes_name_timeouts_and_errors_of_answer_cells_only():

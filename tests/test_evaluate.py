@@ -1,4 +1,4 @@
-"""Tests of autograder/evaluate.py and of the clean-process grading in autograder/nbgrader_plugins.py.
+"""Tests of autograder/grading/evaluate.py and of the clean-process grading in autograder/grading/plugins.py.
 
 A small model (Flatten + Dense(10)) is trained briefly and saved once; it is evaluated in a
 fresh process, and the result is compared with the same measurement made here. Each
@@ -17,11 +17,15 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import determine_grade
 
-from autograder import checks, evaluate, nbgrader_plugins, tune_training
+from autograder import checks
+from autograder.assignments import graded_outside_kernel
+from autograder.assignments.tune_training import checks as tune_checks
+from autograder.assignments.tune_training.training import ARTIFACTS, RECORD_FILENAME
 from autograder.data import load_mnist_test, load_mnist_train
 from autograder.errors import CheckFailure
-from autograder.evaluate import evaluate_in_clean_process
-from autograder.nbgrader_plugins import ExecuteThenGradeInCleanProcess, clean_process_outputs
+from autograder.grading import evaluate
+from autograder.grading.evaluate import evaluate_in_clean_process
+from autograder.grading.plugins import ExecuteThenGradeInCleanProcess, clean_process_outputs
 from autograder.settings import MNIST_CLASSES, MNIST_TEST_SIZE, SEED
 
 
@@ -137,7 +141,7 @@ def test_an_evaluation_over_the_timeout_fails(saved_model):
 @pytest.mark.parametrize("argv", [[], ["a.keras", "b.keras"]], ids=["no_argument", "two_arguments"])
 def test_main_with_wrong_arguments_exits_2_with_a_json_error(argv, capsys):
     assert evaluate.main(argv) == 2
-    assert json.loads(capsys.readouterr().out) == {"error": "usage: python -I -m autograder.evaluate MODEL.keras"}
+    assert json.loads(capsys.readouterr().out) == {"error": "usage: python -I -m autograder.grading.evaluate MODEL.keras"}
 
 
 def test_main_on_a_missing_file_exits_1_with_the_error_type(tmp_path, capsys):
@@ -154,7 +158,7 @@ def test_main_prints_the_result_as_one_json_line(saved_model, clean_result, caps
 
 
 # --------------------------------------------------------------------------------------
-# nbgrader_plugins: the grade of a test cell re-scored outside the kernel.
+# plugins: the grade of a test cell re-scored outside the kernel.
 # --------------------------------------------------------------------------------------
 
 
@@ -213,8 +217,8 @@ def test_clean_process_outputs_pass_the_folder_to_the_grade(tmp_path):
 
 def test_clean_process_outputs_of_a_garbage_record_score_zero_with_a_message(tmp_path):
     """A record the student's kernel overwrote with garbage must cost the cell, not crash nbgrader."""
-    (tmp_path / tune_training.RECORD_FILENAME).write_text("not json")
-    outputs = clean_process_outputs(tune_training.grade_accuracy, tmp_path)
+    (tmp_path / RECORD_FILENAME).write_text("not json")
+    outputs = clean_process_outputs(tune_checks.grade_accuracy, tmp_path)
     assert [output.output_type for output in outputs] == ["error"]
     assert outputs[0].ename == "CheckFailure" and "not the one the training cell writes" in outputs[0].evalue
     assert determine_grade(graded_cell(outputs)) == (0, 3)
@@ -231,7 +235,7 @@ def test_clean_process_outputs_of_an_unexpected_error_score_zero_instead_of_stop
 
 def test_execute_then_grade_removes_handed_in_files_and_replaces_the_cell_outputs(tmp_path, monkeypatch):
     """Files handed in with a submission are gone before the kernel runs; the cell shows the clean grade."""
-    for name in tune_training.ARTIFACTS:
+    for name in ARTIFACTS:
         (tmp_path / name).write_text("handed in with the submission")
     seen_by_kernel = []
 
@@ -250,9 +254,8 @@ def test_execute_then_grade_removes_handed_in_files_and_replaces_the_cell_output
 
 
 def test_tuned_accuracy_is_graded_in_a_clean_process():
-    assert nbgrader_plugins.CLEAN_PROCESS_TESTS["tuned_accuracy"] == (
-        tune_training.ARTIFACTS, tune_training.grade_accuracy,
-    )
+    test = graded_outside_kernel()["tuned_accuracy"]
+    assert (test.artifacts, test.grader) == (ARTIFACTS, tune_checks.grade_accuracy)
 
 
 def test_clean_process_outputs_of_a_check_returning_none_have_no_score_output(tmp_path):
@@ -262,6 +265,7 @@ def test_clean_process_outputs_of_a_check_returning_none_have_no_score_output(tm
 
 
 def test_the_budget_test_is_also_scored_outside_the_kernel():
-    from autograder.nbgrader_plugins import CLEAN_PROCESS_TESTS
-
-    assert set(CLEAN_PROCESS_TESTS) == {"tuned_model_budget", "tuned_accuracy"}
+    outside = graded_outside_kernel()
+    assert set(outside) == {"tuned_model_budget", "tuned_accuracy"}
+    test = outside["tuned_model_budget"]
+    assert (test.artifacts, test.grader) == (ARTIFACTS, tune_checks.check_training_budget)

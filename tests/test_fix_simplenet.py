@@ -1,10 +1,16 @@
-"""Tests of autograder/fix_simplenet.py, the checks of assignment 1 ("Fix the broken SimpleNet").
+"""Tests of autograder/assignments/fix_simplenet/checks.py, the checks of assignment 1 ("Fix the broken SimpleNet").
 
 Every check is run both ways on real Keras models: it passes on the reference solution
-(copied from source/01_fix_simplenet/fix_simplenet.ipynb) and on other correct ways of
-writing `SimpleNet`, and fails with a `CheckFailure` naming the cause on the tutorial's
-bugs and on other broken variants. The only test that trains to 97% is marked `slow`.
+(taken from source/01_fix_simplenet/fix_simplenet.ipynb by tests/solutions.py, never
+retyped here) and on other correct ways of writing `SimpleNet`, and fails with a
+`CheckFailure` naming the cause on the tutorial's bugs (the demo submissions' edits of
+autograder/assignments/fix_simplenet/submissions.py) and on other broken variants. Each
+bug fails exactly the checks of the property it breaks. The hidden cases come from the
+hidden tests of the source notebook. The only test that trains to 97% is marked `slow`.
 """
+
+import ast
+import re
 
 import matplotlib
 
@@ -13,13 +19,16 @@ matplotlib.use("Agg")
 import autograder  # noqa: E402,F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from autograder import fix_simplenet  # noqa: E402
+from autograder.assignments.fix_simplenet import ASSIGNMENT  # noqa: E402
+from autograder.assignments.fix_simplenet import checks as fix_simplenet  # noqa: E402
 from autograder.data import load_mnist, load_raw_mnist  # noqa: E402
 from autograder.errors import CheckFailure  # noqa: E402
+from autograder.grading.nbgrader import COURSE_ROOT  # noqa: E402
 from autograder.settings import (  # noqa: E402
     MNIST_CLASSES,
     SEED,
@@ -28,55 +37,66 @@ from autograder.settings import (  # noqa: E402
     SIMPLENET_PARAMS,
     WEIGHT_PLOT_MIN_IMAGES,
 )
+from tests.solutions import definitions, hidden_arguments, source_cells, submission_definitions  # noqa: E402
 
-OTHER_SIZES = dict(input_shape=(12, 12, 1), hidden_layer_sizes=(64, 32), output_layer_sizes=(5,))
+NOTEBOOK = ASSIGNMENT.name
+SUBMISSIONS = {submission.student_id: submission for submission in ASSIGNMENT.submissions}
+
+# Sizes for the tests of `build_simplenet` and `expected_params` themselves:
 # 144*64+64 + 64*32+32 + 32*5+5, counted by hand.
-OTHER_SIZES_PARAMS = 11_525
+TWO_HIDDEN = dict(input_shape=(12, 12, 1), hidden_layer_sizes=(64, 32), output_layer_sizes=(5,))
+TWO_HIDDEN_PARAMS = 11_525
 
 
 # --------------------------------------------------------------------------------------
-# The reference solution, copied from the notebook (cells "simplenet" and "plot_weights").
+# The source notebook: its reference solution, its hidden cases, the tutorial it quotes.
 # --------------------------------------------------------------------------------------
 
 
-class SimpleNet(keras.models.Model):
-    """A dense MNIST classifier: flatten, ReLU hidden layers with dropout, softmax output."""
 
-    def __init__(self, input_shape=(28, 28, 1), hidden_layer_sizes=(128,), output_layer_sizes=(10,)):
-        super().__init__()
-        self.flatten = keras.layers.Flatten()
-        self.hidden_layers = [keras.layers.Dense(size, activation="relu") for size in hidden_layer_sizes]
-        self.dropout = keras.layers.Dropout(0.2)
-        self.classifier = keras.layers.Dense(output_layer_sizes[0], activation="softmax")
-        self(keras.Input(shape=input_shape))
-
-    def call(self, inputs, training=False):
-        x = self.flatten(inputs)
-        for layer in self.hidden_layers:
-            x = layer(x)
-        x = self.dropout(x, training=training)
-        return self.classifier(x)
+def run_cells(*cell_ids):
+    """The namespace after the notebook's setup cell and the named cells, run whole as the notebook runs them."""
+    namespace = definitions(NOTEBOOK)
+    for cell_id in cell_ids:
+        exec(compile(source_cells(NOTEBOOK)[cell_id], f"<{NOTEBOOK} {cell_id}>", "exec"), namespace)
+    return namespace
 
 
-def plot_first_layer_weights(model, units=32):
-    """Draw the 784 incoming weights of the first `units` hidden units as 28x28 pictures."""
-    kernel = model.get_weights()[0]  # the first Dense layer's kernel, shape (784, hidden units)
-    units = min(units, kernel.shape[1])
-    figure, axes = plt.subplots(4, (units + 3) // 4, figsize=(units / 4 * 1.5, 6))
-    for unit, ax in enumerate(axes.flat):
-        ax.set_axis_off()
-        if unit < units:
-            ax.imshow(kernel[:, unit].reshape(28, 28), cmap="RdBu")
-    figure.suptitle(f"Incoming weights of {units} hidden units (red: negative, blue: positive)")
-    return figure
+def tutorial_simplenet():
+    """The tutorial's class exactly as the notebook quotes it ("The tutorial, as published").
+
+    Its missing parenthesis is put back (the `syntax_error` demo submission's edit undone) so the
+    class can be defined; its other bugs stay.
+    """
+    (path,) = (COURSE_ROOT / "source" / NOTEBOOK).glob("*.ipynb")
+    (cell,) = [cell for cell in nbformat.read(path, as_version=4).cells
+               if cell.cell_type == "markdown" and "The tutorial, as published" in cell.source]
+    code = re.search(r"```python\n(.*?)```", cell.source, re.DOTALL).group(1)
+    ((fixed, published),) = SUBMISSIONS["syntax_error"].edits["simplenet"]
+    assert published in code, "the syntax_error submission no longer reproduces the tutorial's bug"
+    tree = ast.parse(code.replace(published, fixed))
+    namespace = {"keras": keras}
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    exec(compile(ast.Module(classes, type_ignores=[]), "<the tutorial, as published>", "exec"), namespace)
+    return namespace["SimpleNet"]
+
+
+_REFERENCE = definitions(NOTEBOOK, "simplenet", "plot_weights")
+SimpleNet = _REFERENCE["SimpleNet"]
+plot_first_layer_weights = _REFERENCE["plot_first_layer_weights"]
+TutorialSimpleNet = tutorial_simplenet()
+(OTHER_SIZES,) = hidden_arguments(NOTEBOOK, "simplenet_other_sizes", fix_simplenet.check_other_sizes)
+
+
+def submitted(student_id, name="SimpleNet"):
+    """`name` as the demo submission `student_id` wrote it: the reference with that submission's edits."""
+    return submission_definitions(SUBMISSIONS[student_id], "simplenet", "plot_weights")[name]
 
 
 def prepare_data():
-    """The reference solution of the "prepare_data" cell."""
-    (x_train, y_train), (x_test, y_test) = load_raw_mnist()
-    train_images = (x_train.astype("float32") / 255.0)[..., np.newaxis]
-    test_images = (x_test.astype("float32") / 255.0)[..., np.newaxis]
-    return train_images, y_train.astype("int64"), test_images, y_test.astype("int64")
+    """The four arrays of the notebook's "prepare_data" cell."""
+    namespace = run_cells("prepare_data")
+    return tuple(namespace[name] for name in ("train_images", "train_labels", "test_images", "test_labels"))
 
 
 # --------------------------------------------------------------------------------------
@@ -127,32 +147,12 @@ CORRECT_IDS = ["reference", "wrapped_sequential", "lazy"]
 
 
 # --------------------------------------------------------------------------------------
-# Broken variants: the tutorial as published, and a factory with one flag per bug.
+# Broken variants: the demo submissions' bugs, and a factory with one flag per other bug.
 # --------------------------------------------------------------------------------------
-
-
-class TutorialSimpleNet(keras.models.Model):
-    """The tutorial's class exactly as published (the notebook's "The tutorial, as published")."""
-
-    def __init__(self, input_shape=(28, 28, 1), hidden_layer_sizes=(128,), output_layer_sizes=(10,)):
-        super(TutorialSimpleNet, self).__init__()
-        self.layers = keras.layers.Dense(hidden_layer_sizes[0], activation="relu", input_shape=input_shape)
-        self.layers = keras.layers.Dropout(0.2, axis=0)
-        self.layers = keras.layers.Dense(output_layer_sizes[0], activation="softmax")
-
-    def call(self, inputs):
-        x = self.layers(inputs)
-        x = keras.layers.Dropout(0.5, axis=0)(x)
-        x = self.layers(x)
-        return x
 
 
 def make_simplenet(
     *,
-    layers_attribute=False,
-    dropout_axis=False,
-    flatten=True,
-    same_attribute=False,
     reuse_same_attribute=False,
     softmax=True,
     dropout=True,
@@ -161,6 +161,7 @@ def make_simplenet(
     fixed_outputs=False,
     hidden_relu=True,
     dropout_in_call=False,
+    hard_coded_input=False,
 ):
     """A SimpleNet with the given bugs; with no flag set it is correct."""
 
@@ -171,15 +172,12 @@ def make_simplenet(
             classes = 10 if fixed_outputs else output_layer_sizes[0]
             hidden = [keras.layers.Dense(size, activation="relu" if hidden_relu else None) for size in sizes]
             output = keras.layers.Dense(classes, activation="softmax" if softmax else None)
-            self.flatten = keras.layers.Flatten() if flatten else None
-            if layers_attribute:
-                self.layers = hidden
-            if dropout_axis:
-                self.dropout = keras.layers.Dropout(0.2, axis=0)
-            else:
-                self.dropout = keras.layers.Dropout(0.2) if dropout and not dropout_in_call else None
-            if same_attribute or reuse_same_attribute:
-                # The tutorial's bug without the reserved name: the output layer replaces the hidden one.
+            # A hard-coded 28x28x1 input: works for the default sizes only.
+            self.flatten = keras.layers.Reshape((784,)) if hard_coded_input else keras.layers.Flatten()
+            self.dropout = keras.layers.Dropout(0.2) if dropout and not dropout_in_call else None
+            if reuse_same_attribute:
+                # The tutorial's bug without the reserved name: the output layer replaces the hidden one,
+                # and `call` uses that one layer twice.
                 self.dense = hidden[0]
                 self.dense = output
             else:
@@ -187,9 +185,9 @@ def make_simplenet(
                 self.classifier = output
 
         def call(self, inputs, training=False):
-            x = inputs if self.flatten is None else self.flatten(inputs)
-            if same_attribute or reuse_same_attribute:
-                hidden, output = ([self.dense] if reuse_same_attribute else []), self.dense
+            x = self.flatten(inputs)
+            if reuse_same_attribute:
+                hidden, output = [self.dense], self.dense
             else:
                 hidden, output = self.hidden_layers, self.classifier
             for layer in hidden:
@@ -204,6 +202,26 @@ def make_simplenet(
     flags = [name for name, value in sorted(locals().items()) if value is True]
     BrokenSimpleNet.__name__ = BrokenSimpleNet.__qualname__ = "SimpleNet_" + "_".join(flags or ["correct"])
     return BrokenSimpleNet
+
+
+# name -> a broken SimpleNet class
+BROKEN_SIMPLENETS = {
+    # The demo submissions' bugs, built from their edits of the reference solution.
+    "layers_attribute": submitted("layers_attribute"),
+    "dropout_axis": submitted("dropout_axis"),
+    "overwritten_layers": submitted("overwritten_layers"),
+    "no_flatten": submitted("no_flatten"),
+    # Other bugs.
+    "reuse_same_attribute": make_simplenet(reuse_same_attribute=True),
+    "no_softmax": make_simplenet(softmax=False),
+    "no_dropout": make_simplenet(dropout=False),
+    "dropout_always_on": make_simplenet(dropout_always_on=True),
+    "dropout_in_call": make_simplenet(dropout_in_call=True),
+    "first_hidden_only": make_simplenet(first_hidden_only=True),
+    "fixed_outputs": make_simplenet(fixed_outputs=True),
+    "no_hidden_relu": make_simplenet(hidden_relu=False),
+    "hard_coded_input": make_simplenet(hard_coded_input=True),
+}
 
 
 class NotAModel:
@@ -243,15 +261,25 @@ def simplenet_function(input_shape=(28, 28, 1), hidden_layer_sizes=(128,), outpu
 
 NOT_A_MODEL = {"plain_class": NotAModel, "keras_layer": LayerNotModel, "function": simplenet_function}
 
+
+def check_other_sizes(SimpleNet):
+    """`check_other_sizes` with the sizes the notebook's hidden test passes."""
+    return fix_simplenet.check_other_sizes(SimpleNet, **OTHER_SIZES)
+
+
+# Every check that takes the SimpleNet class, as the notebook's test cells call it.
 CLASS_CHECKS = [
     fix_simplenet.check_builds,
     fix_simplenet.check_output_shape,
     fix_simplenet.check_param_count,
     fix_simplenet.check_probabilities,
     fix_simplenet.check_dropout,
+    fix_simplenet.check_output_size,
+    check_other_sizes,
+    fix_simplenet.check_inference_repeatable,
     fix_simplenet.check_inference_deterministic,
+    fix_simplenet.check_weight_shapes,
     fix_simplenet.check_forward_pass,
-    fix_simplenet.check_other_sizes,
 ]
 CLASS_CHECK_IDS = [check.__name__ for check in CLASS_CHECKS]
 
@@ -303,6 +331,23 @@ def _compiled_simplenet():
 
 
 # --------------------------------------------------------------------------------------
+# The notebook's test cells call every check tested here, with the hidden cases read above.
+# --------------------------------------------------------------------------------------
+
+
+def test_every_check_of_the_simplenet_tests_is_tested_here():
+    declared = {check.__name__ for test in ASSIGNMENT.tests if test.uses == ("simplenet",) for check in test.checks}
+    assert declared == set(CLASS_CHECK_IDS)
+
+
+def test_the_hidden_sizes_differ_from_the_defaults_in_every_argument():
+    """Else check_other_sizes could not tell a hard-coded size from the argument."""
+    assert OTHER_SIZES["input_shape"] != (28, 28, 1)
+    assert len(OTHER_SIZES["hidden_layer_sizes"]) > 1
+    assert OTHER_SIZES["output_layer_sizes"][0] != MNIST_CLASSES
+
+
+# --------------------------------------------------------------------------------------
 # build_simplenet and expected_params.
 # --------------------------------------------------------------------------------------
 
@@ -313,8 +358,8 @@ def test_build_simplenet_returns_a_built_model(SimpleNetClass):
     assert isinstance(model, SimpleNetClass)
     assert model.built
     assert model.count_params() == SIMPLENET_PARAMS
-    other = fix_simplenet.build_simplenet(SimpleNetClass, **OTHER_SIZES)
-    assert other.count_params() == OTHER_SIZES_PARAMS
+    other = fix_simplenet.build_simplenet(SimpleNetClass, **TWO_HIDDEN)
+    assert other.count_params() == TWO_HIDDEN_PARAMS
     assert tuple(np.asarray(other(np.zeros((3, 12, 12, 1), "float32"))).shape) == (3, 5)
 
 
@@ -335,7 +380,7 @@ def test_build_simplenet_names_the_tutorials_reserved_layers_attribute():
 
 def test_build_simplenet_names_dropout_axis_and_the_arguments():
     with pytest.raises(CheckFailure) as failure:
-        fix_simplenet.build_simplenet(make_simplenet(dropout_axis=True), **OTHER_SIZES)
+        fix_simplenet.build_simplenet(BROKEN_SIMPLENETS["dropout_axis"], **TWO_HIDDEN)
     message = str(failure.value)
     assert "no `axis` argument" in message
     assert "hidden_layer_sizes=(64, 32)" in message
@@ -343,7 +388,7 @@ def test_build_simplenet_names_dropout_axis_and_the_arguments():
 
 def test_expected_params():
     assert fix_simplenet.expected_params((28, 28, 1), (128,), (10,)) == SIMPLENET_PARAMS == 101_770
-    assert fix_simplenet.expected_params(**OTHER_SIZES) == OTHER_SIZES_PARAMS
+    assert fix_simplenet.expected_params(**TWO_HIDDEN) == TWO_HIDDEN_PARAMS
     assert fix_simplenet.expected_params((4,), (), (3,)) == 4 * 3 + 3
 
 
@@ -359,11 +404,12 @@ def test_expected_params():
 def test_expected_params_counts_the_reference_model(sizes):
     model = fix_simplenet.build_simplenet(SimpleNet, **sizes)
     assert model.count_params() == fix_simplenet.expected_params(**sizes)
+    assert fix_simplenet.check_other_sizes(SimpleNet, **sizes) is None
 
 
 def test_expected_params_differs_from_a_model_using_only_the_first_hidden_size():
-    model = fix_simplenet.build_simplenet(make_simplenet(first_hidden_only=True), **OTHER_SIZES)
-    assert model.count_params() != fix_simplenet.expected_params(**OTHER_SIZES)
+    model = fix_simplenet.build_simplenet(BROKEN_SIMPLENETS["first_hidden_only"], **TWO_HIDDEN)
+    assert model.count_params() != fix_simplenet.expected_params(**TWO_HIDDEN)
 
 
 # --------------------------------------------------------------------------------------
@@ -383,38 +429,78 @@ def test_factory_without_flags_is_correct():
         check(Correct)
 
 
-# ...and fail with the cause on broken ones.
+# ...and fail with the cause on broken ones...
 
 BROKEN_CASES = [
-    # (check, flags, fragment of the message)
-    (fix_simplenet.check_builds, dict(layers_attribute=True), "`self.layers` is Keras's own"),
-    (fix_simplenet.check_builds, dict(dropout_axis=True), "no `axis` argument"),
-    (fix_simplenet.check_output_shape, dict(flatten=False), "flatten them first"),
-    (fix_simplenet.check_param_count, dict(flatten=False), "flatten the images before the first Dense layer"),
-    (fix_simplenet.check_forward_pass, dict(flatten=False), "has the wrong weights"),
-    (fix_simplenet.check_param_count, dict(same_attribute=True), "assigning to the same attribute twice"),
-    (fix_simplenet.check_forward_pass, dict(same_attribute=True), "assigning to the same attribute twice"),
-    (fix_simplenet.check_probabilities, dict(softmax=False), "`activation='softmax'`"),
-    (fix_simplenet.check_forward_pass, dict(softmax=False), "does not match the reference"),
-    (fix_simplenet.check_dropout, dict(dropout=False), "no dropout is applied"),
-    (fix_simplenet.check_dropout, dict(dropout_always_on=True), "two inference calls on the same inputs"),
-    (fix_simplenet.check_inference_deterministic, dict(dropout_always_on=True), "two inference calls"),
-    (fix_simplenet.check_other_sizes, dict(first_hidden_only=True), "wrong number of parameters"),
-    (fix_simplenet.check_other_sizes, dict(fixed_outputs=True), "instead of a fixed 10"),
-    (fix_simplenet.check_forward_pass, dict(hidden_relu=False), "hidden layers use ReLU"),
+    # (check, broken variant, fragment of the message)
+    (fix_simplenet.check_builds, "layers_attribute", "`self.layers` is Keras's own"),
+    (fix_simplenet.check_builds, "dropout_axis", "no `axis` argument"),
+    (fix_simplenet.check_output_shape, "no_flatten", "flatten them first"),
+    (fix_simplenet.check_param_count, "no_flatten", "flatten the images before the first Dense layer"),
+    (fix_simplenet.check_weight_shapes, "no_flatten", "has the wrong weights"),
+    (fix_simplenet.check_forward_pass, "no_flatten", "has the wrong weights"),
+    (fix_simplenet.check_param_count, "overwritten_layers", "holds 1 Dense layer(s) but needs 2"),
+    (fix_simplenet.check_param_count, "overwritten_layers", "assigning to the same attribute twice"),
+    (fix_simplenet.check_weight_shapes, "overwritten_layers", "assigning to the same attribute twice"),
+    (fix_simplenet.check_forward_pass, "overwritten_layers", "assigning to the same attribute twice"),
+    (fix_simplenet.check_probabilities, "no_softmax", "`activation='softmax'`"),
+    (fix_simplenet.check_dropout, "no_dropout", "no dropout is applied"),
+    (fix_simplenet.check_inference_repeatable, "dropout_always_on", "two inference calls on the same inputs"),
+    (fix_simplenet.check_inference_deterministic, "dropout_always_on", "two inference calls"),
+    (fix_simplenet.check_inference_deterministic, "dropout_in_call", "a layer created inside `call()`"),
+    (fix_simplenet.check_output_size, "fixed_outputs", "instead of a fixed 10"),
+    (check_other_sizes, "first_hidden_only", "wrong number of parameters"),
+    (check_other_sizes, "fixed_outputs", "instead of a fixed 10"),
+    (check_other_sizes, "hard_coded_input", "raised"),
+    (fix_simplenet.check_forward_pass, "no_hidden_relu", "hidden layers use ReLU"),
 ]
 
 
-def _case_id(case):
-    check, flags, _ = case
-    return f"{check.__name__}-{'-'.join(f'{key}={value}' for key, value in flags.items())}"
-
-
-@pytest.mark.parametrize("check, flags, fragment", BROKEN_CASES, ids=[_case_id(case) for case in BROKEN_CASES])
-def test_class_check_fails_on_broken_simplenet(check, flags, fragment):
+@pytest.mark.parametrize(
+    "check, variant, fragment", BROKEN_CASES,
+    ids=[f"{check.__name__}-{variant}" for check, variant, _ in BROKEN_CASES],
+)
+def test_class_check_fails_on_broken_simplenet(check, variant, fragment):
     with pytest.raises(CheckFailure) as failure:
-        check(make_simplenet(**flags))
+        check(BROKEN_SIMPLENETS[variant])
     assert fragment in str(failure.value)
+
+
+# ...each bug failing exactly the checks of the property it breaks (one property per test).
+
+FAILING_CHECKS = {
+    # A class that cannot be built fails every check.
+    "layers_attribute": set(CLASS_CHECK_IDS),
+    "dropout_axis": set(CLASS_CHECK_IDS),
+    "reuse_same_attribute": set(CLASS_CHECK_IDS),
+    "overwritten_layers": {"check_param_count", "check_other_sizes", "check_weight_shapes", "check_forward_pass"},
+    "no_flatten": {
+        "check_output_shape", "check_param_count", "check_output_size", "check_other_sizes", "check_weight_shapes",
+        "check_forward_pass",
+    },
+    "no_softmax": {"check_probabilities"},
+    "no_dropout": {"check_dropout"},
+    # check_dropout passes: dropout is active while training. The forward pass is measured at inference,
+    # where this dropout still drops.
+    "dropout_always_on": {"check_inference_repeatable", "check_inference_deterministic"},
+    # Only `predict` shows a layer created inside `call()`.
+    "dropout_in_call": {"check_inference_deterministic"},
+    "first_hidden_only": {"check_other_sizes"},
+    "fixed_outputs": {"check_output_size", "check_other_sizes"},
+    "no_hidden_relu": {"check_forward_pass"},
+    "hard_coded_input": {"check_other_sizes"},
+}
+
+
+@pytest.mark.parametrize("variant", list(FAILING_CHECKS))
+def test_each_bug_fails_exactly_the_checks_of_its_property(variant):
+    failing = set()
+    for check in CLASS_CHECKS:
+        try:
+            check(BROKEN_SIMPLENETS[variant])
+        except CheckFailure:
+            failing.add(check.__name__)
+    assert failing == FAILING_CHECKS[variant]
 
 
 @pytest.mark.parametrize("check", CLASS_CHECKS, ids=CLASS_CHECK_IDS)
@@ -432,28 +518,21 @@ def test_class_check_fails_on_what_is_not_a_model_subclass(check, kind):
 
 def test_check_other_sizes_names_the_missing_hidden_layer():
     with pytest.raises(CheckFailure) as failure:
-        fix_simplenet.check_other_sizes(make_simplenet(first_hidden_only=True))
+        check_other_sizes(BROKEN_SIMPLENETS["first_hidden_only"])
     message = str(failure.value)
-    assert f"expected {OTHER_SIZES_PARAMS:,}" in message
-    assert "holds 2 Dense layer(s) but needs 3" in message
+    assert f"expected {fix_simplenet.expected_params(**OTHER_SIZES):,}" in message
+    needed = len(OTHER_SIZES["hidden_layer_sizes"]) + 1
+    assert f"holds 2 Dense layer(s) but needs {needed}" in message
 
 
-@pytest.mark.parametrize(
-    "flags",
-    [dict(first_hidden_only=True), dict(fixed_outputs=True), dict(hidden_relu=False)],
-    ids=["first_hidden_only", "fixed_outputs", "no_hidden_relu"],
-)
-def test_subtle_bugs_pass_the_default_size_checks(flags):
-    """These bugs only show with other sizes or fixed weights, so the default-size checks must let them
-    through: the failure comes from check_other_sizes / check_forward_pass alone."""
-    Broken = make_simplenet(**flags)
-    for check in (
-        fix_simplenet.check_output_shape,
-        fix_simplenet.check_param_count,
-        fix_simplenet.check_probabilities,
-        fix_simplenet.check_dropout,
-    ):
-        check(Broken)
+def test_check_other_sizes_names_the_arguments_a_hard_coded_input_cannot_take():
+    with pytest.raises(CheckFailure) as failure:
+        fix_simplenet.check_other_sizes(BROKEN_SIMPLENETS["hard_coded_input"], **TWO_HIDDEN)
+    message = str(failure.value)
+    assert (
+        "calling `SimpleNet(input_shape=(12, 12, 1), hidden_layer_sizes=(64, 32), output_layer_sizes=(5,))`" in message
+    )
+    assert "on a batch of shape (8, 12, 12, 1) raised" in message
 
 
 # --------------------------------------------------------------------------------------
@@ -568,9 +647,8 @@ def plot_returns_none(model):
     plot_first_layer_weights(model)
 
 
-def plot_calls_plot_weights(model):
-    model.plot_weights(show_shapes=True)
-    return plt.gcf()
+# The tutorial's `model.plot_weights(show_shapes=True)`, as the demo submission writes it.
+plot_calls_plot_weights = submitted("plot_weights", "plot_first_layer_weights")
 
 
 def plot_too_few(model):
@@ -641,7 +719,7 @@ def test_check_weight_plot_hint_for_plot_weights(reference_model):
 
 
 def test_check_weight_plot_fails_on_a_model_without_flattened_input():
-    model = fix_simplenet.build_simplenet(make_simplenet(flatten=False))
+    model = fix_simplenet.build_simplenet(BROKEN_SIMPLENETS["no_flatten"])
     with pytest.raises(CheckFailure, match="no Dense layer reading the 784 flattened pixels"):
         fix_simplenet.check_weight_plot(plot_first_layer_weights, model)
 
@@ -655,13 +733,31 @@ def test_check_weight_plot_fails_on_pictures_of_another_model(reference_model):
 
 
 def test_check_weight_plot_fails_when_every_picture_is_the_same_unit(reference_model):
-    with pytest.raises(CheckFailure):
+    with pytest.raises(CheckFailure, match="too few different hidden units pictured"):
         fix_simplenet.check_weight_plot(plot_same_unit, reference_model)
 
 
 # --------------------------------------------------------------------------------------
-# check_accuracy.
+# check_epoch_budget and check_accuracy.
 # --------------------------------------------------------------------------------------
+
+
+def test_check_epoch_budget(mnist):
+    (train_images, train_labels), _ = mnist
+    model = _compiled_simplenet()
+    within = model.fit(
+        train_images[:64], train_labels[:64], epochs=SIMPLENET_EPOCH_BUDGET, batch_size=32, steps_per_epoch=1,
+        verbose=0,
+    )
+    assert fix_simplenet.check_epoch_budget(within) is None
+    beyond = model.fit(
+        train_images[:64], train_labels[:64], epochs=SIMPLENET_EPOCH_BUDGET + 1, batch_size=32, steps_per_epoch=1,
+        verbose=0,
+    )
+    with pytest.raises(CheckFailure, match="trained for too many epochs"):
+        fix_simplenet.check_epoch_budget(beyond)
+    with pytest.raises(CheckFailure, match="`history` holds no training epochs"):
+        fix_simplenet.check_epoch_budget(keras.callbacks.History())
 
 
 def test_check_accuracy_fails_on_an_untrained_model(mnist):
@@ -701,82 +797,17 @@ def test_check_accuracy_fails_on_a_history_without_epochs(mnist):
 
 
 @pytest.mark.slow
-def test_check_accuracy_and_weight_plot_pass_on_the_trained_reference(mnist):
-    """The notebook's training cell: SIMPLENET_EPOCH_BUDGET epochs, batch 128, on the train split."""
-    (train_images, train_labels), _ = mnist
+def test_check_accuracy_and_weight_plot_pass_on_the_trained_reference():
+    """The notebook's own cells, run whole: prepare the data, define SimpleNet, train it, plot its weights."""
     keras.utils.set_random_seed(SEED)
-    model = _compiled_simplenet()
-    history = model.fit(
-        train_images, train_labels, epochs=SIMPLENET_EPOCH_BUDGET, batch_size=128, verbose=0
-    )
+    notebook = run_cells("prepare_data", "simplenet", "train_simplenet", "plot_weights")
+    model, history = notebook["model"], notebook["history"]
     assert len(history.epoch) == SIMPLENET_EPOCH_BUDGET
     assert fix_simplenet.check_accuracy(model, history) is None
-    assert fix_simplenet.check_weight_plot(plot_first_layer_weights, model) is None
+    assert fix_simplenet.check_weight_plot(notebook["plot_first_layer_weights"], model) is None
     assert fix_simplenet.check_weight_plot(plot_sixteen_from_kernel_attribute, model) is None
     with pytest.raises(CheckFailure, match="is not a column"):
         fix_simplenet.check_weight_plot(plot_noise, model)
-
-
-# --------------------------------------------------------------------------------------
-# Finer-grained checks that fix_simplenet.py also defines (skipped if a refactor removes them).
-# --------------------------------------------------------------------------------------
-
-
-def _optional_check(name):
-    check = getattr(fix_simplenet, name, None)
-    if check is None:
-        pytest.skip(f"autograder.fix_simplenet has no {name}")
-    return check
-
-
-OPTIONAL_CLASS_CHECKS = ["check_inference_repeatable", "check_weight_shapes", "check_output_size"]
-
-
-@pytest.mark.parametrize("name", OPTIONAL_CLASS_CHECKS)
-@pytest.mark.parametrize("SimpleNetClass", CORRECT_CLASSES, ids=CORRECT_IDS)
-def test_optional_class_check_passes_on_correct_simplenet(name, SimpleNetClass):
-    assert _optional_check(name)(SimpleNetClass) is None
-
-
-@pytest.mark.parametrize(
-    "name, flags, fragment",
-    [
-        ("check_inference_repeatable", dict(dropout_always_on=True), "two inference calls"),
-        ("check_weight_shapes", dict(same_attribute=True), "assigning to the same attribute twice"),
-        ("check_weight_shapes", dict(flatten=False), "has the wrong weights"),
-        ("check_output_size", dict(fixed_outputs=True), "instead of a fixed 10"),
-    ],
-    ids=["repeatable-dropout_always_on", "weight_shapes-same_attribute", "weight_shapes-no_flatten",
-         "output_size-fixed_outputs"],
-)
-def test_optional_class_check_fails_on_broken_simplenet(name, flags, fragment):
-    check = _optional_check(name)
-    with pytest.raises(CheckFailure) as failure:
-        check(make_simplenet(**flags))
-    assert fragment in str(failure.value)
-    with pytest.raises(CheckFailure, match="`self.layers` is Keras's own"):
-        check(TutorialSimpleNet)
-    with pytest.raises(CheckFailure, match="must be a class that subclasses"):
-        check(NotAModel)
-
-
-def test_check_epoch_budget(mnist):
-    check = _optional_check("check_epoch_budget")
-    (train_images, train_labels), _ = mnist
-    model = _compiled_simplenet()
-    within = model.fit(
-        train_images[:64], train_labels[:64], epochs=SIMPLENET_EPOCH_BUDGET, batch_size=32, steps_per_epoch=1,
-        verbose=0,
-    )
-    assert check(within) is None
-    beyond = model.fit(
-        train_images[:64], train_labels[:64], epochs=SIMPLENET_EPOCH_BUDGET + 1, batch_size=32, steps_per_epoch=1,
-        verbose=0,
-    )
-    with pytest.raises(CheckFailure, match="trained for too many epochs"):
-        check(beyond)
-    with pytest.raises(CheckFailure, match="`history` holds no training epochs"):
-        check(keras.callbacks.History())
 
 
 # --------------------------------------------------------------------------------------
@@ -786,16 +817,11 @@ def test_check_epoch_budget(mnist):
 
 def test_build_simplenet_hint_for_one_layer_called_twice():
     with pytest.raises(CheckFailure) as failure:
-        fix_simplenet.build_simplenet(make_simplenet(reuse_same_attribute=True))
+        fix_simplenet.build_simplenet(BROKEN_SIMPLENETS["reuse_same_attribute"])
     message = str(failure.value)
     assert "is incompatible with the layer" in message
     assert "two layers were stored under the same attribute" in message
     assert "no `axis` argument" not in message
-
-
-def test_check_inference_deterministic_reports_dropout_created_in_call():
-    with pytest.raises(CheckFailure):
-        fix_simplenet.check_inference_deterministic(make_simplenet(dropout_in_call=True))
 
 
 class SameNameSimpleNet(keras.models.Model):

@@ -1,11 +1,15 @@
-"""Tests of autograder/layers_and_cnn.py, the checks of assignment 2 ("Build dense and CNN layers").
+"""Tests of autograder/assignments/layers_and_cnn/checks.py, the checks of assignment 2 ("Build dense and CNN layers").
 
 Every check is run both ways: it passes on the reference solution (DenseLayer, conv_output_size,
-conv2d_forward, build_cnn) and on other correct ways of writing it, and fails with a `CheckFailure`
-naming the cause on the usual mistakes. Nothing here trains a CNN on MNIST.
+conv2d_forward, build_cnn, taken from source/02_layers_and_cnn/layers_and_cnn.ipynb by
+tests/solutions.py, never retyped here) and on other correct ways of writing it, and fails with a
+`CheckFailure` naming the cause on the usual mistakes: the demo submissions' edits of
+autograder/assignments/layers_and_cnn/submissions.py, and others written here. The hidden cases
+are read from the hidden tests of the source notebook. Nothing here trains a CNN on MNIST.
 """
 
 import math
+import re
 from types import SimpleNamespace
 
 import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
@@ -14,9 +18,15 @@ import numpy as np
 import pytest
 from keras import layers
 
-from autograder import layers_and_cnn
+from autograder.assignments.layers_and_cnn import ASSIGNMENT
+from autograder.assignments.layers_and_cnn import checks as layers_and_cnn
 from autograder.errors import CheckFailure
 from autograder.settings import CNN_EPOCH_BUDGET, CNN_MIN_ACCURACY, CNN_PARAMS, SEED
+from tests.solutions import definitions, hidden_arguments, submission_definitions
+
+NOTEBOOK = ASSIGNMENT.name
+SUBMISSIONS = {submission.student_id: submission for submission in ASSIGNMENT.submissions}
+ANSWER_CELLS = ("dense_layer", "conv_output_size", "conv2d_forward", "build_cnn")
 
 
 @pytest.fixture(autouse=True)
@@ -25,71 +35,51 @@ def _seeded():
 
 
 # --------------------------------------------------------------------------------------
-# The reference solution.
+# The source notebook: its reference solution and its hidden cases.
 # --------------------------------------------------------------------------------------
 
 
-class DenseLayer(keras.layers.Layer):
-    """A fully connected layer: `activation(inputs @ kernel + bias)`."""
 
-    def __init__(self, units, activation=None, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.activation = keras.activations.get(activation)
+def as_hidden_test(check, grade_id):
+    """`check` as the hidden test of the notebook's cell `grade_id` calls it: a function of the answer alone."""
+    (arguments,) = hidden_arguments(NOTEBOOK, grade_id, check)
 
-    def build(self, input_shape):
-        self.kernel = self.add_weight(
-            shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel"
-        )
-        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+    def hidden_check(answer):
+        return check(answer, **arguments)
 
-    def call(self, inputs):
-        return self.activation(inputs @ self.kernel + self.bias)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(units=self.units, activation=keras.activations.serialize(self.activation))
-        return config
+    hidden_check.__name__ = check.__name__
+    hidden_check.arguments = arguments
+    return hidden_check
 
 
-def conv_output_size(size, kernel_size, stride=1, padding="valid"):
-    if padding == "valid":
-        return (size - kernel_size) // stride + 1
-    if padding == "same":
-        return (size + stride - 1) // stride
-    raise ValueError(f"padding must be 'valid' or 'same', not {padding!r}")
+def submitted(student_id, name):
+    """`name` as the demo submission `student_id` wrote it: the reference with that submission's edits."""
+    return submission_definitions(SUBMISSIONS[student_id], *ANSWER_CELLS)[name]
 
 
-def conv2d_forward(x, kernel, bias, stride=1, padding="valid"):
-    kernel_height, kernel_width = kernel.shape[:2]
-    if padding == "same":
-        pads = []
-        for size, kernel_size in ((x.shape[1], kernel_height), (x.shape[2], kernel_width)):
-            total = max((conv_output_size(size, kernel_size, stride, "same") - 1) * stride + kernel_size - size, 0)
-            pads.append((total // 2, total - total // 2))
-        x = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
-    elif padding != "valid":
-        raise ValueError(f"padding must be 'valid' or 'same', not {padding!r}")
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kernel_height, kernel_width), axis=(1, 2))
-    windows = windows[:, ::stride, ::stride]
-    return np.einsum("nhwcij,ijco->nhwo", windows, kernel) + bias
+_REFERENCE = definitions(NOTEBOOK, *ANSWER_CELLS)
+DenseLayer = _REFERENCE["DenseLayer"]
+conv_output_size = _REFERENCE["conv_output_size"]
+conv2d_forward = _REFERENCE["conv2d_forward"]
+build_cnn = _REFERENCE["build_cnn"]
+
+check_dense_activations = as_hidden_test(layers_and_cnn.check_dense_activations, "dense_layer_forward")
+check_dense_other_sizes = as_hidden_test(layers_and_cnn.check_dense_other_sizes, "dense_layer_any_input")
+check_cnn_other_inputs = as_hidden_test(layers_and_cnn.check_cnn_other_inputs, "cnn_layers")
+
+def hidden_cases(grade_id, check):
+    """The `cases` the hidden test of the notebook's cell `grade_id` passes to `check`."""
+    (arguments,) = hidden_arguments(NOTEBOOK, grade_id, check)
+    return arguments["cases"]
 
 
-def build_cnn(input_shape=(28, 28, 1), num_classes=10):
-    return keras.Sequential([
-        keras.Input(shape=input_shape),
-        layers.Conv2D(32, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Flatten(),
-        layers.Dropout(0.5),
-        layers.Dense(num_classes, activation="softmax"),
-    ])
+HIDDEN_SIZE_CASES = hidden_cases("conv_output_size_cases", layers_and_cnn.check_conv_output_size)
+HIDDEN_VALID_CASES = hidden_cases("conv2d_forward_valid", layers_and_cnn.check_conv2d_forward)
+HIDDEN_SAME_CASES = hidden_cases("conv2d_forward_same", layers_and_cnn.check_conv2d_forward)
 
 
 # --------------------------------------------------------------------------------------
-# DenseLayer: a factory with one flag per way of writing it; with no flag set it is the reference.
+# DenseLayer: a factory with one flag per way of writing it; with no flag set it is correct.
 # --------------------------------------------------------------------------------------
 
 
@@ -99,52 +89,40 @@ def make_dense_layer_class(
     kernel_initializer="glorot_uniform",
     bias_initializer="zeros",
     transposed_kernel=False,
-    transpose_in_call=False,
-    bias="added",
-    apply_activation=True,
-    weights_in_init=False,
+    bias=True,
     trainable=True,
     config="full",
 ):
     """A `DenseLayer` class written as the flags say.
 
-    product: "@", "ops.matmul" or "np.matmul" (NumPy on tensors); bias: "added", "not_added" or "missing";
+    product: "@", "ops.matmul" or "np.matmul" (NumPy on tensors); bias: False for no bias weight at all;
     config: "full", "auto" (no `get_config`, Keras 3 records the constructor arguments) or "no_activation".
     """
-
-    def add_weights(layer, input_dim):
-        kernel_shape = (layer.units, input_dim) if transposed_kernel else (input_dim, layer.units)
-        layer.kernel = layer.add_weight(
-            shape=kernel_shape, initializer=kernel_initializer, trainable=trainable, name="kernel"
-        )
-        if bias != "missing":
-            layer.bias = layer.add_weight(
-                shape=(layer.units,), initializer=bias_initializer, trainable=trainable, name="bias"
-            )
 
     class Base(keras.layers.Layer):
         def __init__(self, units, activation=None, **kwargs):
             super().__init__(**kwargs)
             self.units = units
             self.activation = keras.activations.get(activation)
-            if weights_in_init:
-                add_weights(self, 784)
 
         def build(self, input_shape):
-            if not weights_in_init:
-                add_weights(self, input_shape[-1])
+            kernel_shape = (self.units, input_shape[-1]) if transposed_kernel else (input_shape[-1], self.units)
+            self.kernel = self.add_weight(
+                shape=kernel_shape, initializer=kernel_initializer, trainable=trainable, name="kernel"
+            )
+            if bias:
+                self.bias = self.add_weight(
+                    shape=(self.units,), initializer=bias_initializer, trainable=trainable, name="bias"
+                )
 
         def call(self, inputs):
-            kernel = keras.ops.transpose(self.kernel) if transpose_in_call else self.kernel
             if product == "@":
-                outputs = inputs @ kernel
+                outputs = inputs @ self.kernel
             elif product == "ops.matmul":
-                outputs = keras.ops.matmul(inputs, kernel)
+                outputs = keras.ops.matmul(inputs, self.kernel)
             else:
-                outputs = np.matmul(inputs, kernel)
-            if bias == "added":
-                outputs = outputs + self.bias
-            return self.activation(outputs) if apply_activation else outputs
+                outputs = np.matmul(inputs, self.kernel)
+            return self.activation(outputs + self.bias if bias else outputs)
 
     if config == "auto":
         return type("DenseLayer", (Base,), {})
@@ -172,9 +150,9 @@ class NotALayer:
 DENSE_CHECKS = [
     layers_and_cnn.check_dense_weights,
     layers_and_cnn.check_dense_forward,
-    layers_and_cnn.check_dense_activations,
+    check_dense_activations,
     layers_and_cnn.check_dense_in_sequential,
-    layers_and_cnn.check_dense_other_sizes,
+    check_dense_other_sizes,
     layers_and_cnn.check_dense_config,
 ]
 DENSE_CHECK_IDS = [check.__name__ for check in DENSE_CHECKS]
@@ -182,9 +160,23 @@ DENSE_CHECK_IDS = [check.__name__ for check in DENSE_CHECKS]
 CORRECT_DENSE_LAYERS = {
     "reference": DenseLayer,
     "factory_without_flags": make_dense_layer_class(),
-    "ops_matmul": make_dense_layer_class(product="ops.matmul"),
+    "alternative": submitted("alternative", "DenseLayer"),  # keras.ops.matmul, random-normal weights
     "other_initializers": make_dense_layer_class(kernel_initializer="random_normal", bias_initializer="ones"),
     "auto_config": make_dense_layer_class(config="auto"),
+}
+
+BROKEN_DENSE_LAYERS = {
+    # The demo submissions' mistakes.
+    "transposed_kernel": submitted("transposed_kernel", "DenseLayer"),  # transposed again in `call`
+    "missing_bias": submitted("missing_bias", "DenseLayer"),  # created but never added
+    "ignored_activation": submitted("ignored_activation", "DenseLayer"),
+    "weights_in_init": submitted("weights_in_init", "DenseLayer"),
+    # Others.
+    "transposed_kernel_used_as_is": make_dense_layer_class(transposed_kernel=True),
+    "no_bias_weight": make_dense_layer_class(bias=False),
+    "not_trainable": make_dense_layer_class(trainable=False),
+    "config_without_activation": make_dense_layer_class(config="no_activation"),
+    "numpy_in_call": make_dense_layer_class(product="np.matmul"),
 }
 
 
@@ -206,67 +198,78 @@ def test_check_dense_forward_prints_the_relative_error(capsys):
     assert "(tolerance 1e-05)" in printed
 
 
+def test_check_dense_activations_takes_names_and_functions():
+    assert layers_and_cnn.check_dense_activations(DenseLayer, ["sigmoid", keras.activations.tanh]) is None
+    with pytest.raises(CheckFailure, match="activation is not applied"):
+        layers_and_cnn.check_dense_activations(BROKEN_DENSE_LAYERS["ignored_activation"], [keras.activations.relu])
+
+
+def test_check_dense_other_sizes_checks_each_size():
+    assert layers_and_cnn.check_dense_other_sizes(DenseLayer, [(2, 3), (9, 1)]) is None
+    with pytest.raises(CheckFailure) as failure:
+        layers_and_cnn.check_dense_other_sizes(BROKEN_DENSE_LAYERS["missing_bias"], [(2, 3)])
+    assert "`DenseLayer(3, activation='relu')` on 2-dimensional inputs does not match" in str(failure.value)
+
+
+_FIRST_OTHER_SIZE = check_dense_other_sizes.arguments["sizes"][0]
+
 BROKEN_DENSE_CASES = [
-    # (check, flags, fragments of the message)
+    # (check, broken variant, fragments of the message)
     (
-        layers_and_cnn.check_dense_weights, dict(transposed_kernel=True),
+        layers_and_cnn.check_dense_weights, "transposed_kernel_used_as_is",
         ["raised", "the kernel has shape (5, 7) but the inputs have 7 features", "is it transposed?"],
     ),
     (
-        layers_and_cnn.check_dense_weights, dict(transposed_kernel=True, transpose_in_call=True),
+        layers_and_cnn.check_dense_weights, "transposed_kernel",
         ["the kernel of `DenseLayer(5)` on 7-dimensional inputs has the wrong shape: expected (7, 5), got (5, 7)",
          "the kernel is transposed"],
     ),
-    (layers_and_cnn.check_dense_weights, dict(bias="missing"), ["`DenseLayer` has no `self.bias` weight"]),
-    (layers_and_cnn.check_dense_forward, dict(bias="not_added"), ["does not match", "the bias is not added"]),
-    (layers_and_cnn.check_dense_forward, dict(apply_activation=False), ["the activation is not applied"]),
-    (layers_and_cnn.check_dense_activations, dict(apply_activation=False), ["the activation is not applied"]),
+    (layers_and_cnn.check_dense_weights, "no_bias_weight", ["`DenseLayer` has no `self.bias` weight"]),
+    (layers_and_cnn.check_dense_forward, "missing_bias", ["does not match", "the bias is not added"]),
+    (layers_and_cnn.check_dense_forward, "ignored_activation", ["the activation is not applied"]),
+    (check_dense_activations, "ignored_activation", ["the activation is not applied"]),
     (
-        layers_and_cnn.check_dense_weights, dict(weights_in_init=True),
+        layers_and_cnn.check_dense_weights, "weights_in_init",
         ["`DenseLayer` has weights before it has seen any input", "create the weights there, not in `__init__`"],
     ),
     (
-        layers_and_cnn.check_dense_other_sizes, dict(weights_in_init=True),
+        check_dense_other_sizes, "weights_in_init",
         [
-            "`keras.Sequential([keras.Input(shape=(3,)), DenseLayer(4)])` raised",
+            "`keras.Sequential([keras.Input(shape=({},)), DenseLayer({})])` raised".format(*_FIRST_OTHER_SIZE),
             "build the weights from `input_shape[-1]`",
         ],
     ),
     (
-        layers_and_cnn.check_dense_config, dict(weights_in_init=True),
+        layers_and_cnn.check_dense_config, "weights_in_init",
         [
             "`keras.Sequential([keras.Input(shape=(7,)), DenseLayer(5, activation='relu')])` raised ValueError: "
             "Could not automatically infer",
             "build the weights from `input_shape[-1]`",
         ],
     ),
-    (layers_and_cnn.check_dense_weights, dict(trainable=False), ["`self.kernel` is not trainable"]),
+    (layers_and_cnn.check_dense_weights, "not_trainable", ["`self.kernel` is not trainable"]),
     (
-        layers_and_cnn.check_dense_config, dict(config="no_activation"),
+        layers_and_cnn.check_dense_config, "config_without_activation",
         ["the output of the layer rebuilt from `get_config()` does not match",
          "`get_config()` must hold every constructor argument"],
     ),
 ]
 
 
-def _dense_case_id(case):
-    check, flags, _ = case
-    return f"{check.__name__}-{'-'.join(f'{key}={value}' for key, value in flags.items())}"
-
-
 @pytest.mark.parametrize(
-    "check, flags, fragments", BROKEN_DENSE_CASES, ids=[_dense_case_id(case) for case in BROKEN_DENSE_CASES]
+    "check, variant, fragments", BROKEN_DENSE_CASES,
+    ids=[f"{check.__name__}-{variant}" for check, variant, _ in BROKEN_DENSE_CASES],
 )
-def test_dense_check_fails_on_broken_dense_layer(check, flags, fragments):
+def test_dense_check_fails_on_broken_dense_layer(check, variant, fragments):
     with pytest.raises(CheckFailure) as failure:
-        check(make_dense_layer_class(**flags))
+        check(BROKEN_DENSE_LAYERS[variant])
     for fragment in fragments:
         assert fragment in str(failure.value)
 
 
 def test_check_dense_trains_fails_on_numpy_in_call():
     with pytest.raises(CheckFailure) as failure:
-        layers_and_cnn.check_dense_trains(make_dense_layer_class(product="np.matmul"))
+        layers_and_cnn.check_dense_trains(BROKEN_DENSE_LAYERS["numpy_in_call"])
     message = str(failure.value)
     assert "training a model of two DenseLayers raised" in message
     assert "write `call()` with `keras.ops` (not NumPy)" in message
@@ -286,7 +289,7 @@ def test_dense_check_fails_on_a_layer_instance_instead_of_the_class():
 
 def test_bias_not_added_passes_the_weight_checks():
     """Created but unused, the bias has the right shape: only the forward pass can tell."""
-    assert layers_and_cnn.check_dense_weights(make_dense_layer_class(bias="not_added")) is None
+    assert layers_and_cnn.check_dense_weights(BROKEN_DENSE_LAYERS["missing_bias"]) is None
 
 
 # --------------------------------------------------------------------------------------
@@ -301,10 +304,8 @@ def conv_output_size_with_ceil(size, kernel_size, stride=1, padding="valid"):
     return math.floor((size - kernel_size) / stride) + 1
 
 
-def conv_output_size_half_kernel_padding(size, kernel_size, stride=1, padding="valid"):
-    """Wrong for 'same': pads kernel_size // 2 on each side, right only for odd kernels."""
-    pad = kernel_size // 2 if padding == "same" else 0
-    return (size + 2 * pad - kernel_size) // stride + 1
+# Wrong for 'same': pads kernel_size // 2 on each side, right only for odd kernels.
+conv_output_size_half_kernel_padding = submitted("same_padding_arithmetic", "conv_output_size")
 
 
 def conv_output_size_float(size, kernel_size, stride=1, padding="valid"):
@@ -315,6 +316,10 @@ def conv_output_size_float(size, kernel_size, stride=1, padding="valid"):
 
 def conv_output_size_unwritten(size, kernel_size, stride=1, padding="valid"):
     raise NotImplementedError("write conv_output_size")
+
+
+# The cases of the notebook's test cell: its visible call passes none (the check's default).
+CONV_SIZE_CASES = {"visible": layers_and_cnn.CONV_SIZE_CASES, "hidden": HIDDEN_SIZE_CASES}
 
 
 @pytest.mark.parametrize(
@@ -335,25 +340,29 @@ def test_keras_output_size_gives_known_lengths(size, kernel_size, stride, paddin
 
 
 @pytest.mark.parametrize("candidate", [conv_output_size, conv_output_size_with_ceil], ids=["reference", "ceil"])
-@pytest.mark.parametrize(
-    "check",
-    [layers_and_cnn.check_conv_output_size, layers_and_cnn.check_conv_output_size_hidden],
-    ids=["visible", "hidden"],
-)
-def test_check_conv_output_size_passes_on_correct_function(check, candidate):
-    assert check(candidate) is None
+@pytest.mark.parametrize("cases", list(CONV_SIZE_CASES))
+def test_check_conv_output_size_passes_on_correct_function(cases, candidate):
+    assert layers_and_cnn.check_conv_output_size(candidate, CONV_SIZE_CASES[cases]) is None
+
+
+def test_check_conv_output_size_names_the_wrong_case_and_keras_length():
+    with pytest.raises(CheckFailure) as failure:
+        layers_and_cnn.check_conv_output_size(conv_output_size_half_kernel_padding, [(28, 4, 1, "same", "Conv2D")])
+    message = str(failure.value)
+    assert "`conv_output_size(28, 4, stride=1, padding='same')` is wrong (Conv2D with these settings gives 28)" in (
+        message
+    )
+    assert "expected 28, got 29" in message
+    assert "the output length is ceil(size / stride), whatever the kernel size" in message
 
 
 def test_half_kernel_same_padding_passes_visible_cases_but_fails_hidden_ones():
     """Right for odd kernels only: the visible cases (all odd kernels) cannot tell, the hidden ones must."""
     assert layers_and_cnn.check_conv_output_size(conv_output_size_half_kernel_padding) is None
     with pytest.raises(CheckFailure) as failure:
-        layers_and_cnn.check_conv_output_size_hidden(conv_output_size_half_kernel_padding)
+        layers_and_cnn.check_conv_output_size(conv_output_size_half_kernel_padding, HIDDEN_SIZE_CASES)
     message = str(failure.value)
-    assert "`conv_output_size(28, 4, stride=1, padding='same')` is wrong (Conv2D with these settings gives 28)" in (
-        message
-    )
-    assert "expected 28, got 29" in message
+    assert re.search(r"`conv_output_size\(\d+, \d+, stride=\d+, padding='same'\)` is wrong \(Conv2D", message)
     assert "the output length is ceil(size / stride), whatever the kernel size" in message
 
 
@@ -366,14 +375,10 @@ def test_check_conv_output_size_fails_on_float_result():
     assert "use integer division `//`" in message
 
 
-@pytest.mark.parametrize(
-    "check",
-    [layers_and_cnn.check_conv_output_size, layers_and_cnn.check_conv_output_size_hidden],
-    ids=["visible", "hidden"],
-)
-def test_check_conv_output_size_fails_with_the_error_text_of_a_raising_function(check):
+@pytest.mark.parametrize("cases", list(CONV_SIZE_CASES))
+def test_check_conv_output_size_fails_with_the_error_text_of_a_raising_function(cases):
     with pytest.raises(CheckFailure, match="raised NotImplementedError: write conv_output_size"):
-        check(conv_output_size_unwritten)
+        layers_and_cnn.check_conv_output_size(conv_output_size_unwritten, CONV_SIZE_CASES[cases])
 
 
 # --------------------------------------------------------------------------------------
@@ -406,9 +411,10 @@ def conv2d_forward_float32(x, kernel, bias, stride=1, padding="valid"):
     return conv2d_forward(x.astype("float32"), kernel.astype("float32"), bias.astype("float32"), stride, padding)
 
 
-def conv2d_forward_flipped(x, kernel, bias, stride=1, padding="valid"):
-    """A true convolution: the kernel turned by 180 degrees."""
-    return conv2d_forward(x, kernel[::-1, ::-1], bias, stride, padding)
+# A true convolution: the kernel turned by 180 degrees.
+conv2d_forward_flipped = submitted("flipped_kernel", "conv2d_forward")
+# 'same' padding with the odd extra row and column at the top and left.
+conv2d_forward_extra_padding_first = submitted("padding_side", "conv2d_forward")
 
 
 def conv2d_forward_without_bias(x, kernel, bias, stride=1, padding="valid"):
@@ -419,24 +425,28 @@ def conv2d_forward_ignoring_stride(x, kernel, bias, stride=1, padding="valid"):
     return conv2d_forward(x, kernel, bias, 1, padding)
 
 
-def conv2d_forward_extra_padding_first(x, kernel, bias, stride=1, padding="valid"):
-    """'same' padding with the odd extra row and column at the top and left."""
-    if padding == "same":
-        pads = []
-        for size, kernel_size in zip(x.shape[1:3], kernel.shape[:2]):
-            total = max((-(-size // stride) - 1) * stride + kernel_size - size, 0)
-            pads.append((total - total // 2, total // 2))
-        x = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
-    return conv2d_forward(x, kernel, bias, stride, "valid")
-
-
 ALL_CONV_CASES = {
     "visible_valid": layers_and_cnn.CONV_VALID_CASES,
-    "hidden_valid": layers_and_cnn.HIDDEN_CONV_VALID_CASES,
+    "hidden_valid": HIDDEN_VALID_CASES,
     "visible_same": layers_and_cnn.CONV_SAME_CASES,
-    "hidden_same": layers_and_cnn.HIDDEN_CONV_SAME_CASES,
+    "hidden_same": HIDDEN_SAME_CASES,
 }
 CORRECT_CONV2D = {"reference": conv2d_forward, "loops": conv2d_forward_loops, "float32": conv2d_forward_float32}
+
+
+def output_shapes_ignoring_stride(cases):
+    """The (expected, got) output shapes of the first case with a stride, where ignoring it first shows."""
+    x_shape, kernel_shape, stride, padding = next(case for case in cases if case[2] > 1)
+
+    def shape(stride):
+        return (
+            x_shape[0],
+            *(layers_and_cnn.keras_output_size(size, kernel_size, stride, padding)
+              for size, kernel_size in zip(x_shape[1:3], kernel_shape[:2])),
+            kernel_shape[-1],
+        )
+
+    return shape(stride), shape(1)
 
 
 @pytest.mark.parametrize("cases", list(ALL_CONV_CASES))
@@ -458,8 +468,10 @@ def test_check_conv2d_forward_prints_the_relative_error(capsys):
         (conv2d_forward_without_bias, "visible_valid", "the bias is not added"),
         (conv2d_forward_without_bias, "visible_same", "the bias is not added"),
         (conv2d_forward_extra_padding_first, "hidden_same", "the padding is on the wrong side"),
-        (conv2d_forward_ignoring_stride, "hidden_valid", "wrong output shape: expected (2, 4, 3, 3), got (2, 7, 6, 3)"),
-        (conv2d_forward_ignoring_stride, "hidden_same", "wrong output shape: expected (2, 4, 4, 3), got (2, 8, 8, 3)"),
+        (conv2d_forward_ignoring_stride, "hidden_valid",
+         "wrong output shape: expected {}, got {}".format(*output_shapes_ignoring_stride(HIDDEN_VALID_CASES))),
+        (conv2d_forward_ignoring_stride, "hidden_same",
+         "wrong output shape: expected {}, got {}".format(*output_shapes_ignoring_stride(HIDDEN_SAME_CASES))),
     ],
     ids=["flipped-valid", "flipped-same", "no_bias-valid", "no_bias-same", "padding_first-same", "no_stride-valid",
          "no_stride-same"],
@@ -468,6 +480,10 @@ def test_check_conv2d_forward_fails_naming_the_mistake(candidate, cases, fragmen
     with pytest.raises(CheckFailure) as failure:
         layers_and_cnn.check_conv2d_forward(candidate, ALL_CONV_CASES[cases])
     assert fragment in str(failure.value)
+
+
+def test_output_shapes_ignoring_stride_of_a_known_case():
+    assert output_shapes_ignoring_stride([((2, 9, 8, 2), (3, 3, 2, 3), 2, "valid")]) == ((2, 4, 3, 3), (2, 7, 6, 3))
 
 
 @pytest.mark.parametrize("cases", ["visible_valid", "visible_same"])
@@ -503,26 +519,35 @@ def build_cnn_functional(input_shape=(28, 28, 1), num_classes=10):
     return keras.Model(inputs, outputs)
 
 
-def make_build_cnn(*, dropout=True, dropout_rate=0.5, first_activation="relu", padding="valid", hard_coded_input=False):
+def make_build_cnn(*, dropout_rate=0.5, first_activation="relu", hard_coded_input=False):
     """A `build_cnn` with the given mistakes; with no flag set it is correct."""
 
     def build(input_shape=(28, 28, 1), num_classes=10):
         return keras.Sequential([
             keras.Input(shape=(28, 28, 1) if hard_coded_input else input_shape),
-            layers.Conv2D(32, 3, activation=first_activation, padding=padding),
+            layers.Conv2D(32, 3, activation=first_activation),
             layers.MaxPooling2D(2),
-            layers.Conv2D(64, 3, activation="relu", padding=padding),
+            layers.Conv2D(64, 3, activation="relu"),
             layers.MaxPooling2D(2),
             layers.Flatten(),
-            *([layers.Dropout(dropout_rate)] if dropout else []),
+            layers.Dropout(dropout_rate),
             layers.Dense(num_classes, activation="softmax"),
         ])
 
     return build
 
 
-CNN_CHECKS = [layers_and_cnn.check_cnn_layers, layers_and_cnn.check_cnn_other_inputs]
+CNN_CHECKS = [layers_and_cnn.check_cnn_layers, check_cnn_other_inputs]
 CNN_CHECK_IDS = [check.__name__ for check in CNN_CHECKS]
+OTHER_INPUT_SHAPE = check_cnn_other_inputs.arguments["input_shape"]
+BROKEN_BUILD_CNN = {
+    # The demo submissions' mistakes.
+    "no_dropout": submitted("no_dropout", "build_cnn"),
+    "same_padding": submitted("same_padding_cnn", "build_cnn"),  # the first convolution only
+    # Others.
+    "no_relu": make_build_cnn(first_activation=None),
+    "dropout_rate": make_build_cnn(dropout_rate=0.25),
+}
 
 
 def test_expected_cnn_summary_totals_the_parameters_of_the_assignment():
@@ -531,42 +556,46 @@ def test_expected_cnn_summary_totals_the_parameters_of_the_assignment():
 
 @pytest.mark.parametrize("check", CNN_CHECKS, ids=CNN_CHECK_IDS)
 @pytest.mark.parametrize(
-    "candidate", [build_cnn, build_cnn_functional, make_build_cnn()], ids=["reference", "functional", "factory"]
+    "candidate",
+    [build_cnn, build_cnn_functional, submitted("alternative", "build_cnn"), make_build_cnn()],
+    ids=["reference", "functional", "alternative", "factory"],
 )
 def test_cnn_check_passes_on_correct_build_cnn(check, candidate):
     assert check(candidate) is None
 
 
 @pytest.mark.parametrize(
-    ("flags", "fragments"),
+    ("variant", "fragments"),
     [
-        (dict(dropout=False), ["layer 5 (", "has the wrong layer class: expected Dropout, got Dense"]),
-        (dict(first_activation=None), ["layer 0 (", "has the wrong activation: expected relu, got linear"]),
-        (dict(dropout_rate=0.25), ["the dropout rate of layer", "is wrong: expected 0.5, got 0.25"]),
+        ("no_dropout", ["layer 5 (", "has the wrong layer class: expected Dropout, got Dense"]),
+        ("no_relu", ["layer 0 (", "has the wrong activation: expected relu, got linear"]),
+        ("dropout_rate", ["the dropout rate of layer", "is wrong: expected 0.5, got 0.25"]),
     ],
     ids=["no_dropout", "no_relu", "dropout_rate"],
 )
 @pytest.mark.parametrize("check", CNN_CHECKS, ids=CNN_CHECK_IDS)
-def test_cnn_check_fails_naming_the_layer_and_field(check, flags, fragments):
+def test_cnn_check_fails_naming_the_layer_and_field(check, variant, fragments):
     with pytest.raises(CheckFailure) as failure:
-        check(make_build_cnn(**flags))
+        check(BROKEN_BUILD_CNN[variant])
     message = str(failure.value)
     for fragment in fragments:
         assert fragment in message
 
 
 @pytest.mark.parametrize(
-    ("check", "size"), [(layers_and_cnn.check_cnn_layers, 28), (layers_and_cnn.check_cnn_other_inputs, 32)],
+    ("check", "input_shape"),
+    [(layers_and_cnn.check_cnn_layers, (28, 28, 1)), (check_cnn_other_inputs, OTHER_INPUT_SHAPE)],
     ids=CNN_CHECK_IDS,
 )
-def test_cnn_check_fails_on_same_padding_naming_the_output_shape_of_the_first_conv(check, size):
+def test_cnn_check_fails_on_same_padding_naming_the_output_shape_of_the_first_conv(check, input_shape):
+    height, width, _ = input_shape
     with pytest.raises(CheckFailure) as failure:
-        check(make_build_cnn(padding="same"))
+        check(BROKEN_BUILD_CNN["same_padding"])
     message = str(failure.value)
     assert message.startswith("layer 0 (")
     assert (
-        f"has the wrong output shape: expected (None, {size - 2}, {size - 2}, 32), got (None, {size}, {size}, 32)"
-        in message
+        f"has the wrong output shape: expected (None, {height - 2}, {width - 2}, 32), "
+        f"got (None, {height}, {width}, 32)" in message
     )
 
 
@@ -574,10 +603,17 @@ def test_hard_coded_input_shape_passes_the_default_check_but_fails_other_inputs(
     build = make_build_cnn(hard_coded_input=True)
     assert layers_and_cnn.check_cnn_layers(build) is None
     with pytest.raises(CheckFailure) as failure:
-        layers_and_cnn.check_cnn_other_inputs(build)
+        check_cnn_other_inputs(build)
     message = str(failure.value)
-    assert "cannot be called on images of shape (None, 32, 32, 3)" in message
+    assert f"cannot be called on images of shape {(None, *OTHER_INPUT_SHAPE)}" in message
     assert "start the model with `keras.Input(shape=input_shape)`" in message
+
+
+def test_check_cnn_other_inputs_follows_the_number_of_classes():
+    with pytest.raises(CheckFailure, match=r"has the wrong output shape: expected \(None, 3\), got \(None, 10\)"):
+        layers_and_cnn.check_cnn_other_inputs(
+            lambda input_shape, num_classes: build_cnn(input_shape), input_shape=(28, 28, 1), num_classes=3,
+        )
 
 
 @pytest.mark.parametrize("check", CNN_CHECKS, ids=CNN_CHECK_IDS)

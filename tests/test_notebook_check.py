@@ -14,8 +14,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.cli import main
-from autograder.course import COURSE_ROOT
-from autograder.nbgrader_plugins import grade_id_of
+from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of
 
 QUESTION = "conv_output_size_cases"
 RELEASE = COURSE_ROOT / "release" / "02_layers_and_cnn" / "layers_and_cnn.ipynb"

@@ -1,121 +1,181 @@
-"""The whole nbgrader pipeline on a demo class: real commands, kernels, training and MNIST."""
+"""The whole nbgrader pipeline on the class of every assignment: real commands, kernels, training and MNIST.
+
+The class (tests/conftest.py: every assignment's demo submissions, and one submission per
+solution cell left unanswered) is graded once per session, by the `graded_class` fixture.
+The reference submissions are the source notebooks' solutions, so their full marks here
+also show that every source notebook passes its own tests, hidden ones included.
+"""
+
+import html
+import re
+from pathlib import Path
 
 import nbformat
 import pytest
-from nbgrader.validator import Validator
-from traitlets.config import Config
 
-from autograder.course import COURSE_ROOT, copy_course, graded_code_cells
-from autograder.demo import format_report, grade_class
-from autograder.demo_class import SUBMISSIONS, UNANSWERED, build_notebook
-from autograder.settings import CELL_TIMEOUT_SECONDS
+from autograder.assignments import all_assignments
+from autograder.demo import format_class_table
+from autograder.grading.nbgrader import COURSE_ROOT, autograded_cells
+from tests.conftest import the_class
 
-CLASS = SUBMISSIONS + UNANSWERED
+CLASS = the_class()
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("course"))
-    return course, grade_class(course, CLASS, echo=lambda line: None)
-
-
-@pytest.mark.parametrize("submission", CLASS, ids=lambda submission: submission.student_id)
-def test_submission_loses_exactly_the_points_of_the_tests_that_catch_it(graded, submission):
+@pytest.mark.parametrize("submission", CLASS, ids=lambda submission: f"{submission.assignment}-{submission.student_id}")
+def test_submission_loses_exactly_the_points_of_the_tests_that_catch_it(graded_class, submission):
     """Does each submission fail exactly its expected tests, with messages naming the cause?"""
-    _, results = graded
-    got = results[submission.key]
+    got = graded_class.results[submission.key]
     assert got is not None, f"{submission.student_id} was not graded"
     lost = {result.grade_id for result in got if not result.passed}
     assert lost == set(submission.expected_lost), submission.description
     for result in got:
-        assert result.score in (0, result.max_score), result
+        assert result.points in (0, result.max_points), result
     messages = {result.grade_id: result.message for result in got}
     for grade_id, phrase in submission.message_contains.items():
         assert phrase in messages[grade_id], messages[grade_id]
 
 
-def test_reference_solution_gets_every_autograded_point(graded):
-    _, results = graded
-    for submission in CLASS:
-        if submission.student_id == "reference":
-            reference = results[submission.key]
-            assert sum(result.score for result in reference) == sum(result.max_score for result in reference) > 0
+@pytest.mark.parametrize("assignment", all_assignments(), ids=lambda assignment: assignment.name)
+def test_reference_solution_gets_every_autograded_point(graded_class, assignment):
+    """Does the source notebook's solution, graded as a submission with hidden tests, get every autograded point?"""
+    reference = graded_class.results[("reference", assignment.name)]
+    assert {result.grade_id for result in reference} == assignment.grade_ids
+    assert all(result.passed for result in reference), [result for result in reference if not result.passed]
 
 
-def test_every_solution_cell_is_tested(graded):
+def test_every_solution_cell_is_tested(graded_class):
     """Does leaving out any single answer cost points?"""
-    _, results = graded
-    for submission in UNANSWERED:
-        assert any(not result.passed for result in results[submission.key]), submission.student_id
+    for submission in CLASS:
+        if submission.unanswered:
+            assert any(not result.passed for result in graded_class.results[submission.key]), submission.student_id
 
 
-def test_no_graded_test_cell_writes_to_stderr(graded):
+def test_no_graded_test_cell_writes_to_stderr(graded_class):
     """Are test cells silent on stderr (nbgrader scores such a cell 0), whatever the submission?"""
-    course, _ = graded
     noisy = []
-    for path in sorted((course / "autograded").glob("*/*/*.ipynb")):
-        for cell in graded_code_cells(path):
+    for path in sorted(path for submission in CLASS if (path := graded_class.path("autograded", submission)).is_file()):
+        for cell in autograded_cells(nbformat.read(path, as_version=4)):
             for output in cell.outputs:
                 if output.output_type == "stream" and output.name == "stderr":
                     noisy.append((path.parts[-3], cell.metadata["nbgrader"]["grade_id"], output.text[:200]))
     assert noisy == []
 
 
-def test_feedback_and_grades_are_written_for_every_student(graded):
-    course, _ = graded
+def test_feedback_and_grades_are_written_for_every_student(graded_class):
     for submission in CLASS:
-        feedback = course / "feedback" / submission.student_id / submission.assignment / f"{submission.notebook}.html"
+        feedback = graded_class.path("feedback", submission, ".html")
         assert feedback.is_file(), feedback
-    grades = (course / "grades.csv").read_text()
-    for submission in CLASS:
+        grades = (graded_class.course(submission.assignment) / "grades.csv").read_text()
         assert f",{submission.student_id}," in grades
 
 
-def test_feedback_shows_the_failure_message(graded):
-    course, _ = graded
-    html = (course / "feedback" / "no_flatten" / "01_fix_simplenet" / "fix_simplenet.html").read_text()
+def page_text(path):
+    """The text a browser shows of an HTML page: tags dropped (code is split into highlighting spans), entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", Path(path).read_text()))
+
+
+def feedback_test_cells(path, grade_ids):
+    """{grade_id: the text the feedback page shows for that test cell (its code and outputs)} of the cells in `grade_ids`."""
+    texts = {}
+    for block in Path(path).read_text().split('<div class="cell border-box-sizing')[1:]:
+        name = re.search(r'<a name="([^"]+)"></a>', block)
+        if name and name[1] in grade_ids:
+            texts[name[1]] = html.unescape(re.sub(r"<[^>]+>", "", block))
+    return texts
+
+
+def feedback_html(graded_class, student_id, assignment):
+    """The text of a student's feedback page."""
+    return page_text(graded_class.path("feedback", graded_class.submission(student_id, assignment), ".html"))
+
+
+def hidden_lines():
+    """Every line of every hidden-test block of the source notebooks (what no student may read)."""
+    lines = set()
+    for path in (COURSE_ROOT / "source").glob("*/*.ipynb"):
+        for cell in autograded_cells(nbformat.read(path, as_version=4)):
+            if "### BEGIN HIDDEN TESTS" in cell.source:
+                block = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+                lines.update(line.strip() for line in block.splitlines() if len(line.strip()) > 3)
+    return lines
+
+
+def test_feedback_shows_the_failure_message_and_the_declared_hint(graded_class):
+    """Does a failed test's feedback show its message and the test's hint, declared once in the assignment?"""
+    from autograder.assignments import hint
+
+    html = feedback_html(graded_class, "no_flatten", "01_fix_simplenet")
     assert "flatten them first" in html
+    assert hint("weight_plot")[:60] in html
 
 
-def test_report_has_a_row_per_student_and_a_column_per_test(graded):
-    _, results = graded
-    report = format_report(results, CLASS)
-    assert "reference" in report and "12/12" in report
-    assert "no_flatten, simplenet_output_shape: CheckFailure: wrong output shape" in report
+def test_no_feedback_shows_hidden_test_code_or_the_graders_traceback(graded_class):
+    """Do the feedback pages show that a hidden test failed and why, without its code or the grader's files?"""
+    secret = hidden_lines()
+    assert secret, "the source notebooks have hidden tests"
+    autograded = "".join(graded_class.path("autograded", submission).read_text()
+                         for submission in CLASS if submission.student_id == "reference")
+    assert all(line in autograded or line.replace('"', '\\"') in autograded for line in secret), (
+        "the autograded notebooks, from which feedback is made, hold the hidden tests"
+    )
+    pages = [graded_class.path("feedback", submission, ".html") for submission in CLASS]
+    tests = {test.grade_id for assignment in all_assignments() for test in assignment.autograded}
+    for page in pages:
+        text = page_text(page)
+        shown = [line for line in secret if line in text]
+        assert not shown, (page, shown)
+        cells = feedback_test_cells(page, tests)
+        assert cells, page
+        for grade_id, cell in cells.items():
+            assert "Traceback (most recent call last)" not in cell and "autograder/" not in cell, (page, grade_id, cell)
+    # A hidden case that fails is still reported: the even kernel only the hidden cases have.
+    text = feedback_html(graded_class, "same_padding_arithmetic", "02_layers_and_cnn")
+    assert "conv_output_size(28, 4, stride=1, padding='same')" in text
 
 
-def test_submissions_went_through_the_exchange(graded):
+def test_class_table_has_a_row_per_student_and_a_column_per_test(graded_class):
+    table = format_class_table(graded_class.results, CLASS)
+    assert "reference" in table and "12/12" in table
+    assert "no_flatten, simplenet_output_shape: CheckFailure: wrong output shape" in table
+
+
+def test_submissions_went_through_the_exchange(graded_class):
     """Were the notebooks submitted with `nbgrader submit` and gathered with `nbgrader collect`?"""
-    course, _ = graded
-    inbound = [path.name for path in (course / "exchange" / "keras-course" / "inbound").iterdir()]
     for submission in CLASS:
+        course = graded_class.course(submission.assignment)
+        inbound = [path.name for path in (course / "exchange" / "keras-course" / "inbound").iterdir()]
         assert any(name.startswith(f"{submission.student_id}+{submission.assignment}+") for name in inbound)
-        assert (course / "submitted" / submission.student_id / submission.assignment / "timestamp.txt").is_file()
+        assert graded_class.path("submitted", submission).with_name("timestamp.txt").is_file()
 
 
-def test_reference_reaches_the_top_accuracy_tier_and_the_faker_gets_no_accuracy_points(graded):
+def test_reference_reaches_the_top_accuracy_tier_and_the_faker_gets_no_accuracy_points(graded_class):
     """Is assignment 3's accuracy scored from the clean process, whatever the kernel reported?"""
-    _, results = graded
     by_student = {
-        submission.student_id: {result.grade_id: result for result in results[submission.key]}
+        submission.student_id: {result.grade_id: result for result in graded_class.results[submission.key]}
         for submission in CLASS if submission.assignment == "03_tune_training"
     }
-    assert by_student["reference"]["tuned_accuracy"].score == 3
-    assert "measured in a clean process" in by_student["reference"]["tuned_accuracy"].message
+    assert by_student["reference"]["tuned_accuracy"].points == 3
     faker = by_student["faker"]
-    assert faker["tuned_model_budget"].passed and faker["tuned_accuracy"].score == 0
+    assert faker["tuned_model_budget"].passed and faker["tuned_accuracy"].points == 0
     assert "100.00%" not in faker["tuned_accuracy"].message
+    assert "measured in a clean process" in feedback_html(graded_class, "reference", "03_tune_training")
 
 
 def test_the_faker_fools_its_own_kernel_only(tmp_path):
     """In its own kernel (nbgrader validate) the faking notebook passes the accuracy test that autograde fails."""
+    from nbgrader.validator import Validator
+    from traitlets.config import Config
+
+    from autograder.assignments.submission import build_notebook
+    from autograder.settings import CELL_TIMEOUT_SECONDS
+
     (faker,) = [submission for submission in CLASS
                 if submission.student_id == "faker" and submission.assignment == "03_tune_training"]
-    path = tmp_path / "tune_training.ipynb"
+    path = tmp_path / faker.filename
     nbformat.write(build_notebook(
-        faker, COURSE_ROOT / "release" / faker.assignment / "tune_training.ipynb",
-        COURSE_ROOT / "source" / faker.assignment / "tune_training.ipynb",
+        faker, COURSE_ROOT / "release" / faker.assignment / faker.filename,
+        COURSE_ROOT / "source" / faker.assignment / faker.filename,
     ), path)
     config = Config()
     config.Execute.timeout = CELL_TIMEOUT_SECONDS
@@ -125,24 +185,25 @@ def test_the_faker_fools_its_own_kernel_only(tmp_path):
 
 
 # The reference solutions, wrong answers of each assignment (a syntax error, a partly right CNN, a faker, a budget
-# breaker) and an untouched notebook; assignment 3's reference is left out only because it trains for 3 minutes.
+# breaker) and an untouched notebook; assignment 3's reference is left out only because it trains for minutes.
 CHECKED = [("reference", "01_fix_simplenet"), ("syntax_error", "01_fix_simplenet"),
            ("reference", "02_layers_and_cnn"), ("untouched", "02_layers_and_cnn"), ("flipped_kernel", "02_layers_and_cnn"),
            ("faker", "03_tune_training"), ("fit_twice", "03_tune_training")]
 
 
 @pytest.mark.parametrize("key", CHECKED, ids=lambda key: f"{key[1]}-{key[0]}")
-def test_check_gives_the_score_that_nbgrader_autograde_gave(graded, key):
+def test_check_gives_the_score_that_nbgrader_autograde_gave(graded_class, key):
     """Does `keras-course check` on a submitted notebook score each test exactly as `nbgrader autograde` did?"""
-    from autograder.checker import run_check
+    from autograder.check.command import run_check
+    from tests.grading_runs import timed
 
-    course, results = graded
-    submission = next(submission for submission in CLASS if submission.key == key)
-    notebook = course / "submitted" / submission.student_id / submission.assignment / f"{submission.notebook}.ipynb"
-    report = run_check(notebook, course=course)
+    submission = graded_class.submission(*key)
+    notebook = graded_class.path("submitted", submission)
+    with timed(f"keras-course check {submission.assignment} {submission.student_id}"):
+        report = run_check(notebook, course=graded_class.course(submission.assignment))
     assert report.hidden_tests and report.graded
     assert {test.grade_id: test.points for test in report.tests} == {
-        result.grade_id: result.score for result in results[key]
+        result.grade_id: result.points for result in graded_class.results[key]
     }
     for test in report.tests:
         assert test.passed or test.message, test

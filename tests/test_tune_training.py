@@ -1,4 +1,5 @@
-"""Tests of autograder/tune_training.py, the budget and grading of assignment 3 ("Tune training").
+"""Tests of assignment 3 ("Tune training"): its training harness (autograder/assignments/tune_training/training.py)
+and its budget and grading checks (autograder/assignments/tune_training/checks.py).
 
 `train_within_budget` is run for real on the MNIST training split with a tiny model
 (Flatten + Dense(10), 7,850 parameters) and large batches, so each run takes seconds:
@@ -24,7 +25,24 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from autograder import checks, tune_training  # noqa: E402
+from autograder import checks  # noqa: E402
+from autograder.assignments.tune_training import ASSIGNMENT  # noqa: E402
+from autograder.assignments.tune_training import checks as tune_checks  # noqa: E402
+from autograder.assignments.tune_training.checks import (  # noqa: E402
+    accuracy_points,
+    check_budget,
+    check_training_budget,
+    confusion_summary,
+    grade_accuracy,
+    read_record,
+)
+from autograder.assignments.tune_training.training import (  # noqa: E402
+    MODEL_FILENAME,
+    RECORD_FILENAME,
+    TrainingRecord,
+    plot_training_curves,
+    train_within_budget,
+)
 from autograder.data import load_mnist_test  # noqa: E402
 from autograder.errors import CheckFailure  # noqa: E402
 from autograder.settings import (  # noqa: E402
@@ -33,19 +51,6 @@ from autograder.settings import (  # noqa: E402
     SIMPLENET_PARAMS,
     TUNE_MAX_PARAMS,
     TUNE_MAX_SAMPLES,
-)
-from autograder.tune_training import (  # noqa: E402
-    MODEL_FILENAME,
-    RECORD_FILENAME,
-    TrainingRecord,
-    accuracy_points,
-    check_budget,
-    check_training_budget,
-    confusion_summary,
-    grade_accuracy,
-    plot_training_curves,
-    read_record,
-    train_within_budget,
 )
 
 TINY_PARAMS = 7_850
@@ -411,7 +416,7 @@ def evaluations(monkeypatch):
         fake.paths.append(path)
         return fake.result
 
-    monkeypatch.setattr(tune_training, "evaluate_in_clean_process", evaluate)
+    monkeypatch.setattr(tune_checks, "evaluate_in_clean_process", evaluate)
     return fake
 
 
@@ -545,10 +550,11 @@ def test_the_accuracy_cell_is_worth_the_top_tier():
     """Do the notebook's points for the accuracy test equal the highest tier's (nbgrader rejects a higher score)?"""
     import nbformat
 
-    from autograder.course import COURSE_ROOT
+    from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of
     from autograder.settings import TUNE_ACCURACY_TIERS
 
-    notebook = nbformat.read(COURSE_ROOT / "source" / "03_tune_training" / "tune_training.ipynb", as_version=4)
-    (cell,) = [cell for cell in notebook.cells
-               if cell.metadata.get("nbgrader", {}).get("grade_id") == "tuned_accuracy"]
-    assert cell.metadata["nbgrader"]["points"] == max(points for _, points in TUNE_ACCURACY_TIERS)
+    top = max(points for _, points in TUNE_ACCURACY_TIERS)
+    notebook = nbformat.read(COURSE_ROOT / "source" / ASSIGNMENT.name / ASSIGNMENT.filename, as_version=4)
+    (cell,) = [cell for cell in notebook.cells if grade_id_of(cell) == "tuned_accuracy"]
+    assert cell.metadata["nbgrader"]["points"] == top
+    assert ASSIGNMENT.test("tuned_accuracy").points == top

@@ -17,9 +17,10 @@ from datetime import datetime
 import nbformat
 from jupyter_client.manager import start_new_kernel
 
-from autograder.course import copy_course, nbgrader
+from autograder.assignments import all_assignments
+from autograder.assignments.submission import reference
 from autograder.demo import write_submissions
-from autograder.demo_class import SUBMISSIONS
+from autograder.grading.nbgrader import copy_course, run_nbgrader
 
 REPEATS = 3
 
@@ -64,10 +65,10 @@ def split_cells(path):
 def autograde_once(submission):
     with tempfile.TemporaryDirectory() as folder:
         course = copy_course(folder)
-        nbgrader(course, "generate_assignment", submission.assignment, "--force")
+        run_nbgrader(course, "generate_assignment", submission.assignment, "--force")
         write_submissions(course, [submission])
         started = time.perf_counter()
-        nbgrader(course, "autograde", submission.assignment, "--force")
+        run_nbgrader(course, "autograde", submission.assignment, "--force")
         total = time.perf_counter() - started
         split = split_cells(course / "autograded" / submission.student_id / submission.assignment
                             / f"{submission.notebook}.ipynb")
@@ -75,10 +76,10 @@ def autograde_once(submission):
 
 
 def main():
-    reference = {submission.assignment: submission for submission in SUBMISSIONS if submission.student_id == "reference"}
+    reference_of = {assignment.name: reference(assignment) for assignment in all_assignments()}
     baseline = statistics.median(kernel_start_seconds() for _ in range(REPEATS))
     print(f"baseline: a bare kernel starts in {baseline:.2f} s (median of {REPEATS})")
-    for assignment, submission in sorted(reference.items()):
+    for assignment, submission in sorted(reference_of.items()):
         total, split = autograde_once(submission)
         nbgrader_own = total - baseline - sum(split.values())
         print(f"\n`nbgrader autograde {assignment}`, one reference submission: {total:.1f} s "

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.checker import run_check
-from autograder.course import COURSE_ROOT, copy_course, nbgrader
+from autograder.check.command import run_check
+from autograder.grading.nbgrader import COURSE_ROOT, copy_course, run_nbgrader
 
 ASSIGNMENT = "02_layers_and_cnn"
 NOTEBOOK = COURSE_ROOT / "solutions" / ASSIGNMENT / "layers_and_cnn.ipynb"
@@ -35,11 +35,11 @@ def timed(action):
 def autograde_seconds(workdir):
     """`nbgrader autograde` of NOTEBOOK for one student, after `generate_assignment` (not timed)."""
     course = copy_course(Path(workdir) / "course")
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     submitted = course / "submitted" / "student" / ASSIGNMENT
     submitted.mkdir(parents=True)
     shutil.copy(NOTEBOOK, submitted / NOTEBOOK.name)
-    return timed(lambda: nbgrader(course, "autograde", ASSIGNMENT, "--student", "student", "--force"))
+    return timed(lambda: run_nbgrader(course, "autograde", ASSIGNMENT, "--student", "student", "--force"))
 
 
 def main():

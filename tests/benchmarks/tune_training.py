@@ -16,19 +16,16 @@ import tempfile
 import time
 
 import keras
-import nbformat
 import numpy as np
 from keras import layers
 
+from autograder.assignments.tune_training.training import train_within_budget
 from autograder.checks import accuracy
-from autograder.course import COURSE_ROOT
 from autograder.data import load_mnist, load_mnist_test
-from autograder.demo_class import solution_source
 from autograder.settings import TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
-from autograder.tune_training import train_within_budget
+from tests.solutions import definitions
 
 SEEDS = (1, 2, 3)
-NOTEBOOK = COURSE_ROOT / "source" / "03_tune_training" / "tune_training.ipynb"
 
 
 def keras_example(seed):
@@ -54,13 +51,7 @@ def keras_example(seed):
 
 def reference_functions():
     """`build_model` and `train` as the reference solution defines them, with the setup cell's imports."""
-    namespace = {}
-    for cell in nbformat.read(NOTEBOOK, as_version=4).cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id == "setup":
-            exec(cell.source, namespace)
-        elif grade_id in ("build_model", "train"):
-            exec(solution_source(cell).split("\n\n\nmodel = build_model()")[0], namespace)
+    namespace = definitions("03_tune_training", "build_model", "train")
     return namespace["build_model"], namespace["train"]
 
 

@@ -17,9 +17,11 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
-from autograder.checker import CheckError, course_hint, course_notebooks, find_course_root
-from autograder.course import failure_message
-from autograder.nbgrader_plugins import CLEAN_PROCESS_TESTS, clean_process_outputs, grade_id_of
+from autograder.assignments import graded_outside_kernel
+from autograder.check.course import CheckError, course_notebooks, find_course_root
+from autograder.check.report import failure_lines
+from autograder.grading.nbgrader import grade_id_of, result_of
+from autograder.grading.plugins import clean_process_outputs
 
 
 def check(grade_id):
@@ -32,8 +34,9 @@ def check(grade_id):
     except CheckError as error:
         print(f"check({grade_id!r}): {error}")
         return
-    if grade_id in CLEAN_PROCESS_TESTS:
-        cell.outputs = clean_process_outputs(CLEAN_PROCESS_TESTS[grade_id][1], Path.cwd())
+    outside = graded_outside_kernel()
+    if grade_id in outside:
+        cell.outputs = clean_process_outputs(outside[grade_id].grader, Path.cwd())
     else:
         cell.outputs = run_in_kernel(cell.source, grade_id)
     print(format_result(grade_id, cell, hidden))
@@ -87,13 +90,9 @@ def format_result(grade_id, cell, hidden):
     from nbgrader.utils import determine_grade
 
     score, max_score = determine_grade(cell)
-    points = f"{score or 0:g}/{max_score:g} point{'s' if max_score != 1 else ''}"
+    result = result_of(cell, score, max_score)
+    points = f"{result.points:g}/{max_score:g} point{'s' if max_score != 1 else ''}"
     scope = "" if hidden else " (visible tests only: the instructor's grading runs hidden tests too)"
-    if score is not None and score >= max_score:
+    if result.passed:
         return f"✔ {grade_id}: passed ({points}){scope}"
-    message = failure_message(cell) or "no message"
-    lines = [f"✘ {grade_id}: failed ({points}){scope}", message]
-    extra = course_hint(grade_id, message)
-    if extra:
-        lines.append(f"Hint: {extra}")
-    return "\n".join(lines)
+    return "\n".join([f"✘ {grade_id}: failed ({points}){scope}", *failure_lines(result)])

@@ -1,4 +1,4 @@
-"""Assignment 3, "Tune training": train under a budget, and grade in a clean process.
+"""Assignment 3, "Tune training": the training harness a student's notebook calls.
 
 The student writes `build_model()` and `train(model, x_train, y_train)`. The notebook's
 locked cell calls `train_within_budget(build_model, train)`, which hands `train` the
@@ -6,11 +6,7 @@ training split only, counts every sample `fit()` consumes (augmented copies incl
 the count is taken inside the model's `train_step`), stops training one batch past the
 budget (which marks the run as over budget), and saves the trained model and a record of its budget next to the notebook.
 
-The accuracy is never measured in the student's kernel: `grade_accuracy()` evaluates
-the saved model in a fresh, isolated Python process (`autograder.evaluate`), and during
-`nbgrader autograde` the course's preprocessor (`autograder.nbgrader_plugins`) runs it
-again after the kernel is done and replaces that test cell's outputs with the result,
-so nothing a notebook does to its own `keras`, `numpy` or `autograder` changes the score.
+The accuracy is never measured in the student's kernel: see `checks.py`.
 """
 
 import inspect
@@ -23,11 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from autograder.errors import CheckFailure, error_text
-from autograder.evaluate import evaluate_in_clean_process
 from autograder.settings import (
     MNIST_IMAGE_SHAPE,
     MNIST_TRAIN_SIZE,
-    TUNE_ACCURACY_TIERS,
     TUNE_MAX_PARAMS,
     TUNE_MAX_SAMPLES,
 )
@@ -37,7 +31,6 @@ RECORD_FILENAME = "tuned_model.json"
 # Written by the training cell; removed before autograde runs a notebook, so a file
 # handed in with the submission is never graded.
 ARTIFACTS = (MODEL_FILENAME, RECORD_FILENAME)
-_MAX_RECORD_BYTES = 64 * 1024
 
 
 @dataclass
@@ -109,23 +102,6 @@ class _BudgetGuard:
 
 def _write_record(folder, record):
     (Path(folder) / RECORD_FILENAME).write_text(json.dumps(asdict(record), indent=1))
-
-
-def read_record(folder="."):
-    """The `TrainingRecord` the training cell wrote in `folder`."""
-    path = Path(folder) / RECORD_FILENAME
-    if not path.is_file():
-        raise CheckFailure(
-            "the training cell did not run to its end (no training record)",
-            hint="run the cell that calls `train_within_budget(build_model, train)` and read its output.",
-        )
-    # The record is written in the student's kernel: read it as untrusted input.
-    if path.stat().st_size > _MAX_RECORD_BYTES:
-        raise CheckFailure("the training record is not the one the training cell writes (too large)")
-    try:
-        return TrainingRecord(**json.loads(path.read_text()))
-    except (ValueError, TypeError) as error:
-        raise CheckFailure(f"the training record is not the one the training cell writes ({error_text(error)})") from None
 
 
 def _built(model):
@@ -207,90 +183,6 @@ def train_within_budget(build_model, train, folder="."):
     _write_record(folder, record)
     print(f"Budget: {record.describe()}")
     return model, history, record
-
-
-def check_budget(record):
-    """Did training run to its end within the parameter and sample budgets, through `fit()`?"""
-    if record.error:
-        raise CheckFailure(f"training did not complete: {record.error}")
-    if record.params > TUNE_MAX_PARAMS:
-        raise CheckFailure("the model is over the parameter budget", f"at most {TUNE_MAX_PARAMS:,}", f"{record.params:,}")
-    if record.samples_seen == 0:
-        raise CheckFailure(
-            "no training samples went through `model.fit()`",
-            hint="`train` must train the model it is given with `model.fit(...)` and return the History.",
-        )
-    if record.samples_seen > TUNE_MAX_SAMPLES:
-        raise CheckFailure(
-            "training consumed more samples than the budget, so it was stopped there",
-            f"at most {TUNE_MAX_SAMPLES:,} ({TUNE_MAX_SAMPLES // MNIST_TRAIN_SIZE} passes over "
-            f"{MNIST_TRAIN_SIZE:,} images)",
-            f"{record.samples_seen:,} in {record.fit_calls} `fit()` call(s)",
-            "every `fit()` call and every augmented copy counts: train for fewer epochs, or call `fit()` once.",
-        )
-    if not record.saved:
-        raise CheckFailure("the trained model was not saved")
-
-
-def check_training_budget(folder="."):
-    """Was the model trained within the budget (the record the training cell wrote in `folder`)?"""
-    check_budget(read_record(folder))
-
-
-def accuracy_points(accuracy):
-    """The points of the highest tier of `TUNE_ACCURACY_TIERS` that `accuracy` reaches (0 below them all)."""
-    return max((points for minimum, points in TUNE_ACCURACY_TIERS if accuracy >= minimum), default=0)
-
-
-def confusion_summary(confusion, worst=3):
-    """Lines naming the classes with the most mistakes and what they were mistaken for."""
-    confusion = np.asarray(confusion)
-    errors = confusion.sum(axis=1) - np.diag(confusion)
-    lines = []
-    for digit in np.argsort(-errors, kind="stable")[:worst]:
-        if errors[digit] == 0:
-            break
-        row = confusion[digit].copy()
-        row[digit] = 0
-        mistaken = ", ".join(
-            f"{int(other)} ({int(row[other])})" for other in np.argsort(-row, kind="stable")[:2] if row[other]
-        )
-        lines.append(
-            f"  digit {int(digit)}: {int(errors[digit])} of {int(confusion[digit].sum())} wrong, "
-            f"mostly read as {mistaken}"
-        )
-    return lines
-
-
-def grade_accuracy(folder="."):
-    """Score the saved model's MNIST test accuracy, measured in a clean process; return the points.
-
-    Raises `CheckFailure` when training was over budget or failed, or when the accuracy is
-    below every tier. The returned number is the cell's partial-credit score.
-    """
-    check_budget(read_record(folder))
-    result = evaluate_in_clean_process(Path(folder) / MODEL_FILENAME)
-    if result["params"] > TUNE_MAX_PARAMS:
-        raise CheckFailure(
-            "the saved model is over the parameter budget", f"at most {TUNE_MAX_PARAMS:,}", f"{result['params']:,}"
-        )
-    accuracy = result["accuracy"]
-    points = accuracy_points(accuracy)
-    top = max(points for _, points in TUNE_ACCURACY_TIERS)
-    tiers = ", ".join(f"{minimum:.1%}: {tier_points}" for minimum, tier_points in TUNE_ACCURACY_TIERS)
-    print(f"Test accuracy {accuracy:.2%} on {result['test_images']:,} images (measured in a clean process).")
-    print(f"Points by tier ({tiers}): {points} of {top}.")
-    mistakes = confusion_summary(result["confusion"])
-    if mistakes:
-        print("Most mistakes:")
-        print("\n".join(mistakes))
-    if points == 0:
-        lowest = TUNE_ACCURACY_TIERS[0][0]
-        raise CheckFailure(
-            "test accuracy below the lowest tier", f"at least {lowest:.1%}", f"{accuracy:.2%}",
-            "train with a learning-rate schedule, batch normalization, or light augmentation, within the budget.",
-        )
-    return points
 
 
 def plot_training_curves(history):

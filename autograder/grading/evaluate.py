@@ -1,6 +1,6 @@
 """Measure a saved model on the MNIST test split, in a process of its own.
 
-`python -I -m autograder.evaluate MODEL.keras` loads the model (Keras's built-in layers
+`python -I -m autograder.grading.evaluate MODEL.keras` loads the model (Keras's built-in layers
 only, safe mode) and the test split, and prints one line of JSON: the accuracy, the
 parameter count and the mistakes per (true, predicted) class. It is started fresh for
 every grade, with `-I` so nothing in the student's folder or environment is imported:
@@ -64,7 +64,7 @@ def evaluate_in_clean_process(path, timeout=CLEAN_EVALUATION_TIMEOUT_SECONDS):
     env.setdefault("KERAS_BACKEND", "tensorflow")
     try:
         process = subprocess.run(
-            [sys.executable, "-I", "-m", "autograder.evaluate", str(path)],
+            [sys.executable, "-I", "-m", "autograder.grading.evaluate", str(path)],
             env=env, capture_output=True, text=True, timeout=timeout,
         )
     except subprocess.TimeoutExpired:
@@ -91,7 +91,7 @@ def evaluate_in_clean_process(path, timeout=CLEAN_EVALUATION_TIMEOUT_SECONDS):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print(json.dumps({"error": "usage: python -I -m autograder.evaluate MODEL.keras"}))
+        print(json.dumps({"error": "usage: python -I -m autograder.grading.evaluate MODEL.keras"}))
         return 2
     try:
         result = evaluate_model_file(argv[0])

@@ -1,0 +1,56 @@
+"""Demo submissions of assignment 1: the tutorial's bugs, one at a time."""
+
+from autograder.assignments.fix_simplenet import ASSIGNMENT
+from autograder.assignments.submission import Submission, reference, untouched
+
+_A1 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
+# Every test that needs a working SimpleNet.
+_A1_MODEL_TESTS = ASSIGNMENT.tests_using("simplenet")
+
+SUBMISSIONS = (
+    reference(ASSIGNMENT),
+    untouched(ASSIGNMENT),
+    Submission(
+        "syntax_error", "the tutorial's missing parenthesis in the constructor signature",
+        edits={"simplenet": [("output_layer_sizes=(10,)):", "output_layer_sizes=(10,):")]},
+        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "SimpleNet"}, in_demo=False, **_A1,
+    ),
+    Submission(
+        "layers_attribute", "the tutorial's `self.layers = ...`, which Keras reserves",
+        edits={"simplenet": [("self.hidden_layers", "self.layers")]},
+        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "`self.layers` is Keras's own"}, in_demo=False, **_A1,
+    ),
+    Submission(
+        "overwritten_layers", "the hidden Dense layer overwritten by the output layer (same attribute)",
+        edits={"simplenet": [(
+            'self.hidden_layers = [keras.layers.Dense(size, activation="relu") for size in hidden_layer_sizes]',
+            'self.hidden_layers = []\n'
+            '        self.classifier = keras.layers.Dense(hidden_layer_sizes[0], activation="relu")',
+        )]},
+        expected_lost={"simplenet_param_count", "simplenet_forward_pass", "simplenet_other_sizes", "simplenet_accuracy"},
+        message_contains={"simplenet_param_count": "assigning to the same attribute twice"}, in_demo=False, **_A1,
+    ),
+    Submission(
+        "dropout_axis", "the tutorial's `Dropout(0.2, axis=0)`",
+        edits={"simplenet": [("keras.layers.Dropout(0.2)", "keras.layers.Dropout(0.2, axis=0)")]},
+        expected_lost=_A1_MODEL_TESTS, message_contains={"simplenet_builds": "no `axis` argument"}, in_demo=False, **_A1,
+    ),
+    Submission(
+        "no_flatten", "the tutorial's Dense layer fed 28x28x1 images without Flatten",
+        edits={"simplenet": [("x = self.flatten(inputs)", "x = inputs")]},
+        expected_lost={
+            "simplenet_output_shape", "simplenet_param_count", "simplenet_forward_pass", "simplenet_other_sizes",
+            "simplenet_accuracy", "weight_plot",
+        },
+        message_contains={"simplenet_output_shape": "flatten them first"}, **_A1,
+    ),
+    Submission(
+        "plot_weights", "the tutorial's nonexistent `model.plot_weights(show_shapes=True)`",
+        edits={"plot_weights": [(
+            "kernel = model.get_weights()[0]",
+            "return model.plot_weights(show_shapes=True)",
+        )]},
+        expected_lost={"weight_plot"}, message_contains={"weight_plot": "no `plot_weights`"}, in_demo=False, **_A1,
+    ),
+)
+

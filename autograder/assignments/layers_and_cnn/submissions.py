@@ -1,0 +1,98 @@
+"""Demo submissions of assignment 2: other correct answers, and one usual mistake each."""
+
+from autograder.assignments.layers_and_cnn import ASSIGNMENT
+from autograder.assignments.submission import Submission, reference, untouched
+
+_A2 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
+_A2_DENSE_TESTS = ASSIGNMENT.tests_using("dense_layer")
+_DENSE_BUILD = (
+    'self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel")'
+)
+_DENSE_CALL = "return self.activation(inputs @ self.kernel + self.bias)"
+
+SUBMISSIONS = (
+    reference(ASSIGNMENT),
+    untouched(ASSIGNMENT),
+    Submission(
+        "alternative", "other correct choices: `keras.ops.matmul`, random-normal weights, a Functional CNN",
+        edits={
+            "dense_layer": [
+                ('initializer="glorot_uniform"', 'initializer="random_normal"'),
+                ("inputs @ self.kernel", "ops.matmul(inputs, self.kernel)"),
+            ],
+            "build_cnn": [(
+                "return keras.Sequential([\n        keras.Input(shape=input_shape),",
+                "inputs = keras.Input(shape=input_shape)\n    x = inputs\n    for layer in [",
+            ), (
+                '        layers.Dense(num_classes, activation="softmax"),\n    ])',
+                '        layers.Dense(num_classes, activation="softmax"),\n    ]:\n        x = layer(x)\n'
+                '    return keras.Model(inputs, x)',
+            )],
+        },
+        in_demo=False, **_A2,
+    ),
+    Submission(
+        "transposed_kernel", "a kernel of shape (units, input_dim), transposed again in `call`",
+        edits={"dense_layer": [
+            ("shape=(input_shape[-1], self.units)", "shape=(self.units, input_shape[-1])"),
+            ("inputs @ self.kernel", "inputs @ ops.transpose(self.kernel)"),
+        ]},
+        expected_lost={"dense_layer_weights", "dense_layer_forward", "dense_layer_any_input"},
+        message_contains={"dense_layer_weights": "transposed"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "missing_bias", "a bias created but never added",
+        edits={"dense_layer": [(_DENSE_CALL, "return self.activation(inputs @ self.kernel)")]},
+        expected_lost={"dense_layer_forward", "dense_layer_any_input"},
+        message_contains={"dense_layer_forward": "bias is not added"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "ignored_activation", "`activation` stored but never applied",
+        edits={"dense_layer": [(_DENSE_CALL, "return inputs @ self.kernel + self.bias")]},
+        expected_lost={"dense_layer_forward", "dense_layer_any_input"},
+        message_contains={"dense_layer_forward": "activation is not applied"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "weights_in_init", "weights created in `__init__` for 784 inputs instead of in `build`",
+        edits={"dense_layer": [
+            ("self.activation = keras.activations.get(activation)",
+             "self.activation = keras.activations.get(activation)\n"
+             '        self.kernel = self.add_weight(shape=(784, units), initializer="glorot_uniform", name="kernel")\n'
+             '        self.bias = self.add_weight(shape=(units,), initializer="zeros", name="bias")'),
+            (_DENSE_BUILD + "\n        ", ""),
+            ('self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")\n', "pass\n"),
+        ]},
+        expected_lost=_A2_DENSE_TESTS,
+        message_contains={"dense_layer_weights": "before it has seen any input"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "same_padding_arithmetic", "'same' output length computed as if the padding were kernel_size // 2 per side",
+        edits={"conv_output_size": [
+            ("return (size + stride - 1) // stride", "return (size + 2 * (kernel_size // 2) - kernel_size) // stride + 1"),
+        ]},
+        expected_lost={"conv_output_size_cases", "conv2d_forward_same"},
+        message_contains={"conv_output_size_cases": "ceil(size / stride)"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "flipped_kernel", "a true convolution: the kernel flipped, which Conv2D does not do",
+        edits={"conv2d_forward": [("windows, kernel)", "windows, kernel[::-1, ::-1])")]},
+        expected_lost={"conv2d_forward_valid", "conv2d_forward_same"},
+        message_contains={"conv2d_forward_valid": "the kernel is flipped"}, **_A2,
+    ),
+    Submission(
+        "padding_side", "the odd extra 'same' padding put before the image instead of after it",
+        edits={"conv2d_forward": [("(total // 2, total - total // 2)", "(total - total // 2, total // 2)")]},
+        expected_lost={"conv2d_forward_same"},
+        message_contains={"conv2d_forward_same": "wrong side"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "no_dropout", "the CNN without its Dropout layer",
+        edits={"build_cnn": [("        layers.Dropout(0.5),\n", "")]},
+        expected_lost={"cnn_layers"}, message_contains={"cnn_layers": "layer 5"}, in_demo=False, **_A2,
+    ),
+    Submission(
+        "same_padding_cnn", "the first convolution with padding='same'",
+        edits={"build_cnn": [('layers.Conv2D(32, 3, activation="relu")', 'layers.Conv2D(32, 3, padding="same", activation="relu")')]},
+        expected_lost={"cnn_layers"}, message_contains={"cnn_layers": "output shape"}, in_demo=False, **_A2,
+    ),
+)

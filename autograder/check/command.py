@@ -1,0 +1,210 @@
+"""`keras-course check NOTEBOOK`: the score `nbgrader autograde` gives one notebook, on the student's own machine.
+
+The check runs the real `nbgrader autograde`, with the course's own `nbgrader_config.py`,
+in a private temporary course made for that one notebook: the test cells are restored to
+the instructor's version and the hidden tests put back (when the course's `source/` is in
+the checkout; otherwise the `release/` version, visible tests only, and the report says
+so). Nothing of an nbgrader set-up is needed or touched: no course folder, gradebook or
+exchange of the user's. The gradebook made from each instructor notebook is cached, so a
+check costs one `nbgrader autograde` run.
+"""
+
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder.check.course import (
+    CONFIG, CheckError, course_notebooks, find_course_root, identify, is_course_root, prepared_course, check_kernel,
+    read_notebook,
+)
+from autograder.errors import error_summary
+from autograder.grading.nbgrader import TestResult, grade_id_of, is_test, read_results, run_nbgrader
+from autograder.grading.plugins import PROGRESS_PREFIX
+
+STUDENT = "you"
+
+
+@dataclass
+class CheckReport:
+    """The result of checking one notebook."""
+
+    notebook: str
+    assignment: str
+    hidden_tests: bool
+    question: str | None
+    tests: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    graded: bool = True
+    seconds: float = 0.0
+
+    @property
+    def points(self):
+        return sum(test.points for test in self.tests)
+
+    @property
+    def max_points(self):
+        return sum(test.max_points for test in self.tests)
+
+    @property
+    def passed(self):
+        return self.graded and bool(self.tests) and all(test.passed for test in self.tests)
+
+    def to_json(self):
+        return {
+            "notebook": self.notebook,
+            "assignment": self.assignment,
+            "hidden_tests": self.hidden_tests,
+            "question": self.question,
+            "graded": self.graded,
+            "tests": [test.to_json() for test in self.tests],
+            "points": self.points,
+            "max_points": self.max_points,
+            "passed": self.passed,
+            "notes": self.notes,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def progress_reader(on_progress):
+    """A log-line reader that calls `on_progress(position, total, name)` for each cell nbgrader starts to run.
+
+    (`run_check` also reports its own steps as `on_progress(0, 0, what)`.)
+    """
+    pattern = re.compile(rf"{PROGRESS_PREFIX} (\d+)/(\d+) (\S+)")
+
+    def read(line):
+        match = pattern.search(line)
+        if match and on_progress:
+            on_progress(int(match[1]), int(match[2]), match[3])
+
+    return read
+
+
+TIMEOUT_MESSAGE = "did not finish within {timeout} s, the time limit for one cell, and was stopped"
+
+
+def errors_of(cell):
+    """The error outputs of a code cell."""
+    return [output for output in cell.get("outputs", []) if output.output_type == "error"]
+
+
+def timed_out(cell):
+    """Was the cell stopped at the time limit?
+
+    Such a cell holds nbgrader's CellTimeoutError, often after the KeyboardInterrupt that the
+    interrupt raised in the kernel.
+    """
+    return any(error.ename == "CellTimeoutError" for error in errors_of(cell))
+
+
+def with_timeouts(results, autograded, timeout):
+    """The results, with the timeout message in place of nbgrader's terse one for a test stopped at the time limit."""
+    late = {grade_id_of(cell) for cell in autograded.cells if timed_out(cell)}
+    for result in results:
+        if result.grade_id in late and not result.passed:
+            result.message = "this test " + TIMEOUT_MESSAGE.format(timeout=timeout)
+    return results
+
+
+def course_timeout(root):
+    """The time limit per cell (seconds) that the course's nbgrader_config.py sets; nbgrader's default otherwise."""
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader(CONFIG, path=str(root)).load_config()
+    return config.Execute.get("timeout", Execute.timeout.default_value)
+
+
+def run_check(path, course=None, assignment=None, question=None, timeout=None, on_progress=None):
+    """Check the notebook at `path` as `nbgrader autograde` grades it; return a CheckReport.
+
+    `question` runs one test only (with the cells before it); `timeout` (seconds per cell) defaults
+    to the course's. Raises CheckError when the notebook cannot be checked.
+    """
+    started = time.monotonic()
+    path = Path(path)
+    nb = read_notebook(path)
+    root = Path(course).resolve() if course else find_course_root(path.parent)
+    if not is_course_root(root):
+        raise CheckError(f"{root} is not a course folder: it needs {CONFIG} and source/ or release/")
+    reference, notes = identify(nb, path, course_notebooks(root), assignment)
+    if question is not None and question not in reference.tests:
+        raise CheckError(
+            f"{question!r} is not a test of {reference.filename}; its tests are {', '.join(reference.tests)}"
+        )
+    check_kernel(reference)
+    timeout = timeout or course_timeout(root)
+    say = on_progress or (lambda position, total, name: None)
+    say(0, 0, f"{reference.assignment}/{reference.filename}: preparing the instructor's tests")
+    prepared = prepared_course(reference, root / CONFIG)
+    say(0, 0, "starting nbgrader autograde")
+    report = CheckReport(str(path), reference.assignment, reference.hidden_tests, question, notes=notes)
+    with tempfile.TemporaryDirectory(prefix="keras-course-check-") as workdir:
+        grading = Path(workdir) / "course"
+        shutil.copytree(prepared, grading)
+        submitted = grading / "submitted" / STUDENT / reference.assignment
+        submitted.mkdir(parents=True)
+        shutil.copyfile(path, submitted / reference.filename)
+        args = [
+            "autograde", reference.assignment, "--student", STUDENT, "--force",
+            "--ExecuteThenGradeInCleanProcess.progress=True", f"--Execute.timeout={int(timeout)}",
+        ]
+        if question:
+            args.append(f"--ExecuteThenGradeInCleanProcess.only_grade_id={question}")
+        log = run_nbgrader(grading, *args, check=False, on_line=progress_reader(on_progress))
+        results = read_results(grading, reference.assignment, reference.name, STUDENT)
+        if results is None:
+            report.graded = False
+            report.notes.append(not_graded_reason(log))
+            report.tests = [
+                TestResult(grade_id, 0.0, points, "not graded: see the note below")
+                for grade_id, points in zip(reference.tests, reference.points) if question in (None, grade_id)
+            ]
+        else:
+            autograded = nbformat.read(
+                grading / "autograded" / STUDENT / reference.assignment / reference.filename, as_version=4
+            )
+            if question:
+                results = [result for result in results if result.grade_id == question]
+            report.tests = with_timeouts(results, autograded, timeout)
+            report.notes.extend(answer_notes(autograded, timeout))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def answer_notes(nb, timeout):
+    """A note for each cell other than a test that stopped with an error or ran out of time.
+
+    A test that fails with a NameError usually fails because the answer cell above it
+    stopped: the note names that cell and its error, which is where to look.
+    """
+    notes = []
+    for index, cell in enumerate(nb.cells):
+        errors = errors_of(cell)
+        if cell.cell_type != "code" or is_test(cell) or not errors:
+            continue
+        name = f"cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
+        if timed_out(cell):
+            notes.append(f"{name} {TIMEOUT_MESSAGE.format(timeout=timeout)}; the cells after it ran without its results")
+        else:
+            error = errors[0]
+            summary = error_summary(error.ename, error.get("evalue", ""), error.ename == "NotImplementedError")
+            notes.append(f"{name} stopped with {summary[:250]}; the tests that use what it defines fail")
+    return notes
+
+
+def not_graded_reason(log):
+    """Why nbgrader gave no grades at all, from its log."""
+    text = "\n".join(log)
+    if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
+        reason = ("the notebook's kernel died while it ran (it ran out of memory, crashed, or exited), "
+                  "so nbgrader records no grade for it: every test scores 0")
+    else:
+        reason = "nbgrader could not grade the notebook, so every test scores 0"
+    errors = [line for line in log if "ERROR" in line or "Error" in line][-5:]
+    return reason + ("\n" + "\n".join(errors) if errors else "")

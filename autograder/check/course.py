@@ -1,0 +1,196 @@
+"""Which course notebook a student's notebook is, and the instructor's version of it, prepared for grading.
+
+A notebook is recognised by its test cells (their nbgrader ids). The instructor's notebook
+comes from the course's `source/` when the checkout has it (hidden tests included),
+otherwise from `release/`. `prepared_course` runs `nbgrader generate_assignment` on it once
+and caches the result, so a check costs one `nbgrader autograde` run.
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder import __version__
+from autograder.grading.nbgrader import COURSE_ROOT, NbgraderFailed, grade_id_of, run_nbgrader, autograded_cells
+
+CONFIG = "nbgrader_config.py"
+
+
+class CheckError(Exception):
+    """A notebook that cannot be checked: the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class CourseNotebook:
+    """One notebook of the course, as the instructor wrote it (`source/`) or as students get it (`release/`)."""
+
+    assignment: str
+    name: str
+    path: Path
+    hidden_tests: bool
+    tests: tuple
+    points: tuple
+    kernel: str
+
+    @property
+    def filename(self):
+        return f"{self.name}.ipynb"
+
+
+def find_course_root(start):
+    """The course folder holding `start`: the nearest parent with `nbgrader_config.py` and `source/` or `release/`.
+
+    A notebook kept outside the course (a download, a copy in the home folder) is checked against the
+    course this package was installed from.
+    """
+    for folder in [Path(start).resolve(), *Path(start).resolve().parents]:
+        if is_course_root(folder):
+            return folder
+    if is_course_root(COURSE_ROOT):
+        return COURSE_ROOT
+    raise CheckError(f"found no course folder (with {CONFIG} and release/) above {start}; pass --course FOLDER")
+
+
+def is_course_root(folder):
+    return (folder / CONFIG).is_file() and ((folder / "source").is_dir() or (folder / "release").is_dir())
+
+
+def course_notebooks(root):
+    """Every notebook of the course at `root`: the `source/` version where it exists (hidden tests), else `release/`."""
+    paths = {}
+    for kind in ("release", "source"):
+        for path in sorted((Path(root) / kind).glob("*/*.ipynb")):
+            paths[(path.parent.name, path.stem)] = path
+    notebooks = []
+    for (assignment, name), path in paths.items():
+        nb = nbformat.read(path, as_version=4)
+        tests = autograded_cells(nb)
+        notebooks.append(CourseNotebook(
+            assignment, name, path, path.parts[-3] == "source",
+            tuple(grade_id_of(cell) for cell in tests), tuple(float(cell.metadata.nbgrader["points"]) for cell in tests),
+            nb.metadata.get("kernelspec", {}).get("name", "python3"),
+        ))
+    return notebooks
+
+
+def read_notebook(path):
+    """The notebook at `path`, or a CheckError saying why it cannot be one."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckError(f"{path}: no such file")
+    if path.is_dir():
+        raise CheckError(f"{path} is a folder: give the path of a notebook (.ipynb file)")
+    if path.suffix != ".ipynb":
+        raise CheckError(f"{path} is not a Jupyter notebook (.ipynb file)")
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CheckError(
+            f"{path} is not a valid notebook ({reason[:200]}): Jupyter cannot open it either. "
+            "Restore it (JupyterLab: File > Revert Notebook to Checkpoint) or copy your answers into a fresh "
+            "copy of the notebook from release/."
+        ) from None
+    return nb
+
+
+def identify(nb, path, notebooks, assignment=None):
+    """The course notebook that `nb` is a copy of, and notes for the report; a CheckError if there is none.
+
+    A notebook is recognised by its test cells (their nbgrader ids), whatever its file name. Its
+    assignment is the one given, or the folder it is in when that folder is named after one.
+    """
+    path = Path(path)
+    assignments = sorted({notebook.assignment for notebook in notebooks})
+    if assignment is not None and assignment not in assignments:
+        raise CheckError(f"no assignment {assignment!r} in this course: its assignments are {', '.join(assignments)}")
+    expected = assignment or (path.resolve().parent.name if path.resolve().parent.name in assignments else None)
+    ids = {grade_id_of(cell) for cell in nb.cells} - {None}
+    overlap = {notebook: len(ids & set(notebook.tests)) for notebook in notebooks}
+    best = max(notebooks, key=lambda notebook: overlap[notebook], default=None)
+    if best is None or overlap[best] == 0:
+        same_name = [notebook for notebook in notebooks if notebook.filename == path.name]
+        if same_name:
+            raise CheckError(
+                f"{path} has none of the test cells of {same_name[0].assignment}/{path.name}: their nbgrader "
+                "metadata is gone (a tool that cleans notebooks can remove it), so nbgrader cannot grade it. "
+                f"Copy your answers into a fresh copy of release/{same_name[0].assignment}/{path.name}."
+            )
+        raise CheckError(
+            f"{path} is not a notebook of this course: none of its cells is a test of "
+            + ", ".join(f"{notebook.assignment}/{notebook.filename}" for notebook in notebooks)
+        )
+    if expected is not None and best.assignment != expected:
+        raise CheckError(
+            f"{path} is the notebook of assignment {best.assignment} ({best.filename}), not of {expected}: "
+            f"check it as {best.assignment}, or open {expected}'s own notebook"
+        )
+    notes = []
+    if path.name != best.filename:
+        notes.append(
+            f"checked as {best.assignment}/{best.filename}: nbgrader collects it only under that name, "
+            "so rename it before you submit"
+        )
+    if not best.hidden_tests:
+        notes.append(
+            "hidden tests not included (this checkout has no source/ notebooks): the instructor's grading "
+            "runs more cases, so the score here can be higher than the final one"
+        )
+    return best, notes
+
+
+def check_kernel(notebook):
+    """A CheckError if the Jupyter kernel that grades `notebook` is not installed."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    name = notebook.kernel
+    manager = KernelSpecManager()
+    try:
+        manager.get_kernel_spec(name)
+    except NoSuchKernel:
+        installed = ", ".join(sorted(manager.find_kernel_specs())) or "none"
+        raise CheckError(
+            f"{notebook.filename} runs in the Jupyter kernel {name!r}, which is not installed here "
+            f"(installed: {installed}). Run the course's set-up (`make setup`) and check again from its "
+            "environment (.venv/bin/keras-course check ...)."
+        ) from None
+
+
+def cache_folder():
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "keras-course" / "check"
+
+
+def prepared_course(notebook, config):
+    """A course folder with `notebook` generated into a gradebook by `nbgrader generate_assignment` (cached)."""
+    digest = hashlib.sha256()
+    for part in (notebook.path.read_bytes(), Path(config).read_bytes(), __version__.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    folder = cache_folder() / f"{notebook.assignment}-{notebook.name}-{digest.hexdigest()[:16]}"
+    if (folder / "gradebook.db").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix="building-", dir=folder.parent))
+    try:
+        shutil.copy2(config, building / CONFIG)
+        (building / "source" / notebook.assignment).mkdir(parents=True)
+        shutil.copy2(notebook.path, building / "source" / notebook.assignment / notebook.filename)
+        try:
+            run_nbgrader(building, "generate_assignment", notebook.assignment, "--force")
+        except NbgraderFailed as error:
+            raise CheckError(str(error)) from None
+        try:
+            building.rename(folder)
+        except OSError:  # another check finished the same folder first
+            pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return folder
+
+

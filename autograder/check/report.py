@@ -1,0 +1,37 @@
+"""The words a student reads: one test's failure, one notebook's report. Used by `keras-course check`,
+`check("id")` in the notebook and the demo alike."""
+
+
+def failure_lines(result):
+    """The lines that say why a test failed: its message, then the hint when there is one."""
+    lines = result.message.splitlines() or ["(no message)"]
+    if result.hint:
+        lines.append(f"Hint: {result.hint}")
+    return lines
+
+
+def format_points(points):
+    return f"{points:g}"
+
+
+def format_report(report):
+    """The report as text for a terminal: one line per test, its message and hint when it failed, the total."""
+    scope = "hidden tests included, as in the instructor's grading" if report.hidden_tests else "visible tests only"
+    lines = [f"{report.notebook}: assignment {report.assignment} ({scope})", ""]
+    width = max((len(test.grade_id) for test in report.tests), default=0)
+    for test in report.tests:
+        status = "PASS" if test.passed else "FAIL"
+        score = f"{format_points(test.points)}/{format_points(test.max_points)}"
+        lines.append(f"  {status}  {test.grade_id:<{width}}  {score}")
+        if not test.passed:
+            lines.extend(f"        {line}" for line in failure_lines(test))
+    lines.append("")
+    for note in report.notes:
+        lines.append(f"Note: {note}")
+    failed = sum(not test.passed for test in report.tests)
+    lines.append(
+        f"Total: {format_points(report.points)}/{format_points(report.max_points)} points; "
+        + (f"{failed} of {len(report.tests)} tests failed" if failed else f"all {len(report.tests)} tests passed")
+        + f" ({report.seconds:.0f} s)"
+    )
+    return "\n".join(lines)
