@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
+SANDBOX := $(VENV)/.sandbox
 
 # Keep TensorFlow's C++ INFO/WARNING logs out of every kernel we start (errors still show).
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -22,8 +23,14 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
-demo: $(INSTALLED)
+demo: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m autograder demo
+
+# Debian's bubblewrap: every student's kernel runs in its sandbox (autograder/grading/sandbox.py).
+$(SANDBOX): | $(INSTALLED)
+	command -v bwrap >/dev/null || \
+		{ apt-get update && apt-get install -y --no-install-recommends bubblewrap; }
+	touch $@
 
 # Debian's chromium for tests/test_browser.py, with a font so pages render text.
 $(BROWSER): | $(INSTALLED)
@@ -31,10 +38,10 @@ $(BROWSER): | $(INSTALLED)
 		{ apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation; }
 	touch $@
 
-test: $(INSTALLED) $(BROWSER)
+test: $(INSTALLED) $(BROWSER) $(SANDBOX)
 	$(BIN)/python -m pytest
 
-test-fast: $(INSTALLED)
+test-fast: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m pytest -m "not slow"
 
 # The course in JupyterLab, with nbgrader's extensions: Assignment List, Validate, Formgrader.
@@ -44,11 +51,11 @@ lab: $(INSTALLED)
 	mkdir -p exchange
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 
-benchmark: $(INSTALLED)
+benchmark: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m tests.benchmarks.autograde_time
 
 # What `keras-course check` costs against `nbgrader autograde` of the same notebook (about 3 minutes).
-benchmark-check: $(INSTALLED)
+benchmark-check: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m tests.benchmarks.check_time
 
 # Assignment 3's reference recipe against the Keras example, on 3 seeds (about 20 minutes).

@@ -84,6 +84,18 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 
+# Every student's kernel runs in a sandbox (autograder/grading/sandbox.py: bubblewrap, cgroups, an
+# unprivileged user, no network, none of the course's files but the `autograder` package). A
+# limit reached costs that student the cells it stops, with the reason in words; grading refuses
+# to start on a machine that cannot run the sandbox. `enabled = False` only where every notebook
+# is trusted: without the sandbox a notebook can forge grades and change the course.
+c.SandboxSettings.enabled = True
+c.SandboxSettings.memory_bytes = 4 * 1024**3        # one notebook's processes together
+c.SandboxSettings.processes = 256                   # processes and threads at once
+c.SandboxSettings.disk_bytes = 1024**3              # its private writable folder
+c.SandboxSettings.output_bytes_per_cell = 1024**2   # output kept per cell; the rest is cut
+c.SandboxSettings.notebook_seconds = 3600           # the whole notebook, besides the per-cell timeout
+
 # A test cell a student deleted is put back and graded instead of needing a manual grade.
 c.OverwriteCells.add_missing_cells = True
 

@@ -37,9 +37,11 @@ def data():
 @click.option("--assignment", help="The assignment the notebook must belong to (default: its folder's name).")
 @click.option("--course", type=click.Path(file_okay=False, path_type=str),
               help="The course folder (default: the one holding NOTEBOOK, else this package's).")
+@click.option("--no-sandbox", "no_sandbox", is_flag=True,
+              help="Run the notebook outside the sandbox: only for your own, trusted notebook (grades can be forged).")
 @click.option("--timeout", type=click.IntRange(min=1), metavar="SECONDS",
               help="Stop a cell that runs longer than this (default: the course's limit).")
-def check(notebook, question, as_json, assignment, course, timeout):
+def check(notebook, question, as_json, assignment, course, no_sandbox, timeout):
     """Grade NOTEBOOK as `nbgrader autograde` would, and say what fails and why.
 
     Exit code 0 when every test passes, 1 when one fails, 2 when the notebook cannot be checked.
@@ -53,7 +55,10 @@ def check(notebook, question, as_json, assignment, course, timeout):
 
     progress = Progress(sys.stderr)
     try:
-        report = run_check(notebook, course, assignment, question, timeout, on_progress=progress.show)
+        if no_sandbox:
+            click.echo(NO_SANDBOX_WARNING, err=True)
+        report = run_check(notebook, course, assignment, question, timeout, on_progress=progress.show,
+                           sandbox=not no_sandbox)
     except CheckError as error:
         progress.clear()
         if as_json:
@@ -63,6 +68,12 @@ def check(notebook, question, as_json, assignment, course, timeout):
     progress.clear()
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_report(report))
     sys.exit(0 if report.passed else 1)
+
+
+NO_SANDBOX_WARNING = (
+    "WARNING: --no-sandbox: the notebook runs with your permissions, network and files. Its code can change "
+    "its own score and anything you can change. Use it only for your own notebook, never to grade others."
+)
 
 
 class Progress:

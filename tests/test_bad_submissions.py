@@ -37,8 +37,11 @@ def graded(tmp_path_factory):
     )
 
 
-def test_a_dead_kernel_leaves_that_student_ungraded_and_the_others_graded(graded):
-    assert graded.results[CRASHING.key] is None
+def test_a_dead_kernel_costs_the_tests_after_it_with_the_reason_and_the_others_are_graded(graded):
+    """Is a student whose kernel died graded, every test after the death at 0 saying why, and the others graded?"""
+    crashing = graded.results[CRASHING.key]
+    assert crashing is not None and all(result.points == 0 for result in crashing)
+    assert all("not run: the notebook's kernel died" in result.message for result in crashing), crashing
     assert graded.results[HANGING.key] is not None and graded.results[UNTOUCHED.key] is not None
 
 

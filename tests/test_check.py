@@ -7,6 +7,7 @@ autograder` and the installed `keras-course` script, to pin the exit codes: 0 = 
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -195,7 +196,19 @@ def test_python_m_autograder_exits_2_on_errors(tmp_path):
     assert process.stdout == ""
 
 
-# Pure functions of checker.py -----------------------------------------------------------------
+def test_a_machine_without_the_sandbox_refuses_to_check(tmp_path):
+    """Without bubblewrap (here: not on PATH), does the check refuse, saying what is missing and how to fix it?"""
+    path = copy_to(tmp_path / ASSIGNMENT)
+    process = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", str(path)],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PATH": str(Path(sys.executable).parent)},
+    )
+    assert process.returncode == 2, process.stdout + process.stderr
+    assert "bubblewrap is not installed: `apt-get install bubblewrap`" in process.stderr
+    assert "--no-sandbox" in process.stderr
+
+
+# Pure functions of the check command ---------------------------------------------------------
 
 
 def test_identify_recognises_a_renamed_copy_by_its_tests():
@@ -336,14 +349,16 @@ def test_a_hanging_notebook_is_stopped_at_the_time_limit(tmp_path):
 
 @pytest.mark.slow
 def test_a_dead_kernel_scores_zero_with_a_note(tmp_path):
-    """Does an answer cell that kills the kernel (`os._exit`) give exit 1, graded false, 0 points and a note?"""
+    """Does an answer cell that kills the kernel (`os._exit`) give exit 1, 0 points, and say why, in the test and a note?"""
     path = edited_copy(tmp_path / ASSIGNMENT, {"dense_layer": "import os\nos._exit(1)\n"})
     result = check(path, "--question", QUESTION, "--json")
     assert result.exit_code == 1, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert report["graded"] is False and report["passed"] is False
-    assert [(test["grade_id"], test["points"]) for test in report["tests"]] == [(QUESTION, 0.0)]
-    assert "kernel died" in report["notes"][0]
+    assert report["graded"] is True and report["passed"] is False
+    [test] = report["tests"]
+    assert (test["grade_id"], test["points"]) == (QUESTION, 0.0)
+    assert "not run: the notebook's kernel died" in test["message"]
+    assert "(dense_layer) stopped with NotebookStopped: stopped: the notebook's kernel died" in report["notes"][0]
 
 
 @pytest.mark.slow

@@ -53,6 +53,8 @@ class Assignment:
     title: str
     tests: tuple[GradedTest, ...]
     package: str
+    # Whether the student's kernel may read MNIST's test split (assignment 3's may not: it would train on it).
+    kernel_reads_test_split: bool = True
 
     @property
     def submissions(self):

@@ -25,6 +25,7 @@ from autograder.check.course import (
 from autograder.errors import error_summary
 from autograder.grading.nbgrader import TestResult, grade_id_of, is_test, read_results, run_nbgrader
 from autograder.grading.plugins import PROGRESS_PREFIX
+from autograder.grading.sandbox import missing
 
 STUDENT = "you"
 
@@ -120,7 +121,7 @@ def course_timeout(root):
     return config.Execute.get("timeout", Execute.timeout.default_value)
 
 
-def run_check(path, course=None, assignment=None, question=None, timeout=None, on_progress=None):
+def run_check(path, course=None, assignment=None, question=None, timeout=None, on_progress=None, sandbox=True):
     """Check the notebook at `path` as `nbgrader autograde` grades it; return a CheckReport.
 
     `question` runs one test only (with the cells before it); `timeout` (seconds per cell) defaults
@@ -138,6 +139,11 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
             f"{question!r} is not a test of {reference.filename}; its tests are {', '.join(reference.tests)}"
         )
     check_kernel(reference)
+    if sandbox and missing():
+        raise CheckError(
+            "cannot run the notebook in the sandbox here: " + "; ".join(missing())
+            + ". On your own machine, with your own notebook, pass --no-sandbox."
+        )
     timeout = timeout or course_timeout(root)
     say = on_progress or (lambda position, total, name: None)
     say(0, 0, f"{reference.assignment}/{reference.filename}: preparing the instructor's tests")
@@ -156,6 +162,8 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
         ]
         if question:
             args.append(f"--ExecuteThenGradeInCleanProcess.only_grade_id={question}")
+        if not sandbox:
+            args.append("--SandboxSettings.enabled=False")
         log = run_nbgrader(grading, *args, check=False, on_line=progress_reader(on_progress))
         results = read_results(grading, reference.assignment, reference.name, STUDENT)
         if results is None:

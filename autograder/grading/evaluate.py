@@ -5,17 +5,21 @@ only, safe mode) and the test split, and prints one line of JSON: the accuracy, 
 parameter count and the mistakes per (true, predicted) class. It is started fresh for
 every grade, with `-I` so nothing in the student's folder or environment is imported:
 whatever a notebook did to `keras`, `numpy` or `autograder` in its own kernel cannot
-reach it.
+reach it. During grading (`SANDBOX_LIMITS` set by the course's `Execute`) the process runs
+in a sandbox of its own, on a copy of the model file.
 """
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
 from autograder.errors import CheckFailure
+from autograder.grading.sandbox import SANDBOX_LIMITS, Sandbox
 from autograder.settings import CLEAN_EVALUATION_TIMEOUT_SECONDS, MNIST_CLASSES, PREDICT_BATCH_SIZE
 
 
@@ -62,13 +66,20 @@ def evaluate_in_clean_process(path, timeout=CLEAN_EVALUATION_TIMEOUT_SECONDS):
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("KERAS_BACKEND", "tensorflow")
-    try:
-        process = subprocess.run(
-            [sys.executable, "-I", "-m", "autograder.grading.evaluate", str(path)],
-            env=env, capture_output=True, text=True, timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        raise CheckFailure(f"evaluating the saved model took longer than {timeout} s") from None
+    limits = SANDBOX_LIMITS.get()
+    with tempfile.TemporaryDirectory(prefix="keras-course-evaluate-") as folder:
+        command = [sys.executable, "-I", "-m", "autograder.grading.evaluate"]
+        try:
+            if limits is None:
+                process = subprocess.run([*command, str(path)], env=env, capture_output=True, text=True,
+                                         timeout=timeout)
+            else:  # during grading: the student's model file is loaded in a sandbox of its own
+                shutil.copyfile(path, Path(folder) / path.name)
+                with Sandbox(folder, limits) as sandbox:
+                    process = subprocess.run(sandbox.command([*command, str(Path(folder) / path.name)]), env=env,
+                                             capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise CheckFailure(f"evaluating the saved model took longer than {timeout} s") from None
     lines = process.stdout.strip().splitlines()
     try:
         result = json.loads(lines[-1])

@@ -10,19 +10,29 @@ what it sees while it runs, never its grade.
 `NameTestCells` writes each test's name at the top of its cell in the student version, and
 `FeedbackForStudents` keeps the grader's hidden code and tracebacks out of the feedback.
 
+Every kernel runs in a sandbox (`autograder/grading/sandbox.py`, limits in
+`c.SandboxSettings`): a limit reached, a dead kernel or a notebook out of time costs that
+student the tests not reached, with the reason in words in the cells, never the batch.
+
 Two settings serve `keras-course check` (autograder/check/command.py), which runs the real
 `nbgrader autograde` on one notebook: `progress` logs each cell before it runs, and
 `only_grade_id` runs the notebook up to one test and that test only.
 """
 
+import os
+import time
 from pathlib import Path
 
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
-from traitlets import Bool, Unicode
+from traitlets import Any, Bool, Unicode
 
+from autograder.assignments import assignment as find_assignment
 from autograder.assignments import graded_outside_kernel
 from autograder.grading.nbgrader import course_hint, grade_id_of, is_test
+from autograder.grading.sandbox import SANDBOX_LIMITS, Limits, Sandbox, SandboxSettings, describe_bytes
 
 
 def clean_process_outputs(grade, folder):
@@ -49,8 +59,47 @@ def clean_process_outputs(grade, folder):
 PROGRESS_PREFIX = "progress:"
 
 
+class SandboxedKernelManager(AsyncKernelManager):
+    """A Jupyter kernel started inside a `Sandbox`, talking over Unix sockets in the sandbox's private folder."""
+
+    sandbox = Any(None)
+
+    async def _async_pre_start_kernel(self, **kw):
+        # A signal would reach bubblewrap, not the kernel: interrupt (at a cell's timeout) by message.
+        self.kernel_spec.interrupt_mode = "message"
+        self.transport = "ipc"
+        self.ip = str(self.sandbox.sockets / "kernel")
+        self.connection_file = str(self.sandbox.sockets / "connection.json")
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        # The connection file is written by now, readable by root only: the sandbox's user must read it.
+        os.chown(self.connection_file, self.sandbox.limits.uid, self.sandbox.limits.uid)
+        return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
+
+
+def stopped_output(reason):
+    """The error output of a cell that was stopped or not run, saying why in words."""
+    return new_output("error", ename="NotebookStopped", evalue=reason, traceback=[f"NotebookStopped: {reason}"])
+
+
+def cut_outputs(cell, limit):
+    """Keep at most `limit` bytes of a cell's text outputs (nbgrader's LimitOutput counts lines, not bytes)."""
+    kept = 0
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            room = max(limit - kept, 0)
+            if len(output.text) > room:
+                output.text = output.text[:room] + f"\n[output cut: more than {describe_bytes(limit)} in one cell]\n"
+            kept += len(output.text)
+        elif output.output_type in ("execute_result", "display_data"):
+            for kind, value in list(output.get("data", {}).items()):
+                if isinstance(value, str) and len(value) > limit:
+                    output.data[kind] = value[:limit] + f"[output cut: more than {describe_bytes(limit)}]"
+
+
 class ExecuteThenGradeInCleanProcess(Execute):
-    """nbgrader's `Execute`, then the tests declared graded outside the kernel re-scored here."""
+    """nbgrader's `Execute` in a sandbox, then the tests declared graded outside the kernel re-scored here."""
 
     progress = Bool(False, help="Log each code cell before it runs (for `keras-course check`).").tag(config=True)
     only_grade_id = Unicode(
@@ -67,18 +116,71 @@ class ExecuteThenGradeInCleanProcess(Execute):
             return []
         return [index for index in code if index == target or (index < target and not is_test(nb.cells[index]))]
 
+    def create_kernel_manager(self):
+        if self._sandbox is None:
+            return super().create_kernel_manager()
+        self.km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
+        self.km.sandbox = self._sandbox
+        return self.km
+
     def preprocess_cell(self, cell, resources, index):
         if index not in self._to_run:
+            return cell, resources
+        self._reached.add(index)
+        if self._stopped:
+            cell.outputs = [stopped_output(f"not run: {self._stopped}")]
+            return cell, resources
+        remaining = self._settings.notebook_seconds - (time.monotonic() - self._started)
+        if remaining <= 0:
+            self._stopped = f"the notebook ran longer than {self._settings.notebook_seconds} s, the limit for one notebook"
+            cell.outputs = [stopped_output(f"not run: {self._stopped}")]
             return cell, resources
         if self.progress:
             position = self._to_run.index(index) + 1
             name = grade_id_of(cell) or f"cell {index + 1}"
             self.log.info(f"{PROGRESS_PREFIX} {position}/{len(self._to_run)} {name}")
-        return super().preprocess_cell(cell, resources, index)
+        configured = self.timeout
+        self.timeout = int(min(configured or remaining, remaining)) + 1
+        before = (self._sandbox.refused_processes(), self._sandbox.disk_full()) if self._sandbox else None
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stopped = self._death_reason()
+            cell.outputs = [*cell.get("outputs", []), stopped_output(f"stopped: {self._stopped}")]
+        finally:
+            self.timeout = configured
+        cut_outputs(cell, self._settings.output_bytes_per_cell)
+        if self._sandbox and not self._stopped:
+            cell.outputs.extend(stopped_output(note) for note in self._limit_notes(*before))
+        return cell, resources
+
+    def _limit_notes(self, refused_before, full_before):
+        """Limits the cell ran into without the kernel dying, in words."""
+        notes = []
+        if self._sandbox.refused_processes() > refused_before:
+            notes.append(f"the notebook tried to run more than {self._sandbox.limits.processes} processes and "
+                         "threads at once; the sandbox refused the rest")
+        if self._sandbox.disk_full() and not full_before:
+            notes.append(f"the notebook's folder is full: it may hold {describe_bytes(self._sandbox.limits.disk_bytes)}")
+        return notes
+
+    def _death_reason(self):
+        """Why the kernel died, in words: a limit of the sandbox, or the notebook itself."""
+        sandbox = self._sandbox
+        if sandbox is not None:
+            if sandbox.memory_exceeded():
+                return f"the notebook used more than {describe_bytes(sandbox.limits.memory_bytes)} of memory"
+            if sandbox.processes_exceeded():
+                return f"the notebook started more than {sandbox.limits.processes} processes"
+        return "the notebook's kernel died (it crashed, exited or was killed)"
 
     def preprocess(self, nb, resources=None, km=None):
         folder = Path((resources or {}).get("metadata", {}).get("path") or ".")
         self._to_run = self._runs(nb)
+        self._settings = SandboxSettings(config=self.config)
+        self._stopped = ""
+        self._reached = set()
+        self._started = time.monotonic()
         outside = graded_outside_kernel()
         graded_here = [
             cell for index, cell in enumerate(nb.cells)
@@ -88,10 +190,35 @@ class ExecuteThenGradeInCleanProcess(Execute):
         for cell in graded_here:
             for name in outside[grade_id_of(cell)].artifacts:
                 (folder / name).unlink(missing_ok=True)
-        nb, resources = super().preprocess(nb, resources, km)
-        for cell in graded_here:
-            cell.outputs = clean_process_outputs(outside[grade_id_of(cell)].grader, folder)
+        self._sandbox = None
+        if self._settings.enabled:
+            owner = find_assignment((resources or {}).get("nbgrader", {}).get("assignment", ""))
+            test_split = owner.kernel_reads_test_split if owner else False
+            with Sandbox(folder, Limits.from_settings(self._settings), train_split_only=not test_split) as sandbox:
+                self._sandbox = sandbox
+                nb, resources = self._run_all(nb, resources, km)
+            self._sandbox = None
+        else:
+            nb, resources = self._run_all(nb, resources, km)
+        token = SANDBOX_LIMITS.set(Limits.from_settings(self._settings) if self._settings.enabled else None)
+        try:
+            for cell in graded_here:
+                cell.outputs = clean_process_outputs(outside[grade_id_of(cell)].grader, folder)
+        finally:
+            SANDBOX_LIMITS.reset(token)
         return nb, resources
+
+    def _run_all(self, nb, resources, km):
+        try:
+            return super().preprocess(nb, resources, km)
+        except (DeadKernelError, CellTimeoutError, RuntimeError) as error:  # before the first cell, or between cells
+            if not isinstance(error, DeadKernelError):
+                self.log.error(f"the notebook stopped: {type(error).__name__}: {error}")
+            self._stopped = self._stopped or self._death_reason()
+            # A cell never run keeps the outputs the student handed in: nbgrader would grade those.
+            for index in set(self._to_run) - self._reached:
+                nb.cells[index].outputs = [stopped_output(f"not run: {self._stopped}")]
+            return nb, resources
 
 
 def header_line(cell):

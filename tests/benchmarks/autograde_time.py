@@ -4,6 +4,8 @@ Run with `make benchmark`. Prints figures, asserts nothing. The baseline, measur
 the same run, is a bare Jupyter kernel started and stopped; the other figures are also
 given as multiples of it, so runs on different machines compare.
 
+Then the sandbox's cost: the same assignment-1 submission autograded with and without it.
+
 Splits the time, from nbclient's timing of each cell in the autograded notebook, into:
 kernel start (the baseline), imports (the setup cell), training (cells that call
 `fit()` or `train_within_budget()`), checks (test cells), other student cells, and nbgrader's own work (the rest).
@@ -62,13 +64,13 @@ def split_cells(path):
     return split
 
 
-def autograde_once(submission):
+def autograde_once(submission, *options):
     with tempfile.TemporaryDirectory() as folder:
         course = copy_course(folder)
         run_nbgrader(course, "generate_assignment", submission.assignment, "--force")
         write_submissions(course, [submission])
         started = time.perf_counter()
-        run_nbgrader(course, "autograde", submission.assignment, "--force")
+        run_nbgrader(course, "autograde", submission.assignment, "--force", *options)
         total = time.perf_counter() - started
         split = split_cells(course / "autograded" / submission.student_id / submission.assignment
                             / f"{submission.notebook}.ipynb")
@@ -86,6 +88,21 @@ def main():
               f"({total / baseline:.1f}x the baseline)")
         for part, seconds in [("kernel start", baseline), *split.items(), ("nbgrader itself", nbgrader_own)]:
             print(f"  {part:<16} {seconds:6.1f} s  {seconds / total:5.1%}  {seconds / baseline:5.1f}x baseline")
+    sandbox_cost(reference_of["01_fix_simplenet"])
+
+
+def sandbox_cost(submission, repeats=5):
+    """One assignment-1 submission autograded with and without the sandbox, alternately; medians and their ratio."""
+    times = {"without the sandbox": [], "in the sandbox": []}
+    for _ in range(repeats):
+        times["without the sandbox"].append(autograde_once(submission, "--SandboxSettings.enabled=False")[0])
+        times["in the sandbox"].append(autograde_once(submission)[0])
+    bare, sandboxed = (statistics.median(values) for values in times.values())
+    print(f"\nThe sandbox's cost, `nbgrader autograde {submission.assignment}` of its reference "
+          f"(median of {repeats}, alternated):")
+    for name, values in times.items():
+        print(f"  {name:<20} {statistics.median(values):6.1f} s  ({', '.join(f'{value:.1f}' for value in values)})")
+    print(f"  ratio {sandboxed / bare:.3f} ({sandboxed / bare - 1:+.1%})")
 
 
 if __name__ == "__main__":

@@ -26,4 +26,6 @@ TESTS = (
     ),
 )
 
-ASSIGNMENT = Assignment("03_tune_training", "tune_training", "Tune training", TESTS, __name__)
+ASSIGNMENT = Assignment(
+    "03_tune_training", "tune_training", "Tune training", TESTS, __name__, kernel_reads_test_split=False,
+)

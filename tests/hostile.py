@@ -1,0 +1,146 @@
+"""Hostile submissions: notebooks that attack their surroundings while `nbgrader autograde` runs them.
+
+Each is an assignment's released notebook (assignment 2's unless it says otherwise) with one
+answer cell replaced by an attack, as a student could hand it in. Every attack is bounded (a fixed amount of memory, processes,
+disk, output or time), so the suite cannot harm the machine that runs it even where a
+defence failed. `reason` is what the attacker's graded notebook must say in words.
+
+Paths are those a notebook sees during grading: its folder is
+`<course>/autograded/<student>/<assignment>/`, so the course root is `Path.cwd().parents[2]`.
+The package's source and the venv are at `autograder.__file__` and `sys.prefix`.
+"""
+
+from dataclasses import dataclass
+
+A2 = "02_layers_and_cnn"
+# The honest students graded before and after the attackers of each assignment: assignment 2's
+# reference solution (every test passes), and for the other two, the release untouched (no test
+# passes, graded in seconds where their references would train for minutes).
+HONEST = {"01_fix_simplenet": "untouched", A2: "reference", "03_tune_training": "untouched"}
+
+# Limits of the hostile batch, small so that each attack reaches them quickly.
+LIMITS = dict(memory_bytes=1536 * 1024**2, processes=128, disk_bytes=256 * 1024**2,
+              output_bytes_per_cell=64 * 1024, notebook_seconds=240)
+CELL_TIMEOUT_SECONDS = 10
+
+_COURSE = "from pathlib import Path\nCOURSE = Path.cwd().parents[2]\n"
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One attack: its code, in the answer cell `cell` of the hostile assignment, and the reason it must get."""
+
+    student_id: str
+    attack: str
+    code: str
+    reason: str
+    assignment: str = A2
+    cell: str = "dense_layer"
+
+
+HOSTILE = (
+    # The gradebook.
+    Hostile("gradebook_forge", "sets a manual score in the course's gradebook",
+            _COURSE + "import sqlite3\nsqlite3.connect(COURSE / 'gradebook.db').execute(\n"
+            "    'update grade set manual_score = 99').connection.commit()", "unable to open database file"),
+    Hostile("gradebook_zero", "empties the gradebook file",
+            _COURSE + "open(COURSE / 'gradebook.db', 'w').close()", "Permission denied"),
+    Hostile("gradebook_later", "leaves a process behind that empties the gradebook after the kernel exits",
+            "import subprocess\nsubprocess.Popen(['sh', '-c', 'sleep 15; : > ../../../gradebook.db; "
+            ": > /tmp/keras-course-hostile-was-here'], start_new_session=True)\nprint('left behind')",
+            "left behind"),
+    # Other students and the course's files.
+    Hostile("read_classmates", "reads another student's submission",
+            _COURSE + "print(list((COURSE / 'submitted').iterdir()))", "FileNotFoundError"),
+    Hostile("delete_classmates", "deletes other students' autograded notebooks and feedback",
+            _COURSE + "import shutil\nshutil.rmtree(COURSE / 'autograded' / 'aaa_honest')\n"
+            "shutil.rmtree(COURSE / 'feedback')", "FileNotFoundError"),
+    Hostile("overwrite_classmate", "overwrites a classmate's notebook in its own autograded folder",
+            "from pathlib import Path\ntarget = Path.cwd().parent.parent / 'zzz_honest'\n"
+            "print(sorted(path.name for path in target.parent.iterdir()))\n"
+            "(target / 'layers_and_cnn.ipynb').write_text('{}')", "FileNotFoundError"),
+    Hostile("read_hidden_tests", "reads the hidden tests in source/",
+            "import autograder\nfrom pathlib import Path\n"
+            "root = Path(autograder.__file__).resolve().parents[1]\n"
+            "print(list((root / 'source').glob('*/*.ipynb')), (root / 'source').exists())\n"
+            "open(root / 'source' / '02_layers_and_cnn' / 'layers_and_cnn.ipynb').read()", "FileNotFoundError"),
+    Hostile("rewrite_release", "rewrites the course's source/ and release/ notebooks",
+            _COURSE + "for stage in ('source', 'release'):\n"
+            "    (COURSE / stage / '02_layers_and_cnn' / 'layers_and_cnn.ipynb').write_text('{}')",
+            "FileNotFoundError"),
+    Hostile("delete_exchange", "deletes the exchange",
+            _COURSE + "import shutil\nshutil.rmtree(COURSE / 'exchange')", "FileNotFoundError"),
+    Hostile("config_append", "appends Python to nbgrader_config.py, which the next nbgrader command runs",
+            _COURSE + "with open(COURSE / 'nbgrader_config.py', 'a') as config:\n"
+            "    config.write('\\nimport os; os.system(\"touch /tmp/keras-course-hostile-was-here\")\\n')",
+            "Permission denied"),
+    Hostile("home_folder", "reads the instructor's home folder",
+            "import os\nprint(os.listdir(os.path.expanduser('~')))\nprint(os.listdir('/root'))\n"
+            "open('/root/.bash_history').read()", "No such file or directory"),
+    Hostile("host_tmp", "writes to the machine's /tmp, where other graders keep files",
+            "from pathlib import Path\nPath('/tmp/keras-course-hostile-was-here').write_text('pwned')\n"
+            "print(sorted(path.name for path in Path('/tmp').iterdir()))\nraise SystemExit('wrote /tmp')",
+            "wrote /tmp"),
+    # The environment everyone after this student is graded with.
+    Hostile("edit_package", "edits the installed autograder package's checks",
+            "import autograder.checks\nopen(autograder.checks.__file__, 'a').write('\\nraise SystemExit\\n')",
+            "Permission denied"),
+    Hostile("edit_nbgrader", "edits the installed nbgrader package",
+            "import nbgrader.utils\nopen(nbgrader.utils.__file__, 'a').write('\\ndetermine_grade = None\\n')",
+            "Permission denied"),
+    Hostile("new_module", "drops a module into the venv's site-packages, imported before the real one",
+            "import site, sys\nopen(site.getsitepackages()[0] + '/sitecustomize.py', 'w').write('import os')",
+            "Read-only file system"),
+    Hostile("remount", "remounts the package read-write",
+            "import subprocess\nresult = subprocess.run(['mount', '-o', 'remount,rw', '/usr'], capture_output=True, "
+            "text=True)\nraise PermissionError(result.stderr.strip() or result.returncode)", "PermissionError"),
+    Hostile("environment_secrets", "reads the grader's environment variables",
+            "import os\nsecret = os.environ.get('KERAS_COURSE_GRADER_SECRET')\n"
+            "raise LookupError(f'grader secret: {secret}')", "grader secret: None"),
+    # The grading processes.
+    Hostile("kill_parent", "kills its parent process, which it hopes is nbgrader",
+            "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time; time.sleep(5)",
+            "Operation not permitted"),
+    Hostile("kill_all", "kills every process it may signal",
+            "import os, signal\nos.kill(-1, signal.SIGKILL)\nimport time; time.sleep(5)", "No such process"),
+    Hostile("kill_by_name", "looks for nbgrader's process by name and kills it",
+            "import os, signal\nfound = []\nfor pid in filter(str.isdigit, os.listdir('/proc')):\n"
+            "    try:\n        command = open(f'/proc/{pid}/cmdline').read()\n    except OSError:\n        continue\n"
+            "    if 'nbgrader' in command:\n        found.append(pid)\n"
+            "raise LookupError(f'nbgrader processes seen: {found}')", "nbgrader processes seen: []"),
+    Hostile("exit_kernel", "exits its own kernel", "import os\nos._exit(3)", "the notebook's kernel died"),
+    Hostile("hang", "sleeps forever", "import time\ntime.sleep(3600)", "CellTimeoutError"),
+    # The machine.
+    Hostile("memory_hog", "allocates 6 GiB",
+            "blocks = []\nfor _ in range(24):\n    blocks.append(bytearray(256 * 1024 * 1024))\n"
+            "    blocks[-1][::4096] = b'x' * len(blocks[-1][::4096])", "more than 1.5 GiB of memory"),
+    Hostile("fork_bomb", "forks hundreds of processes",
+            "import os, time\nchildren = []\nfor _ in range(400):\n    pid = os.fork()\n    if pid == 0:\n"
+            "        time.sleep(60)\n        os._exit(0)\n    children.append(pid)", "more than 128 processes"),
+    Hostile("thread_bomb", "starts hundreds of threads",
+            "import threading, time\nfor _ in range(400):\n"
+            "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()", "more than 128 processes"),
+    Hostile("disk_filler", "writes 2 GiB into its folder",
+            "block = b'x' * (64 * 1024 * 1024)\nwith open('filler.bin', 'wb') as out:\n    for _ in range(32):\n"
+            "        out.write(block)", "folder is full"),
+    Hostile("tmp_filler", "writes 2 GiB into /tmp",
+            "block = b'x' * (64 * 1024 * 1024)\nwith open('/tmp/filler.bin', 'wb') as out:\n    for _ in range(32):\n"
+            "        out.write(block)", "No space left on device"),
+    Hostile("long_line", "prints a single 60 MB line", "print('x' * 60_000_000)", "output cut"),
+    Hostile("network_loopback", "connects to a server on the machine's loopback",
+            "import socket\nsocket.create_connection(('127.0.0.1', PORT), timeout=5)", "Connection refused"),
+    Hostile("poison_data", "overwrites the course's copy of MNIST that every later student reads",
+            "from autograder.settings import MNIST_PATH\nopen(MNIST_PATH, 'r+b').write(b'0' * 1024)",
+            "Permission denied", assignment="01_fix_simplenet", cell="prepare_data"),
+    Hostile("read_test_split", "reads MNIST's test split to train on it (assignment 3's kernel has the training split only)",
+            "import numpy as np\nfrom autograder.settings import MNIST_PATH\nx_test = np.load(MNIST_PATH)['x_test']",
+            "x_test is not a file in the archive", assignment="03_tune_training", cell="build_model"),
+    Hostile("symlink_out", "leaves a symlink to the gradebook for the grader to copy back through",
+            "import os\nos.symlink('../../../gradebook.db', 'tuned_model.keras')\n"
+            "os.symlink('/etc/passwd', 'notes.txt')\nprint('links made')", "links made"),
+)
+
+
+def hostile_code(hostile, port):
+    """The attack's code as handed in, with the loopback server's port filled in."""
+    return hostile.code.replace("PORT", str(port))

@@ -1,0 +1,169 @@
+"""Hostile submissions graded in one batch with honest students: the sandbox holds against each attack.
+
+One `nbgrader autograde` run per assignment (the course's configuration, the real sandbox)
+grades honest students before and after the attackers of `tests/hostile.py`, with small
+limits so that each attack reaches them quickly. For every
+attack the test asserts: the attacker was graded, with the reason in words; the honest
+students' grades are what they are alone; no file outside the attacker's own folder changed
+(the course, the package and the environment, by checksum); no process of the sandbox is
+left; nothing was written outside.
+"""
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import autograder
+from autograder.assignments import assignment
+from autograder.assignments.submission import build_notebook, reference, untouched
+from autograder.grading.nbgrader import copy_course, grade_id_of, read_results, run_nbgrader
+from autograder.grading.sandbox import CGROUP_PARENT, CGROUP_ROOT
+from tests import grading_runs
+from tests.hostile import CELL_TIMEOUT_SECONDS, HONEST, HOSTILE, LIMITS, hostile_code
+
+pytestmark = pytest.mark.slow
+
+HONEST_STUDENTS = ("aaa_honest", "zzz_honest")
+OUTSIDE_MARK = Path("/tmp/keras-course-hostile-was-here")
+SECRET = "do-not-show-this-to-students"
+
+
+def fingerprint(folder, skip=()):
+    """{path: sha256} of every file under `folder` but those under `skip` (relative folder names)."""
+    prints = {}
+    for path in sorted(Path(folder).rglob("*")):
+        relative = path.relative_to(folder)
+        if any(relative.parts[:len(Path(part).parts)] == Path(part).parts for part in skip):
+            continue
+        if path.is_file() and not path.is_symlink():
+            prints[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return prints
+
+
+def environment_fingerprint():
+    """Size, mode and modification time of every file of the venv and the package: what every kernel imports."""
+    prints = {}
+    for root in (Path(sys.prefix), Path(autograder.__file__).resolve().parent):
+        for path in root.rglob("*"):
+            if "__pycache__" in path.parts:
+                continue
+            info = path.lstat()
+            prints[str(path)] = (info.st_size, info.st_mode, info.st_mtime_ns)
+    return prints
+
+
+def sandbox_processes():
+    """Processes of the sandbox's user still running, and cgroups of sandboxes still there."""
+    users = subprocess.run(["ps", "-u", "65534", "-o", "stat=,pid=,args="], capture_output=True, text=True).stdout
+    cgroups = [path.name for controller in ("memory", "pids")
+               for path in (CGROUP_ROOT / controller / CGROUP_PARENT).glob("sandbox-*")]
+    # A killed process can stay a zombie until the machine's init reaps it: it runs nothing.
+    return [line for line in users.splitlines() if line.strip() and not line.startswith("Z")], cgroups
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("hostile"))
+    server = socket.create_server(("127.0.0.1", 0))  # the loopback server the network attack aims at
+    port = server.getsockname()[1]
+    assignments = sorted({hostile.assignment for hostile in HOSTILE})
+    for name in assignments:
+        run_nbgrader(course, "generate_assignment", name, "--force")
+        owner = assignment(name)
+        release, source = (course / stage / name / owner.filename for stage in ("release", "source"))
+        honest = reference(owner) if HONEST[name] == "reference" else untouched(owner)
+        for student in HONEST_STUDENTS:
+            write(course, name, student, build_notebook(honest, release, source))
+        for hostile in HOSTILE:
+            if hostile.assignment == name:
+                nb = nbformat.read(release, as_version=4)
+                for cell in nb.cells:
+                    if grade_id_of(cell) == hostile.cell:
+                        cell.source = hostile_code(hostile, port)
+                write(course, name, hostile.student_id, nb)
+    OUTSIDE_MARK.unlink(missing_ok=True)
+    outputs = ("gradebook.db", "autograded", "feedback")
+    before = fingerprint(course, skip=outputs), environment_fingerprint()
+    os.environ["KERAS_COURSE_GRADER_SECRET"] = SECRET
+    limits = [f"--SandboxSettings.{name}={value}" for name, value in LIMITS.items()]
+    try:
+        for name in assignments:
+            attackers = sum(hostile.assignment == name for hostile in HOSTILE)
+            with grading_runs.timed(f"hostile: autograde {name}, {len(HONEST_STUDENTS)} honest and {attackers} hostile"):
+                run_nbgrader(course, "autograde", name, "--force", f"--Execute.timeout={CELL_TIMEOUT_SECONDS}", *limits,
+                             check=False)
+            with grading_runs.timed(f"hostile: generate_feedback {name}"):
+                run_nbgrader(course, "generate_feedback", name, "--force", check=False)
+    finally:
+        os.environ.pop("KERAS_COURSE_GRADER_SECRET")
+        server.close()
+    after = fingerprint(course, skip=outputs), environment_fingerprint()
+    students = [(student, name) for name in assignments for student in HONEST_STUDENTS]
+    students += [(hostile.student_id, hostile.assignment) for hostile in HOSTILE]
+    results = {(student, name): read_results(course, name, assignment(name).notebook, student)
+               for student, name in students}
+    return dict(course=course, before=before, after=after, results=results,
+                left=sandbox_processes(), outside=OUTSIDE_MARK.exists())
+
+
+def write(course, name, student, nb):
+    folder = course / "submitted" / student / name
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / assignment(name).filename)
+
+
+def graded_file(course, student, name, stage="autograded", suffix=".ipynb"):
+    return course / stage / student / name / f"{assignment(name).notebook}{suffix}"
+
+
+def honest_as_alone(results, name):
+    """Are the honest students of assignment `name` graded as their notebooks deserve: all or none passing?"""
+    for student in HONEST_STUDENTS:
+        graded = results[(student, name)]
+        assert graded is not None, (student, name)
+        expected = HONEST[name] == "reference"
+        assert all(result.passed == expected for result in graded), (student, name, graded)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda hostile: hostile.student_id)
+def test_an_attack_costs_only_the_attacker(batch, hostile):
+    """Is the attacker graded with a reason in words, and everything around it as if it had not been there?"""
+    key = (hostile.student_id, hostile.assignment)
+    assert batch["results"][key] is not None, f"{hostile.student_id} was not graded"
+    graded = graded_file(batch["course"], *key).read_text()
+    assert hostile.reason in graded, hostile.attack
+    assert SECRET not in graded
+    honest_as_alone(batch["results"], hostile.assignment)
+    course_before, environment_before = batch["before"]
+    course_after, environment_after = batch["after"]
+    assert course_after == course_before, "a file of the course outside the autograde outputs changed"
+    changed = {path for path in environment_before.keys() | environment_after.keys()
+               if environment_before.get(path) != environment_after.get(path)}
+    assert not changed, sorted(changed)[:10]
+    assert batch["left"] == ([], []), "processes or cgroups of a sandbox are left"
+    assert not batch["outside"], f"{OUTSIDE_MARK} was written from inside a sandbox"
+
+
+def test_no_grade_was_set_by_hand(batch):
+    """Is no grade of the batch a manual score (what a forged gradebook row would be)?"""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{batch['course'] / 'gradebook.db'}") as gradebook:
+        manual = [
+            (student, grade.name)
+            for student, name in batch["results"]
+            for notebook in gradebook.find_submission(name, student).notebooks
+            for grade in notebook.grades if grade.manual_score is not None
+        ]
+    assert manual == []
+
+
+def test_the_feedback_of_every_student_was_written(batch):
+    for student, name in batch["results"]:
+        assert graded_file(batch["course"], student, name, "feedback", ".html").is_file(), (student, name)
