@@ -90,11 +90,12 @@ c.Autograde.autograde_preprocessors = [
 # to start on a machine that cannot run the sandbox. `enabled = False` only where every notebook
 # is trusted: without the sandbox a notebook can forge grades and change the course.
 c.SandboxSettings.enabled = True
-c.SandboxSettings.memory_bytes = 4 * 1024**3        # one notebook's processes together
-c.SandboxSettings.processes = 256                   # processes and threads at once
-c.SandboxSettings.disk_bytes = 1024**3              # its private writable folder
-c.SandboxSettings.output_bytes_per_cell = 1024**2   # output kept per cell; the rest is cut
-c.SandboxSettings.notebook_seconds = 3600           # the whole notebook, besides the per-cell timeout
+# Its limits, each per notebook (the defaults, in autograder/grading/sandbox.py, in brackets):
+# c.SandboxSettings.memory_bytes = ...           # its processes together [a quarter of the machine, at most 4 GiB]
+# c.SandboxSettings.processes = ...              # processes and threads at once [256]
+# c.SandboxSettings.disk_bytes = ...             # its private writable folder [1 GiB]
+# c.SandboxSettings.output_bytes_per_cell = ...  # output kept per cell; the rest is cut [1 MiB]
+# c.SandboxSettings.notebook_seconds = ...       # the whole notebook, besides the cell timeout [3600]
 
 # A test cell a student deleted is put back and graded instead of needing a manual grade.
 c.OverwriteCells.add_missing_cells = True

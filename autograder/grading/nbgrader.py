@@ -17,6 +17,8 @@ from nbgrader.utils import is_grade, is_solution
 from autograder.assignments import hint
 
 COURSE_ROOT = Path(__file__).resolve().parent.parent.parent
+# The error name of a cell the sandbox stopped or did not run (a limit, a dead kernel): its reason says it all.
+STOPPED = "NotebookStopped"
 
 
 class NbgraderFailed(RuntimeError):
@@ -85,8 +87,8 @@ def failure_message(cell):
 
 
 def course_hint(grade_id, message):
-    """The declared hint of a failed test, unless its failure message already carries one."""
-    return "" if "Hint:" in message else hint(grade_id)
+    """The declared hint of a failed test, unless its failure message carries one or the notebook was stopped."""
+    return "" if "Hint:" in message or message.startswith(STOPPED) else hint(grade_id)
 
 
 @dataclass

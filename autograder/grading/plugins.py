@@ -31,7 +31,7 @@ from traitlets import Any, Bool, Unicode
 
 from autograder.assignments import assignment as find_assignment
 from autograder.assignments import graded_outside_kernel
-from autograder.grading.nbgrader import course_hint, grade_id_of, is_test
+from autograder.grading.nbgrader import STOPPED, course_hint, grade_id_of, is_test
 from autograder.grading.sandbox import SANDBOX_LIMITS, Limits, Sandbox, SandboxSettings, describe_bytes
 
 
@@ -80,7 +80,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 def stopped_output(reason):
     """The error output of a cell that was stopped or not run, saying why in words."""
-    return new_output("error", ename="NotebookStopped", evalue=reason, traceback=[f"NotebookStopped: {reason}"])
+    return new_output("error", ename=STOPPED, evalue=reason, traceback=[f"{STOPPED}: {reason}"])
 
 
 def cut_outputs(cell, limit):
@@ -119,6 +119,7 @@ class ExecuteThenGradeInCleanProcess(Execute):
     def create_kernel_manager(self):
         if self._sandbox is None:
             return super().create_kernel_manager()
+        # The course's kernel, whatever kernel the student's notebook names.
         self.km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
         self.km.sandbox = self._sandbox
         return self.km

@@ -52,6 +52,15 @@ class SandboxUnavailable(RuntimeError):
     """This machine cannot run students' code in the sandbox: the message says what is missing and how to fix it."""
 
 
+def machine_memory():
+    """The machine's physical memory in bytes."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+# A share of the machine that leaves the grader and the other notebooks graded beside this one alive.
+DEFAULT_MEMORY_BYTES = min(4 * GIB, machine_memory() // 4)
+
+
 class SandboxSettings(Configurable):
     """The limits of every student's sandbox, set in `nbgrader_config.py` as `c.SandboxSettings.NAME`."""
 
@@ -59,7 +68,9 @@ class SandboxSettings(Configurable):
         "Run students' code in the sandbox. Turn off only where every notebook is trusted (one student "
         "grading their own work): without it a notebook can forge its grade and change the course."
     )).tag(config=True)
-    memory_bytes = Integer(4 * GIB, help="Memory of one notebook's processes together (bytes).").tag(config=True)
+    memory_bytes = Integer(DEFAULT_MEMORY_BYTES, help=(
+        "Memory of one notebook's processes together (bytes); by default a quarter of the machine, at most 4 GiB."
+    )).tag(config=True)
     processes = Integer(256, help="Processes and threads one notebook may run at once.").tag(config=True)
     disk_bytes = Integer(1 * GIB, help="Size of the notebook's private writable folder (bytes).").tag(config=True)
     output_bytes_per_cell = Integer(1 * MIB, help="Output kept per cell (bytes); the rest is cut.").tag(config=True)
@@ -71,7 +82,7 @@ class SandboxSettings(Configurable):
 class Limits:
     """What one sandbox may use."""
 
-    memory_bytes: int = 4 * GIB
+    memory_bytes: int = DEFAULT_MEMORY_BYTES
     processes: int = 256
     disk_bytes: int = 1 * GIB
     uid: int = 65534
