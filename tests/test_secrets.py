@@ -33,8 +33,8 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.assignments import all_assignments
+from autograder.grading.nbgrader import COURSE_ROOT
 
-COURSE_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = COURSE_ROOT / "autograder"
 BEGIN, END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 KERNEL_TIMEOUT = 300

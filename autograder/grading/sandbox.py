@@ -204,7 +204,7 @@ class Sandbox:
     def kill_all(self):
         """Kill every process still in this sandbox's cgroups (whatever it forked or detached)."""
         for _ in range(50):
-            pids = [int(pid) for cgroup in self.cgroups for pid in _read(cgroup / "cgroup.procs").split()]
+            pids = self.processes_left()
             if not pids:
                 return
             for pid in pids:
@@ -234,7 +234,8 @@ class Sandbox:
         return usage.free < max(usage.total * 0.01, MIB)
 
     def processes_left(self):
-        return [int(pid) for cgroup in self.cgroups for pid in _read(cgroup / "cgroup.procs").split()]
+        """The processes still in this sandbox's cgroups."""
+        return sorted({int(pid) for cgroup in self.cgroups for pid in _read(cgroup / "cgroup.procs").split()})
 
     def _copy_back(self):
         """Copy what the notebook wrote (regular files only, no links) into the student's folder."""

@@ -29,7 +29,7 @@ from autograder.settings import (
 
 # Layer widths of SimpleNet() with its default sizes: 784 flattened pixels -> 128 -> 10.
 _DEFAULT_SIZES = (int(np.prod(MNIST_IMAGE_SHAPE)), 128, MNIST_CLASSES)
-_DEFAULT_HIDDEN_SIZES = _DEFAULT_SIZES[1:-1]
+_DEFAULT_INNER_WIDTHS = _DEFAULT_SIZES[1:-1]
 _DEFAULT_WEIGHT_SHAPES = sorted(
     shape for fan_in, fan_out in zip(_DEFAULT_SIZES, _DEFAULT_SIZES[1:]) for shape in ((fan_in, fan_out), (fan_out,))
 )
@@ -186,7 +186,7 @@ def check_output_shape(SimpleNet):
 def check_param_count(SimpleNet):
     """Does SimpleNet() have 101,770 parameters: 784 -> 128 -> 10 with biases?"""
     model = build_simplenet(SimpleNet)
-    checks.check_param_count(model, SIMPLENET_PARAMS, hint=_params_hint(model, _DEFAULT_HIDDEN_SIZES))
+    checks.check_param_count(model, SIMPLENET_PARAMS, hint=_params_hint(model, _DEFAULT_INNER_WIDTHS))
 
 
 def check_probabilities(SimpleNet):
@@ -257,7 +257,7 @@ def _check_default_weight_shapes(model):
     if shapes != _DEFAULT_WEIGHT_SHAPES:
         raise CheckFailure(
             "SimpleNet() has the wrong weights", _DEFAULT_WEIGHT_SHAPES, shapes,
-            _params_hint(model, _DEFAULT_HIDDEN_SIZES),
+            _params_hint(model, _DEFAULT_INNER_WIDTHS),
         )
 
 
