@@ -16,7 +16,6 @@ import tempfile
 import time
 
 import keras
-import numpy as np
 from keras import layers
 
 from autograder.assignments.tune_training.training import train_within_budget
