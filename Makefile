@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
 SANDBOX := $(VENV)/.sandbox
+POSTGRES := $(VENV)/.postgres
 
 # Keep TensorFlow's C++ INFO/WARNING logs out of every kernel we start (errors still show).
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -38,7 +39,17 @@ $(BROWSER): | $(INSTALLED)
 		{ apt-get update && apt-get install -y --no-install-recommends chromium fonts-liberation; }
 	touch $@
 
-test: $(INSTALLED) $(BROWSER) $(SANDBOX)
+# Debian's PostgreSQL binaries for the tests, which start a server of their own on 127.0.0.1
+# (tests/postgres.py). No cluster of Debian's own is created, so none is started as a service.
+$(POSTGRES): | $(INSTALLED)
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		mkdir -p /etc/postgresql-common && \
+		echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf && \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			-o Dpkg::Options::=--force-confold postgresql; }
+	touch $@
+
+test: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES)
 	$(BIN)/python -m pytest
 
 test-fast: $(INSTALLED) $(SANDBOX)

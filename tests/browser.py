@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from autograder.grading.nbgrader import COURSE_ROOT, nbgrader_env
+from tests.network import free_port
 
 # Kept after the test, for a person to look at.
 ARTIFACTS = COURSE_ROOT / "test-artifacts" / "browser"
@@ -116,13 +116,6 @@ def describe(process):
         return f"{process.pid} {process.name()} {' '.join(process.cmdline())[:200]}"
     except psutil.Error:
         return f"{process.pid} (gone)"
-
-
-def free_port():
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # The Lab server --------------------------------------------------------------------------
