@@ -15,7 +15,7 @@ export KERAS_BACKEND := tensorflow
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast lab benchmark benchmark-check benchmark-training release clean-demo
+.PHONY: setup demo test test-fast lab benchmark benchmark-check benchmark-training benchmark-report release clean-demo
 
 setup: $(INSTALLED)
 
@@ -73,6 +73,10 @@ benchmark-check: $(INSTALLED) $(SANDBOX)
 benchmark-training: $(INSTALLED)
 	$(BIN)/python -m tests.benchmarks.tune_training
 
+# The class report of 300 generated students and 3 assignments against nbgrader's CSV export (about 1 minute).
+benchmark-report: $(INSTALLED)
+	$(BIN)/python -m tests.benchmarks.report_time
+
 # After editing a notebook in source/: regenerate the student and published versions.
 release: $(INSTALLED)
 	for assignment in $$(ls source); do \
@@ -81,4 +85,4 @@ release: $(INSTALLED)
 	done
 
 clean-demo:
-	rm -rf submitted autograded feedback exchange gradebook.db grades.csv
+	rm -rf submitted autograded feedback exchange gradebook.db grades.csv report

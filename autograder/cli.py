@@ -70,6 +70,36 @@ def check(notebook, question, as_json, assignment, course, no_sandbox, timeout):
     sys.exit(0 if report.passed else 1)
 
 
+@main.command()
+@click.argument("assignments", nargs=-1, metavar="[ASSIGNMENT]...")
+@click.option("--out", type=click.Path(file_okay=False, path_type=str),
+              help="The folder to write the report into (default: report/ in the course folder).")
+@click.option("--course", type=click.Path(file_okay=False, exists=True, path_type=str), default=".",
+              show_default=True, help="The course folder (where nbgrader_config.py is).")
+@click.option("--db", "db_url", metavar="URL",
+              help="The gradebook's URL (default: the one nbgrader_config.py sets), SQLite or PostgreSQL.")
+def report(assignments, out, course, db_url):
+    """Write the class report of a graded class: an HTML page with plots, the plots as PNG, the tables as CSV.
+
+    Every assignment in the gradebook, or those named (e.g. 01_fix_simplenet). Prints the page's path.
+    """
+    import sys
+    from pathlib import Path
+
+    from autograder.report import ReportError, write_report
+
+    if not (Path(course) / "nbgrader_config.py").is_file():
+        click.echo(f"error: {Path(course).resolve()} has no nbgrader_config.py: run this in the course folder, "
+                   "or give --course", err=True)
+        sys.exit(2)
+    try:
+        page = write_report(course, assignments, out, db_url)
+    except ReportError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"Class report: {page}")
+
+
 NO_SANDBOX_WARNING = (
     "WARNING: --no-sandbox: the notebook runs with your permissions, network and files. Its code can change "
     "its own score and anything you can change. Use it only for your own notebook, never to grade others."

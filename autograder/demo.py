@@ -13,6 +13,7 @@ from autograder.assignments import all_assignments
 from autograder.assignments.submission import build_notebook
 from autograder.check.report import failure_lines
 from autograder.grading.nbgrader import COURSE_ROOT, read_results, run_nbgrader
+from autograder.report import write_report
 
 
 def demo_class():
@@ -153,8 +154,10 @@ def run_demo(course_dir=COURSE_ROOT, echo=print):
     echo(f"Grading a demo class of {len(submissions)} submissions in {course_dir} with nbgrader:")
     results = grade_class(course_dir, submissions, echo=echo)
     echo(format_class_table(results, submissions))
+    page = write_report(course_dir, sorted({submission.assignment for submission in submissions}))
     echo(
         f"\nDone in {time.perf_counter() - started:.0f} s. Feedback: {Path(course_dir) / 'feedback'}; "
         f"grades: {Path(course_dir) / 'grades.csv'}; gradebook: {Path(course_dir) / 'gradebook.db'}"
     )
+    echo(f"Class report: {page}")
     return results

@@ -77,3 +77,16 @@ def test_a_model_file_handed_in_with_a_submission_is_never_graded(graded, tmp_pa
     # Graded from what this run of the notebook wrote (build_model raised), not from the planted record.
     assert "training did not complete" in results["tuned_accuracy"].message
     assert "NotImplementedError" in results["tuned_accuracy"].message
+
+
+def test_the_class_report_says_which_notebooks_were_stopped_and_why(graded):
+    """Does the class report count the dead kernel and the cell out of time as graded, each with its reason?"""
+    from autograder.report import gather_class
+
+    (report,) = gather_class(graded.course(CRASHING.assignment), [CRASHING.assignment])
+    rows = {row.student_id: row for row in report.students}
+    assert {row.student_id for row in report.stopped} == {CRASHING.student_id, HANGING.student_id}
+    assert "kernel died" in rows[CRASHING.student_id].reason
+    assert "`prepare_data`" in rows[HANGING.student_id].reason and "time limit" in rows[HANGING.student_id].reason
+    assert "time limit" in rows[HANGING.student_id].failures["data_prepared"].reason
+    assert rows[UNTOUCHED.student_id].reason == ""

@@ -42,6 +42,19 @@ class GradedTest:
 
 
 @dataclass(frozen=True)
+class TrainingSummary:
+    """How the class report plots a training assignment: each student's accuracy against parameters and samples.
+
+    `read(folder, notebook)` takes a student's autograded folder and notebook (plain JSON) and
+    returns `(accuracy, params, samples)`, or None when the student's model was not measured.
+    """
+
+    read: Callable
+    tiers: tuple  # ((minimum accuracy, points), ...)
+    max_params: int
+
+
+@dataclass(frozen=True)
 class Assignment:
     """One assignment: its folder under `source/`, its notebook and its graded cells in notebook order.
 
@@ -55,6 +68,8 @@ class Assignment:
     package: str
     # Whether the student's kernel may read MNIST's test split (assignment 3's may not: it would train on it).
     kernel_reads_test_split: bool = True
+    # For an assignment graded on a trained model's accuracy: what the class report plots.
+    training: TrainingSummary | None = None
 
     @property
     def submissions(self):

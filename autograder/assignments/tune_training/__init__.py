@@ -1,6 +1,6 @@
 """Assignment 3, "Tune training": its tests, declared once. Both are graded outside the student's kernel."""
 
-from autograder.assignments import Assignment, GradedTest
+from autograder.assignments import Assignment, GradedTest, TrainingSummary
 from autograder.assignments.tune_training import checks
 from autograder.assignments.tune_training.training import ARTIFACTS
 from autograder.settings import TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
@@ -28,4 +28,5 @@ TESTS = (
 
 ASSIGNMENT = Assignment(
     "03_tune_training", "tune_training", "Tune training", TESTS, __name__, kernel_reads_test_split=False,
+    training=TrainingSummary(checks.measured_model, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS),
 )

@@ -7,6 +7,7 @@ saved model is measured by a fresh, isolated process (`autograder.grading.evalua
 """
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,32 @@ def confusion_summary(confusion, worst=3):
     return lines
 
 
+# The line `grade_accuracy` prints, read back by the class report.
+_ACCURACY_LINE = "Test accuracy {accuracy:.2%} on {images:,} images (measured in a clean process)."
+_MEASURED = re.compile(r"Test accuracy (\d+(?:\.\d+)?)% on [\d,]+ images \(measured in a clean process\)")
+
+
+def measured_model(folder, notebook):
+    """`(accuracy, params, samples)` of a graded student's model, for the class report, or None if not measured.
+
+    The accuracy is the line `grade_accuracy` printed in the autograded notebook (`notebook`,
+    plain JSON); the parameters and samples come from the training record in `folder`.
+    """
+    printed = "".join(
+        "".join(output.get("text", "")) for cell in notebook.get("cells", [])
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "tuned_accuracy"
+        for output in cell.get("outputs", []) if output.get("output_type") == "stream"
+    )
+    found = _MEASURED.search(printed)
+    if found is None:
+        return None
+    try:
+        record = read_record(folder)
+    except CheckFailure:
+        return None
+    return float(found.group(1)) / 100, record.params, record.samples_seen
+
+
 def grade_accuracy(folder="."):
     """Score the saved model's MNIST test accuracy, measured in a clean process; return the points.
 
@@ -105,7 +132,7 @@ def grade_accuracy(folder="."):
     points = accuracy_points(accuracy)
     top = max(points for _, points in TUNE_ACCURACY_TIERS)
     tiers = ", ".join(f"{minimum:.1%}: {tier_points}" for minimum, tier_points in TUNE_ACCURACY_TIERS)
-    print(f"Test accuracy {accuracy:.2%} on {result['test_images']:,} images (measured in a clean process).")
+    print(_ACCURACY_LINE.format(accuracy=accuracy, images=result["test_images"]))
     print(f"Points by tier ({tiers}): {points} of {top}.")
     mistakes = confusion_summary(result["confusion"])
     if mistakes:

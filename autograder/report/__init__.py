@@ -1,0 +1,60 @@
+"""`keras-course report`: a graded class at a glance, as one HTML page with plots, PNG figures and CSV tables.
+
+Reading order: `gradebook.py` (the scores, from nbgrader's gradebook), `outcomes.py` (why each
+test failed, and which earlier cell caused it, from the autograded notebooks), `groups.py`
+(failures grouped by cause), `flags.py` (submissions that reach for the grader),
+`classreport.py` (one assignment put together), then `figures.py` and `page.py` (the files).
+"""
+
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from autograder.assignments import all_assignments
+from autograder.assignments import assignment as find_assignment
+from autograder.report.classreport import gather
+from autograder.report.gradebook import course_settings
+from autograder.report.page import write_page
+
+
+class ReportError(ValueError):
+    """The report cannot be made: an assignment the course does not have, or one no student was graded in."""
+
+
+def gather_class(course_dir, names=(), db_url=None):
+    """One `AssignmentReport` per assignment named (default: every assignment in the gradebook)."""
+    from nbgrader.api import Gradebook
+
+    course_dir = Path(course_dir)
+    db_url = db_url or course_settings(course_dir)[0]
+    with Gradebook(db_url) as gradebook:
+        in_gradebook = {found.name for found in gradebook.assignments}
+    if names:
+        unknown = [name for name in names if find_assignment(name) is None]
+        if unknown:
+            known = ", ".join(found.name for found in all_assignments())
+            raise ReportError(f"no assignment {', '.join(unknown)} in this course (it has {known})")
+        missing = [name for name in names if name not in in_gradebook]
+        if missing:
+            raise ReportError(f"the gradebook has no {', '.join(missing)}: run `nbgrader generate_assignment` "
+                              "and `nbgrader autograde` for it first")
+        chosen = [find_assignment(name) for name in names]
+    else:
+        chosen = [found for found in all_assignments() if found.name in in_gradebook]
+        if not chosen:
+            raise ReportError(f"the gradebook ({_describe(db_url)}) has no assignment of this course yet")
+    return [gather(course_dir, found, db_url) for found in chosen]
+
+
+def write_report(course_dir, names=(), out=None, db_url=None):
+    """Write the class report of the course at `course_dir` into `out` (default `COURSE/report`); return the page."""
+    course_dir = Path(course_dir)
+    configured_url, course_id = course_settings(course_dir)
+    db_url = db_url or configured_url
+    reports = gather_class(course_dir, names, db_url)
+    return write_page(reports, out or course_dir / "report", course_id, _describe(db_url))
+
+
+def _describe(db_url):
+    """The gradebook's URL without a password, for the page."""
+    return make_url(db_url).render_as_string(hide_password=True)

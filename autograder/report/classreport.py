@@ -1,0 +1,149 @@
+"""One assignment of a graded class, gathered for the report: the gradebook's scores, the autograded
+notebooks' reasons, the submitted notebooks' flags.
+
+The gradebook decides every number (scores, who was graded, who was late); the autograded
+notebook of a student says why each failed test failed; the submitted notebook is scanned for
+code that reaches for the grader.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.report.flags import flags_of
+from autograder.report.gradebook import read_grades
+from autograder.report.groups import group_failures, root_causes
+from autograder.report.outcomes import failures_of, read_notebook
+
+GRADED = "graded"
+NOT_GRADED = "not graded"
+NOT_SUBMITTED = "not submitted"
+
+
+@dataclass
+class StudentRow:
+    """One student's line of the report for one assignment."""
+
+    student_id: str
+    status: str  # GRADED, NOT_GRADED or NOT_SUBMITTED
+    reason: str = ""  # why not graded, or what stopped the notebook (a limit, a dead kernel, a cell out of time)
+    seconds_late: float = 0.0
+    score: float = 0.0  # the gradebook's total (autograded and manual)
+    autograded_score: float = 0.0
+    manual_pending: float = 0.0  # points of written answers not graded yet
+    scores: dict = field(default_factory=dict)  # grade_id -> (score, max_score), autograded tests
+    failures: dict = field(default_factory=dict)  # grade_id -> Failure
+    feedback: Path | None = None
+    training: object = None  # what the assignment's `training` reads, for assignment 3's scatter plot
+
+    @property
+    def late(self):
+        return self.seconds_late > 0
+
+
+@dataclass
+class AssignmentReport:
+    """Everything the report shows of one assignment."""
+
+    assignment: object  # autograder.assignments.Assignment
+    max_score: float
+    autograded_max: float
+    students: list
+    groups: dict  # grade_id -> [FailureGroup], largest first
+    root_causes: list  # [FailureGroup] of earlier cells, largest first
+    flags: list  # [Flag]
+
+    @property
+    def graded(self):
+        return [row for row in self.students if row.status == GRADED]
+
+    def count(self, status):
+        return sum(row.status == status for row in self.students)
+
+    @property
+    def late(self):
+        return [row for row in self.students if row.late]
+
+    @property
+    def stopped(self):
+        """Graded students whose notebook the sandbox stopped (a limit, a dead kernel, out of time)."""
+        return [row for row in self.graded if row.reason]
+
+    def statistics(self):
+        """Mean, median, min and max of the graded students' scores (None when nobody was graded)."""
+        scores = [row.score for row in self.graded]
+        if not scores:
+            return None
+        return {"mean": statistics.fmean(scores), "median": statistics.median(scores),
+                "min": min(scores), "max": max(scores)}
+
+    def pass_rates(self):
+        """[(test, students who passed, students graded)], the most failed test first."""
+        graded = self.graded
+        rates = []
+        for test in self.assignment.autograded:
+            passed = sum(1 for row in graded if test.grade_id in row.scores
+                         and row.scores[test.grade_id][0] >= row.scores[test.grade_id][1])
+            rates.append((test, passed, len(graded)))
+        return sorted(rates, key=lambda rate: (rate[1] / rate[2] if rate[2] else 1.0, rate[0].grade_id))
+
+
+def gather(course_dir, assignment, db_url):
+    """The `AssignmentReport` of `assignment` (its declaration) in the course at `course_dir`."""
+    course_dir = Path(course_dir)
+    grades = read_grades(db_url, assignment.name)
+    submitted = course_dir / "submitted"
+    students = set(grades.students) | {
+        folder.parent.name for folder in submitted.glob(f"*/{assignment.name}") if folder.is_dir()
+    }
+    rows, flags = [], []
+    for student_id in sorted(students):
+        row = _student_row(course_dir, assignment, student_id, grades.submissions.get(student_id))
+        rows.append(row)
+        handed_in = submitted / student_id / assignment.name / assignment.filename
+        if handed_in.is_file():
+            flags.extend(flags_of(student_id, handed_in, assignment))
+    failures = {row.student_id: row.failures for row in rows if row.status == GRADED}
+    autograded_max = sum(test.points for test in assignment.autograded)
+    return AssignmentReport(assignment, grades.max_score, autograded_max, rows, group_failures(failures),
+                            root_causes(failures), flags)
+
+
+def _student_row(course_dir, assignment, student_id, submission):
+    handed_in = course_dir / "submitted" / student_id / assignment.name / assignment.filename
+    graded = course_dir / "autograded" / student_id / assignment.name / assignment.filename
+    if submission is None or not submission.grades:
+        if not handed_in.parent.is_dir():
+            return StudentRow(student_id, NOT_SUBMITTED)
+        return StudentRow(student_id, NOT_GRADED, _why_not_graded(handed_in, graded))
+    row = StudentRow(student_id, GRADED, seconds_late=submission.seconds_late, score=submission.score,
+                     manual_pending=submission.manual_pending)
+    row.scores = {grade_id: (grade.score, grade.max_score) for grade_id, grade in submission.grades.items()
+                  if grade.autograded}
+    row.autograded_score = sum(score for score, _ in row.scores.values())
+    if not graded.is_file():
+        row.reason = "no autograded notebook: the reasons of its failures are unknown"
+        return row
+    notebook = read_notebook(graded)
+    row.failures = failures_of(notebook, assignment, row.scores)
+    stops = [failure.message for failure in row.failures.values() if failure.kind == "stopped"]
+    stops += [failure.reason for failure in row.failures.values() if failure.cause and failure.cause.timed_out]
+    row.reason = stops[0] if stops else ""
+    feedback = course_dir / "feedback" / student_id / assignment.name / f"{assignment.notebook}.html"
+    row.feedback = feedback if feedback.is_file() else None
+    if assignment.training is not None:
+        row.training = assignment.training.read(graded.parent, notebook)
+    return row
+
+
+def _why_not_graded(handed_in, graded):
+    """Why a submission has no grades: no notebook, a notebook that cannot be read, or autograde did not finish."""
+    if not handed_in.is_file():
+        return f"no {handed_in.name} in the submission"
+    try:
+        read_notebook(handed_in)
+    except (OSError, ValueError) as error:
+        return f"corrupt notebook: it cannot be read ({type(error).__name__})"
+    if not graded.is_file():
+        return "autograde did not finish for this submission (see nbgrader's log)"
+    return "the gradebook has no grades for this submission"
