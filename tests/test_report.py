@@ -1,8 +1,11 @@
 """`keras-course report` on the class graded by the suite: its numbers against the gradebook, its causes
 against what each submission got wrong, its flags both ways, PostgreSQL like SQLite, and the page in Chromium."""
 
+import datetime
 import json
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -21,6 +24,7 @@ from autograder.report.groups import pattern_of
 from autograder.report.outcomes import failures_of
 from tests.browser import browser_page, chromium_path
 from tests.conftest import the_class
+from tests.network import free_port
 from tests.postgres import copy_gradebook
 
 # Tests that read the class graded by the suite (tests/conftest.py) are slow; the others take a second.
@@ -72,8 +76,11 @@ def test_every_failure_names_its_cause(graded_class, submission):
     for grade_id, failure in row.failures.items():
         assert failure.reason, (grade_id, failure)
         assert "NameError" not in failure.reason, (grade_id, failure)
-        if grade_id in submission.message_contains and failure.cause is None:
-            assert submission.message_contains[grade_id] in f"{failure.reason} {failure.hint}"
+        if grade_id in submission.message_contains:
+            assert submission.message_contains[grade_id] in f"{failure.message} {failure.hint} {failure.reason}"
+        if failure.cause is not None:
+            # Only a test that could not run its checks is put down to an earlier cell.
+            assert failure.kind == "error", (grade_id, failure)
     if submission.unanswered:
         # Every test that needs the cell left unanswered says so: put down to that cell when running it failed,
         # else (a function still raising when called) in the check's own message.
@@ -94,6 +101,8 @@ def test_failure_groups_ignore_the_numbers_in_messages():
     assert pattern_of("conv_output_size(28, 5, stride=2) is wrong") == pattern_of("conv_output_size(7, 3, stride=1) is wrong")
     assert pattern_of("flatten the 28x28x1 images") == pattern_of("flatten the 12x12x3 images") != pattern_of("28 images")
     assert pattern_of("DenseLayer(4, activation='relu') is off") == pattern_of("DenseLayer(5, activation=None) is off")
+    # An error's quotes name what is wrong: two missing names are two causes.
+    assert pattern_of("name 'model' is not defined", values=False) != pattern_of("name 'x' is not defined", values=False)
 
 
 @slow
@@ -122,34 +131,100 @@ def test_a_partial_score_is_explained_by_what_the_grader_printed(graded_class):
 # Students the gradebook knows who were not graded --------------------------------------------------------
 
 
-@pytest.fixture
-def course_with_stragglers(graded_class, tmp_path):
-    """Assignment 1's graded course, plus a student who handed in a corrupt notebook and one who handed in nothing."""
+def private_copy(graded_class, name, tmp_path):
+    """A copy of the graded course of `name` whose config names its own gradebook, to change without harm."""
     course = tmp_path / "course"
-    shutil.copytree(graded_class.course("01_fix_simplenet"), course, symlinks=True)
+    shutil.copytree(graded_class.course(name), course, symlinks=True)
     (course / "nbgrader_config.py").write_text(
         (course / "nbgrader_config.py").read_text() + f"\nc.CourseDirectory.db_url = 'sqlite:///{course}/gradebook.db'\n"
     )
+    return course
+
+
+# The class was collected a moment ago: a due date a day earlier makes each of its submissions about a day late.
+DUE_A_DAY_AGO = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def course_with_stragglers(graded_class, tmp_path):
+    """Assignment 1's graded course, due a day before it was handed in, plus a student who handed in a corrupt
+    notebook, one who handed in nothing, and one whose submission has no time (nbgrader records none without
+    a timestamp.txt)."""
+    course = private_copy(graded_class, "01_fix_simplenet", tmp_path)
     corrupt = course / "submitted" / "corrupt" / "01_fix_simplenet"
     corrupt.mkdir(parents=True)
     (corrupt / "fix_simplenet.ipynb").write_text('{"cells": [')
     with Gradebook(f"sqlite:///{course}/gradebook.db") as gradebook:
+        gradebook.update_or_create_assignment("01_fix_simplenet", duedate=DUE_A_DAY_AGO)
         gradebook.update_or_create_student("corrupt")
         gradebook.update_or_create_student("absent")
+        gradebook.update_or_create_student("timeless")
+        gradebook.add_submission("01_fix_simplenet", "timeless")
     return course
 
 
 @slow
-def test_students_not_graded_are_counted_with_their_reason(course_with_stragglers):
-    """Are a corrupt notebook and a missing submission counted, each with its reason, and left out of the scores?"""
+def test_students_not_graded_or_late_are_counted_with_their_reason(course_with_stragglers):
+    """Are a corrupt notebook and a missing submission counted with their reasons and left out of the scores, the
+    late ones counted, and a submission without a time not late?"""
     (report,) = gather_class(course_with_stragglers, ["01_fix_simplenet"])
     rows = {row.student_id: row for row in report.students}
     assert rows["corrupt"].status == NOT_GRADED and "corrupt notebook" in rows["corrupt"].reason
     assert rows["absent"].status == NOT_SUBMITTED
     assert report.count(NOT_GRADED) == 1 and report.count(NOT_SUBMITTED) == 1
     assert all(row.student_id not in ("corrupt", "absent") for row in report.graded)
+    on_time = {"corrupt", "absent", "timeless"}
+    assert {row.student_id for row in report.late} == set(rows) - on_time
+    assert all(20 * 3600 < row.seconds_late < 28 * 3600 for row in report.late)
     page = write_report(course_with_stragglers, ["01_fix_simplenet"]).read_text()
     assert "corrupt notebook" in page and 'data-stat="not submitted"><b>1<' in page
+    assert f'data-stat="late"><b>{len(report.late)}<' in page
+    assert len(re.findall(r"<td>2[0-8] h</td>", page)) == len(report.late)  # how late, in hours
+
+
+@slow
+def test_an_assignment_nobody_was_graded_in_says_so(graded_class, tmp_path):
+    """Does the page of an assignment without a graded student say so, instead of plots of nothing?"""
+    course = private_copy(graded_class, "02_layers_and_cnn", tmp_path)
+    with Gradebook(f"sqlite:///{course}/gradebook.db") as gradebook:
+        for submission in list(gradebook.assignment_submissions("02_layers_and_cnn")):
+            gradebook.remove_submission("02_layers_and_cnn", submission.student_id)
+    (report,) = gather_class(course, ["02_layers_and_cnn"])
+    assert report.graded == [] and report.statistics() is None
+    page = write_report(course, ["02_layers_and_cnn"]).read_text()
+    assert "data-nobody-graded" in page and "<img" not in page
+
+
+def test_a_url_that_names_no_gradebook_is_refused_in_words(tmp_path):
+    """Is a URL that is none, a missing file, a database that is no gradebook or a server that does not answer
+    refused with a reason, and nothing written?"""
+    course = COURSE_ROOT
+    with pytest.raises(ReportError, match="is not a database URL"):
+        gather_class(course, db_url="gradebook.db")
+    with pytest.raises(ReportError, match="there is no gradebook at"):
+        gather_class(course, db_url=f"sqlite:///{tmp_path / 'missing.db'}")
+    assert not (tmp_path / "missing.db").exists()
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("create table notes (text)").connection.commit()
+    with pytest.raises(ReportError, match="is not an nbgrader gradebook"):
+        gather_class(course, db_url=f"sqlite:///{other}")
+    with pytest.raises(ReportError, match="cannot read the gradebook at postgresql"):
+        gather_class(course, db_url=f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/course")
+
+
+@slow
+def test_assignment_3_shows_each_models_accuracy_parameters_and_samples(graded_class):
+    """Are the reference's measured accuracy, parameters and samples in the report, as its grading found them?"""
+    report = report_of(graded_class, "03_tune_training")
+    rows = {row.student_id: row for row in report.students}
+    reference = graded_class.path("autograded", graded_class.submission("reference", "03_tune_training")).parent
+    record = json.loads((reference / "tuned_model.json").read_text())
+    accuracy, params, samples = rows["reference"].training
+    assert (params, samples) == (record["params"], record["samples_seen"])
+    assert accuracy >= report.assignment.training.tiers[-1][0]
+    assert rows["untouched"].training is None  # never trained, never measured
+    page = write_report(graded_class.course("03_tune_training"), ["03_tune_training"]).read_text()
+    assert f"<td class=\"num\">{accuracy:.2%}</td>" in page and f"{params:,}" in page
 
 
 # Submissions that reach for the grader -----------------------------------------------------------------
@@ -279,8 +354,11 @@ def test_the_page_in_chromium(graded_class, tmp_path):
             expected_figures = 3 if report.assignment.training is not None else 2
             assert len(rendered) == expected_figures
             stats = report.statistics()
-            shown = page.locator(f'[data-stat="mean"] b').inner_text()
-            assert float(shown) == pytest.approx(stats["mean"], abs=0.005)
+            for stat in ("mean", "median", "min", "max"):
+                shown = page.locator(f'[data-stat="{stat}"] b').inner_text()
+                assert float(shown) == pytest.approx(stats[stat], abs=0.005), stat
+            assert int(page.locator('[data-stat="late"] b').inner_text()) == len(report.late)
+            assert int(page.locator('[data-stat="stopped"] b').inner_text()) == len(report.stopped)
             assert int(page.locator('[data-stat="graded"] b').inner_text()) == len(report.graded)
             for row in report.students:
                 score = page.locator(f'tr[data-student="{row.student_id}"] td[data-score]').inner_text()

@@ -8,27 +8,20 @@ test failed, and which earlier cell caused it, from the autograded notebooks), `
 
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
 from autograder.report.classreport import gather
-from autograder.report.gradebook import course_settings
+from autograder.report.gradebook import ReportError, assignment_names, course_settings, describe
 from autograder.report.page import write_page
 
-
-class ReportError(ValueError):
-    """The report cannot be made: an assignment the course does not have, or one no student was graded in."""
+__all__ = ["ReportError", "gather_class", "write_report"]
 
 
 def gather_class(course_dir, names=(), db_url=None):
-    """One `AssignmentReport` per assignment named (default: every assignment in the gradebook)."""
-    from nbgrader.api import Gradebook
-
+    """One `AssignmentReport` per assignment named (default: every assignment of the course in the gradebook)."""
     course_dir = Path(course_dir)
     db_url = db_url or course_settings(course_dir)[0]
-    with Gradebook(db_url) as gradebook:
-        in_gradebook = {found.name for found in gradebook.assignments}
+    in_gradebook = assignment_names(db_url)
     if names:
         unknown = [name for name in names if find_assignment(name) is None]
         if unknown:
@@ -42,7 +35,7 @@ def gather_class(course_dir, names=(), db_url=None):
     else:
         chosen = [found for found in all_assignments() if found.name in in_gradebook]
         if not chosen:
-            raise ReportError(f"the gradebook ({_describe(db_url)}) has no assignment of this course yet")
+            raise ReportError(f"the gradebook ({describe(db_url)}) has no assignment of this course yet")
     return [gather(course_dir, found, db_url) for found in chosen]
 
 
@@ -52,9 +45,4 @@ def write_report(course_dir, names=(), out=None, db_url=None):
     configured_url, course_id = course_settings(course_dir)
     db_url = db_url or configured_url
     reports = gather_class(course_dir, names, db_url)
-    return write_page(reports, out or course_dir / "report", course_id, _describe(db_url))
-
-
-def _describe(db_url):
-    """The gradebook's URL without a password, for the page."""
-    return make_url(db_url).render_as_string(hide_password=True)
+    return write_page(reports, out or course_dir / "report", course_id, describe(db_url))

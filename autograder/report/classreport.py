@@ -26,7 +26,9 @@ class StudentRow:
 
     student_id: str
     status: str  # GRADED, NOT_GRADED or NOT_SUBMITTED
-    reason: str = ""  # why not graded, or what stopped the notebook (a limit, a dead kernel, a cell out of time)
+    reason: str = ""  # why the student was not graded
+    stopped: str = ""  # what stopped a graded notebook before its end: a limit, a dead kernel, a cell out of time
+    note: str = ""  # anything else the instructor should know about this row
     seconds_late: float = 0.0
     score: float = 0.0  # the gradebook's total (autograded and manual)
     autograded_score: float = 0.0
@@ -66,8 +68,8 @@ class AssignmentReport:
 
     @property
     def stopped(self):
-        """Graded students whose notebook the sandbox stopped (a limit, a dead kernel, out of time)."""
-        return [row for row in self.graded if row.reason]
+        """Graded students whose notebook was stopped before its end (a limit, a dead kernel, a cell out of time)."""
+        return [row for row in self.graded if row.stopped]
 
     def statistics(self):
         """Mean, median, min and max of the graded students' scores (None when nobody was graded)."""
@@ -116,21 +118,27 @@ def _student_row(course_dir, assignment, student_id, submission):
         if not handed_in.parent.is_dir():
             return StudentRow(student_id, NOT_SUBMITTED)
         return StudentRow(student_id, NOT_GRADED, _why_not_graded(handed_in, graded))
-    row = StudentRow(student_id, GRADED, seconds_late=submission.seconds_late, score=submission.score,
-                     manual_pending=submission.manual_pending)
+    autograded = assignment.grade_ids
+    row = StudentRow(student_id, GRADED, seconds_late=submission.seconds_late, score=submission.score)
     row.scores = {grade_id: (grade.score, grade.max_score) for grade_id, grade in submission.grades.items()
-                  if grade.autograded}
+                  if grade_id in autograded}
     row.autograded_score = sum(score for score, _ in row.scores.values())
-    if not graded.is_file():
-        row.reason = "no autograded notebook: the reasons of its failures are unknown"
+    row.manual_pending = sum(grade.max_score for grade_id, grade in submission.grades.items()
+                             if grade_id not in autograded and grade.needs_manual_grade)
+    feedback = course_dir / "feedback" / student_id / assignment.name / f"{assignment.notebook}.html"
+    row.feedback = feedback if feedback.is_file() else None
+    try:
+        notebook = read_notebook(graded)
+    except FileNotFoundError:
+        row.note = "no autograded notebook: why its tests failed is unknown"
         return row
-    notebook = read_notebook(graded)
+    except (OSError, ValueError) as error:
+        row.note = f"its autograded notebook cannot be read ({type(error).__name__}): why its tests failed is unknown"
+        return row
     row.failures = failures_of(notebook, assignment, row.scores)
     stops = [failure.message for failure in row.failures.values() if failure.kind == "stopped"]
     stops += [failure.reason for failure in row.failures.values() if failure.cause and failure.cause.timed_out]
-    row.reason = stops[0] if stops else ""
-    feedback = course_dir / "feedback" / student_id / assignment.name / f"{assignment.notebook}.html"
-    row.feedback = feedback if feedback.is_file() else None
+    row.stopped = stops[0] if stops else ""
     if assignment.training is not None:
         row.training = assignment.training.read(graded.parent, notebook)
     return row

@@ -27,7 +27,7 @@ def score_histogram(scores, max_score, title):
     if scores:
         axes.axvline(float(np.mean(scores)), color="#dd8452", linestyle="--", label=f"mean {np.mean(scores):.1f}")
         axes.axvline(float(np.median(scores)), color="#55a868", linestyle=":", label=f"median {np.median(scores):g}")
-        axes.legend(loc="upper left", fontsize=8)
+        axes.legend(loc="best", fontsize=8)
     axes.set_xlim(-0.5, max_score + 0.5)
     axes.set_xlabel(f"score (of {max_score:g} points)")
     axes.set_ylabel("students")

@@ -1,13 +1,20 @@
-"""What the course's gradebook says of one assignment, read through nbgrader's own API (SQLite or PostgreSQL).
+"""What the course's gradebook says of one assignment, read through nbgrader's own models (SQLite or PostgreSQL).
 
-Two queries per assignment, whatever the class size: every grade of every submission,
-and every submission's time. nbgrader's per-object properties would cost a query each.
+The gradebook is only read: nbgrader's `Gradebook` would create missing tables and a course
+row, so the report opens a plain SQLAlchemy session over nbgrader's models instead, and
+refuses (`ReportError`) a URL that names no gradebook. Two queries per assignment, whatever the
+class size: every grade of every submission, and every submission's time.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from traitlets.config.loader import PyFileConfigLoader
+
+
+class ReportError(ValueError):
+    """The report cannot be made: no gradebook at the URL, an assignment the course or gradebook does not have."""
 
 
 def course_settings(course_dir):
@@ -17,6 +24,56 @@ def course_settings(course_dir):
     return url, config.get("course_id") or Path(course_dir).resolve().name
 
 
+def describe(db_url):
+    """The gradebook's URL without its password, to show."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).render_as_string(hide_password=True)
+
+
+class ReadOnlyGradebook:
+    """A session over an existing nbgrader gradebook that writes nothing; a context manager."""
+
+    def __init__(self, db_url):
+        from sqlalchemy import create_engine, inspect
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+        from sqlalchemy.orm import Session
+
+        try:
+            url = make_url(db_url)
+        except ArgumentError:
+            raise ReportError(f"{db_url!r} is not a database URL (e.g. sqlite:///gradebook.db)") from None
+        if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+            raise ReportError(f"there is no gradebook at {describe(db_url)}: grade an assignment first")
+        try:
+            self.engine = create_engine(url)
+            tables = inspect(self.engine).get_table_names()
+        except (SQLAlchemyError, ImportError) as error:
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise ReportError(f"cannot read the gradebook at {describe(db_url)}: {first_line}") from None
+        if "submitted_assignment" not in tables:
+            self.engine.dispose()
+            raise ReportError(f"{describe(db_url)} is not an nbgrader gradebook (it has no nbgrader tables)")
+        self.session = Session(self.engine)
+
+    def __enter__(self):
+        return self.session
+
+    def __exit__(self, *exc_info):
+        self.session.rollback()
+        self.session.close()
+        self.engine.dispose()
+
+
+def assignment_names(db_url):
+    """The names of the assignments in the gradebook."""
+    from nbgrader import api
+
+    with ReadOnlyGradebook(db_url) as session:
+        return {name for (name,) in session.query(api.Assignment.name)}
+
+
 @dataclass(frozen=True)
 class Grade:
     """One graded cell of one submission: its score as nbgrader counts it (manual score, if any, over the auto score)."""
@@ -24,7 +81,6 @@ class Grade:
     grade_id: str
     score: float
     max_score: float
-    autograded: bool  # a code cell the autograder scores; a written answer is graded by hand
     needs_manual_grade: bool
 
 
@@ -40,15 +96,6 @@ class Submission:
     def score(self):
         return sum(grade.score for grade in self.grades.values())
 
-    @property
-    def max_score(self):
-        return sum(grade.max_score for grade in self.grades.values())
-
-    @property
-    def manual_pending(self):
-        """The points of the written answers nobody has graded yet."""
-        return sum(grade.max_score for grade in self.grades.values() if not grade.autograded and grade.needs_manual_grade)
-
 
 @dataclass(frozen=True)
 class AssignmentGrades:
@@ -60,38 +107,41 @@ class AssignmentGrades:
     max_score: float  # the assignment's points, autograded and manual
 
 
+def seconds_late(timestamp, duedate, extension):
+    """How late a submission came: 0 without a due date or a time of submission (nbgrader may record none)."""
+    if duedate is None or timestamp is None:
+        return 0.0
+    return max(0.0, (timestamp - (duedate + (extension or timedelta(0)))).total_seconds())
+
+
 def read_grades(db_url, assignment):
     """The `AssignmentGrades` of `assignment` in the gradebook at `db_url`."""
     from nbgrader import api
 
-    with api.Gradebook(db_url) as gradebook:
-        session = gradebook.db
-        found = gradebook.find_assignment(assignment)
+    with ReadOnlyGradebook(db_url) as session:
+        found = session.query(api.Assignment).filter(api.Assignment.name == assignment).one_or_none()
+        if found is None:
+            raise ReportError(f"the gradebook has no {assignment}")
         max_score = float(found.max_score or 0)
-        duedate = found.duedate
-        students = tuple(sorted(student.id for student in gradebook.students))
+        students = tuple(sorted(student_id for (student_id,) in session.query(api.Student.id)))
         submissions = {}
         timing = (
             session.query(api.SubmittedAssignment.student_id, api.SubmittedAssignment.timestamp,
                           api.SubmittedAssignment.extension)
-            .join(api.Assignment).filter(api.Assignment.name == assignment)
+            .filter(api.SubmittedAssignment.assignment_id == found.id)
         )
         for student_id, timestamp, extension in timing:
-            due = None if duedate is None else duedate + (extension or (timestamp - timestamp))
-            late = 0.0 if due is None or timestamp is None else max(0.0, (timestamp - due).total_seconds())
-            submissions[student_id] = Submission(student_id, late)
+            submissions[student_id] = Submission(student_id, seconds_late(timestamp, found.duedate, extension))
         grades = (
             session.query(api.SubmittedAssignment.student_id, api.GradeCell.name, api.Grade.score,
-                          api.GradeCell.max_score, api.GradeCell.cell_type, api.Grade.needs_manual_grade)
+                          api.GradeCell.max_score, api.Grade.needs_manual_grade)
             .select_from(api.Grade)
             .join(api.SubmittedNotebook, api.Grade.notebook_id == api.SubmittedNotebook.id)
             .join(api.SubmittedAssignment, api.SubmittedNotebook.assignment_id == api.SubmittedAssignment.id)
-            .join(api.Assignment, api.SubmittedAssignment.assignment_id == api.Assignment.id)
             .join(api.GradeCell, api.Grade.cell_id == api.GradeCell.id)
-            .filter(api.Assignment.name == assignment)
+            .filter(api.SubmittedAssignment.assignment_id == found.id)
         )
-        for student_id, grade_id, score, cell_max, cell_type, needs_manual in grades:
-            submissions[student_id].grades[grade_id] = Grade(
-                grade_id, float(score or 0), float(cell_max or 0), cell_type == "code", bool(needs_manual)
-            )
+        for student_id, grade_id, score, cell_max, needs_manual in grades:
+            submissions[student_id].grades[grade_id] = Grade(grade_id, float(score or 0), float(cell_max or 0),
+                                                             bool(needs_manual))
     return AssignmentGrades(assignment, students, submissions, max_score)

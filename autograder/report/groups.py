@@ -15,9 +15,12 @@ _VALUE = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|\bNone\b")
 _SPACES = re.compile(r"\s+")
 
 
-def pattern_of(text):
-    """`text` with numbers as N, quoted strings and None as V, spaces collapsed: one cause in every student's words."""
-    return _SPACES.sub(" ", _NUMBER.sub("N", _SIZE.sub("N", _VALUE.sub("V", text)))).strip()
+def pattern_of(text, values=True):
+    """`text` with numbers as N, spaces collapsed, and (with `values`) quoted strings and None as V: one cause in
+    every student's words. A check's message quotes the arguments it tried, which vary; an error's quotes name
+    what is wrong (`name 'model' is not defined`), so errors keep them."""
+    text = _VALUE.sub("V", text) if values else text
+    return _SPACES.sub(" ", _NUMBER.sub("N", _SIZE.sub("N", text))).strip()
 
 
 @dataclass
@@ -28,6 +31,7 @@ class FailureGroup:
     kind: str  # "check", "error", "stopped", "partial", or "earlier cell"
     pattern: str
     example: str  # one student's message, numbers and all
+    hint: str = ""  # the hint that student got with it
     students: list = field(default_factory=list)
     tests: set = field(default_factory=set)  # the tests this cause cost
 
@@ -45,8 +49,8 @@ def group_failures(failures_by_student):
     for student, failures in sorted(failures_by_student.items()):
         for grade_id, failure in failures.items():
             kind = "earlier cell" if failure.cause else failure.kind
-            key = (grade_id, kind, pattern_of(failure.reason))
-            group = groups.setdefault(key, FailureGroup(grade_id, kind, key[2], failure.reason))
+            key = (grade_id, kind, pattern_of(failure.reason, values=kind == "check"))
+            group = groups.setdefault(key, FailureGroup(grade_id, kind, key[2], failure.reason, failure.hint))
             group.students.append(student)
             group.tests.add(grade_id)
     by_test = {}
@@ -67,7 +71,7 @@ def root_causes(failures_by_student):
         for grade_id, failure in failures.items():
             if failure.cause is None:
                 continue
-            key = pattern_of(failure.reason)
+            key = pattern_of(failure.reason, values=False)
             group = groups.setdefault(key, FailureGroup("", "earlier cell", key, failure.reason))
             if student not in group.students:
                 group.students.append(student)

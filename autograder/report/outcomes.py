@@ -6,23 +6,60 @@ A test fails for one of four kinds of reason (`Failure.kind`):
 - "stopped": the sandbox stopped the notebook (a limit, a dead kernel, out of time) before or during it;
 - "partial": no error, fewer points than the test is worth (assignment 3's accuracy tiers).
 
-When a cell the test needs failed before it (an answer still raising `NotImplementedError`, a
-syntax error, a crash), that cell is the test's `cause`: the instructor sees one root cause, not
-the cascade of `NameError`s after it. A cell the test needs is one its declaration `uses`; a test
-that failed with a `NameError` is also put down to the first earlier cell that failed.
+When a test could not run its checks ("error": a name missing, an exception) and a cell it needs
+failed before it (an answer still raising `NotImplementedError`, a syntax error, a crash), that
+cell is the test's `cause`: the instructor sees one root cause, not
+the cascade of `NameError`s after it. A test that failed with a `NameError` is put down to the
+latest earlier failed cell that would have defined that name; otherwise to the first failed cell
+its declaration `uses`; otherwise (a missing name no failed cell defines) to the last cell that failed.
 """
 
+import ast
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from autograder.errors import error_summary, strip_ansi
-from autograder.grading.nbgrader import STOPPED
+from autograder.grading.nbgrader import STOPPED, split_hint
 
 CHECK_FAILURE = "CheckFailure"
 # nbgrader's error in a cell stopped at the cell time limit (often after the interrupt's KeyboardInterrupt).
 TIMED_OUT = "CellTimeoutError"
 # A test whose inputs an earlier cell should have made fails with this when that cell failed.
 MISSING_NAME = ("NameError", "UnboundLocalError")
+# What nbgrader's student version has in place of an answer (c.ClearSolutions.code_stub).
+PLACEHOLDER = "raise NotImplementedError()"
+_MISSING = re.compile(r"name '(\w+)' is not defined|local variable '(\w+)'")
+_DEFINED = re.compile(r"^\s*(?:class|def)\s+(\w+)|^(\w+(?:\s*,\s*\w+)*)\s*(?::[^=]*)?=(?!=)", re.MULTILINE)
+
+
+def defined_names(source):
+    """The names a cell's code binds at its top level (for a cell that does not parse, its `def`s, classes and
+    assignments found line by line)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return frozenset(name.strip() for match in _DEFINED.finditer(source)
+                         for group in match.groups() if group for name in group.split(","))
+    names = set()
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        pending.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
+
+
+def missing_name(evalue):
+    """The name a NameError says is not defined, or None."""
+    found = _MISSING.search(evalue)
+    return next((group for group in found.groups() if group), None) if found else None
 
 
 @dataclass(frozen=True)
@@ -33,6 +70,13 @@ class CellError:
     cell_id: str  # its nbgrader id, or "" for a cell without one
     ename: str
     evalue: str
+    defines: frozenset = field(default=frozenset(), compare=False)  # the names its code would have bound
+    unanswered: bool = field(default=False, compare=False)  # its code still holds the placeholder `raise`
+
+    @property
+    def raised_placeholder(self):
+        """Did it fail with the student version's empty `NotImplementedError`, its own or one it called?"""
+        return self.ename == "NotImplementedError" and not self.evalue.strip()
 
     @property
     def name(self):
@@ -82,21 +126,17 @@ def _text(value):
     return "".join(value) if isinstance(value, list) else (value or "")
 
 
-def _split_hint(evalue):
-    """(message, hint) of a check's message, which ends in "Hint: ..." when it gives one."""
-    message, _, hint = evalue.partition("\nHint:")
-    return message.strip(), hint.strip()
-
-
 def _failure_of(cell):
     """The kind, message and hint of a failed test cell, from its outputs."""
+    if not cell.get("outputs"):
+        return "error", "no output was recorded for this test: the cell did not run", ""
     error = _error_of(cell)
     if error is not None:
         ename, evalue = error
         if ename == STOPPED:
             return "stopped", evalue.strip(), ""
         if ename == CHECK_FAILURE:
-            return "check", *_split_hint(evalue)
+            return "check", *split_hint(evalue)
         return "error", error_summary(ename, evalue, ename == "NotImplementedError"), ""
     printed = []
     for output in cell.get("outputs", []):
@@ -120,9 +160,15 @@ def _summary_of(printed):
 
 
 def read_notebook(path):
-    """The notebook at `path` as plain JSON (no validation: hundreds are read per report)."""
+    """The notebook at `path` as plain JSON (no validation: hundreds are read per report).
+
+    Raises ValueError for a file that is not a notebook's JSON object.
+    """
     with open(path, encoding="utf-8") as file:
-        return json.load(file)
+        notebook = json.load(file)
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
+        raise ValueError(f"{path} is not a notebook")
+    return notebook
 
 
 def failures_of(notebook, assignment, scores):
@@ -144,10 +190,13 @@ def failures_of(notebook, assignment, scores):
             score, max_score = scores[grade_id]
             if score < max_score:
                 kind, message, hint = _failure_of(cell)
-                cause = _cause(test, error, failed_before) if kind != "stopped" else None
+                # A check that ran says what is wrong itself; a test that could not run is put down to the cell behind it.
+                cause = _cause(test, error, failed_before) if kind == "error" else None
                 failures[grade_id] = Failure(grade_id, kind, message, cause, hint)
         elif error is not None:
-            failed_before.append(CellError(position, grade_id, *error))
+            source = _text(cell.get("source"))
+            failed_before.append(CellError(position, grade_id, *error, defines=defined_names(source),
+                                           unanswered=PLACEHOLDER in source))
     return failures
 
 
@@ -156,17 +205,40 @@ def _is_answer(cell):
 
 
 def _cause(test, error, failed_before):
-    """The earlier failed cell behind a failed test: one it uses, else (for a missing name) the first that failed."""
+    """The earlier failed cell behind a test that could not run: the one that defines its missing name, else one
+    it uses, else (a missing name) the last cell that failed."""
+    missing = missing_name(error[1]) if error is not None and error[0] in MISSING_NAME else None
+    if missing:
+        defining = _defining(missing, failed_before)
+        if defining is not None:
+            return _root(defining, failed_before)
     used = [cell for cell in failed_before if cell.cell_id in test.uses]
     if used:
         return _root(used[0], failed_before)
-    if error is not None and error[0] in MISSING_NAME and failed_before:
-        return _root(failed_before[0], failed_before)
+    if missing and failed_before:
+        return _root(failed_before[-1], failed_before)
     return None
 
 
+def _defining(name, failed_cells):
+    """The latest of `failed_cells` whose code would have defined `name`, or None."""
+    return next((cell for cell in reversed(failed_cells) if name in cell.defines), None)
+
+
 def _root(cell, failed_before):
-    """A failed cell that only failed for a missing name is itself put down to the first cell that failed."""
-    if cell.ename in MISSING_NAME and failed_before and failed_before[0] != cell:
-        return failed_before[0]
-    return cell
+    """The first cell of a chain of failures: a cell that failed for a missing name is put down to the earlier
+    failed cell that should have defined it (else the last one that failed: an unanswered cell defines nothing),
+    and one that called an unanswered function to the unanswered cell that holds it."""
+    seen = {cell.position}
+    while True:
+        earlier = [other for other in failed_before if other.position < cell.position]
+        if cell.ename in MISSING_NAME:
+            behind = _defining(missing_name(cell.evalue) or "", earlier) or (earlier[-1] if earlier else None)
+        elif cell.raised_placeholder and not cell.unanswered:
+            behind = next((other for other in reversed(earlier) if other.unanswered), None)
+        else:
+            behind = None
+        if behind is None or behind.position in seen:
+            return cell
+        seen.add(behind.position)
+        cell = behind

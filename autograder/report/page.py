@@ -8,6 +8,7 @@ import base64
 import csv
 import os
 from collections import Counter
+from urllib.parse import quote
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -40,6 +41,14 @@ def _number(value):
     return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
+def _lateness(seconds):
+    """How late, in the unit that reads best: 10 min, 3 h, 2 d."""
+    minutes = seconds / 60
+    if minutes < 90:
+        return f"{max(1, round(minutes))} min"
+    return f"{round(minutes / 60)} h" if minutes < 48 * 60 else f"{round(minutes / 1440)} d"
+
+
 def _image(png, alt):
     data = base64.b64encode(png).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
@@ -48,6 +57,14 @@ def _image(png, alt):
 def _table(headers, rows, attributes=""):
     head = "".join(f"<th>{escape(header)}</th>" for header in headers)
     return f'<div class="scroll"><table{attributes}><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+
+
+def _training_cells(training):
+    """Accuracy, parameters and samples of a trained model, as shown; empty where the model was not measured."""
+    if training is None:
+        return ["", "", ""]
+    accuracy, params, samples = training
+    return [f"{accuracy:.2%}", f"{params:,}", f"{samples:,}"]
 
 
 def _write_csv(path, headers, rows):
@@ -83,6 +100,12 @@ class _Writer:
                  f"<h2>{escape(assignment.title)} <small>({escape(name)})</small></h2>"]
         parts.append(self._summary(report))
         graded = report.graded
+        if not graded:
+            parts.append('<p class="note" data-nobody-graded>No student of this assignment has been graded yet: '
+                         "the scores, tests and causes appear once `nbgrader autograde` has run.</p>")
+            parts.append(self._students(report))
+            parts.append("</section>")
+            return "\n".join(parts)
         parts.append(self.figure(
             f"{name}-scores.png",
             figures.score_histogram([row.score for row in graded], report.max_score, f"{assignment.title}: scores"),
@@ -101,8 +124,9 @@ class _Writer:
 
     def _summary(self, report):
         stats = report.statistics()
-        items = [("graded", len(report.graded)), ("not graded", report.count(NOT_GRADED)),
-                 ("not submitted", report.count(NOT_SUBMITTED)), ("late", len(report.late))]
+        items = [("graded", len(report.graded)), ("stopped", len(report.stopped)),
+                 ("not graded", report.count(NOT_GRADED)), ("not submitted", report.count(NOT_SUBMITTED)),
+                 ("late", len(report.late))]
         if stats:
             items += [(key, _number(round(value, 2))) for key, value in stats.items()]
         cells = "".join(f'<div data-stat="{key}"><b>{escape(str(value))}</b>{escape(key)}</div>' for key, value in items)
@@ -110,13 +134,14 @@ class _Writer:
         reasons = Counter(row.reason for row in report.students if row.status == NOT_GRADED)
         for reason, count in reasons.most_common():
             notes.append(f"Not graded ({count}): {reason}.")
-        stopped = Counter(row.reason for row in report.stopped)
+        stopped = Counter(row.stopped for row in report.stopped)
         for reason, count in stopped.most_common():
-            notes.append(f"Graded, though the notebook was stopped ({count}): {reason}")
+            notes.append(f"Stopped: graded, but the notebook was stopped before its end ({count}): {reason}")
         pending = [row for row in report.graded if row.manual_pending]
         if pending:
-            notes.append(f"{len(pending)} students have written answers not graded by hand yet "
-                         f"({_number(pending[0].manual_pending)} points each at most): their scores count 0 for them.")
+            most = max(row.manual_pending for row in pending)
+            notes.append(f"{len(pending)} students have written answers not graded by hand yet (up to {_number(most)} "
+                         "points each): they count as 0 in these scores until graded in the Formgrader.")
         text = "".join(f'<p class="note">{escape(note)}</p>' for note in notes)
         return f'<div class="summary">{cells}</div>{text}'
 
@@ -125,7 +150,7 @@ class _Writer:
         name = report.assignment.name
         rows, csv_rows = [], []
         for test, passed, graded in rates:
-            rate = passed / graded if graded else 0.0
+            rate = passed / graded
             rows.append(
                 f'<tr data-test="{escape(test.grade_id)}"><td><code>{escape(test.grade_id)}</code></td>'
                 f"<td>{escape(test.question)}</td><td class=\"num\">{_number(test.points)}</td>"
@@ -138,7 +163,9 @@ class _Writer:
             f"{name}-pass-rates.png",
             figures.pass_rates([(test.grade_id, passed / graded if graded else 0.0) for test, passed, graded in rates],
                                f"{report.assignment.title}: students who passed each test"),
-            "Pass rate of each test, the most failed first", "Each test's pass rate, the most failed at the top.",
+            "Pass rate of each test, the most failed first",
+            "Each test's pass rate, the most failed at the top; red: fewer than half passed. Passing means all of a "
+            "test's points (a tiered test scored 2 of 3 counts as failed).",
         )
         table = _table(["test", "question", "points", "passed", "graded", "pass rate"], rows)
         return f"<h3>Tests, the most failed first</h3>{plot}{table}"
@@ -166,13 +193,15 @@ class _Writer:
                 rows.append(
                     f'<tr data-group="{escape(test.grade_id)}"><td>{escape(group.kind)}</td>'
                     f'<td class="num" data-count="{group.count}">{group.count}</td>'
-                    f'<td class="message">{escape(group.example)}</td><td>{escape(", ".join(group.students))}</td></tr>'
+                    f'<td class="message">{escape(group.example)}</td><td>{escape(group.hint)}</td>'
+                    f'<td>{escape(", ".join(group.students))}</td></tr>'
                 )
-                csv_rows.append([test.grade_id, group.kind, group.count, " ".join(group.students), group.pattern,
-                                 group.example])
+                csv_rows.append([test.grade_id, group.kind, group.count, "; ".join(group.students), group.pattern,
+                                 group.example, group.hint])
             parts.append(f"<h4><code>{escape(test.grade_id)}</code></h4>")
-            parts.append(_table(["cause", "students", "example message", "who"], rows))
-        self.csv(f"{name}-failures.csv", ["grade_id", "kind", "students", "who", "pattern", "example"], csv_rows)
+            parts.append(_table(["cause", "students", "example message", "hint the students got", "who"], rows))
+        self.csv(f"{name}-failures.csv", ["grade_id", "kind", "students", "who", "pattern", "example", "hint"],
+                 csv_rows)
         if len(parts) == 1:
             parts.append('<p class="note">No test failed.</p>')
         return "".join(parts)
@@ -192,7 +221,10 @@ class _Writer:
 
     def _students(self, report):
         tests = report.assignment.autograded
-        headers = ["student", "status", "score", *(test.grade_id for test in tests), "late", "note", "feedback"]
+        trained = report.assignment.training is not None
+        training_headers = ["accuracy", "parameters", "samples"] if trained else []
+        headers = ["student", "status", "score", *(test.grade_id for test in tests), *training_headers, "late", "note",
+                   "feedback"]
         rows, csv_rows = [], []
         for row in report.students:
             cells = [f"<td>{escape(row.student_id)}</td>", f"<td>{escape(row.status)}</td>"]
@@ -208,19 +240,23 @@ class _Writer:
                 title = f' title="{escape(failure.reason)}"' if failure else ""
                 kind = "pass" if score >= max_score else "fail"
                 cells.append(f'<td class="num {kind}"{title}>{_number(score)}/{_number(max_score)}</td>')
-            cells.append(f"<td>{'%.0f h' % (row.seconds_late / 3600) if row.late else ''}</td>")
-            cells.append(f"<td>{escape(row.reason)}</td>")
+            training = _training_cells(row.training) if trained else []
+            cells.extend(f'<td class="num">{escape(value)}</td>' for value in training)
+            cells.append(f"<td>{_lateness(row.seconds_late) if row.late else ''}</td>")
+            note = row.reason or row.stopped or row.note
+            cells.append(f"<td>{escape(note)}</td>")
             if row.feedback is not None:
-                link = Path(os.path.relpath(row.feedback, self.out)).as_posix()
+                link = quote(Path(os.path.relpath(row.feedback, self.out)).as_posix())
                 cells.append(f'<td><a href="{escape(link)}">feedback</a></td>')
             else:
                 cells.append("<td></td>")
             rows.append(f'<tr data-student="{escape(row.student_id)}">{"".join(cells)}</tr>')
-            csv_rows.append([row.student_id, row.status, row.reason, row.score if graded else "", report.max_score,
-                             round(row.seconds_late), *(row.scores.get(test.grade_id, ("", ""))[0] for test in tests)])
+            csv_rows.append([row.student_id, row.status, note, row.score if graded else "", report.max_score,
+                             round(row.seconds_late), *(row.scores.get(test.grade_id, ("", ""))[0] for test in tests),
+                             *training])
         self.csv(f"{report.assignment.name}-students.csv",
-                 ["student", "status", "reason", "score", "max_score", "seconds_late",
-                  *(test.grade_id for test in tests)], csv_rows)
+                 ["student", "status", "note", "score", "max_score", "seconds_late",
+                  *(test.grade_id for test in tests), *training_headers], csv_rows)
         return f"<h3>Students</h3>{_table(headers, rows)}"
 
     def _flags(self, report):
