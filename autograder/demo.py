@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments import all_assignments
+from autograder.assignments import assignment as find_assignment
 from autograder.assignments.submission import build_notebook
 from autograder.check.report import failure_lines
 from autograder.grading.nbgrader import COURSE_ROOT, read_results, run_nbgrader
@@ -126,7 +127,7 @@ def format_class_table(results, submissions):
         lines.append(f"\n{assignment}")
         lines.extend(f"  T{index + 1:<2} {grade_id}" for index, grade_id in enumerate(grade_ids))
         header = f"  {'student':<{width}}  " + " ".join(f"T{index + 1:<2}" for index in range(len(grade_ids)))
-        lines.append(header + "  total")
+        lines.append(header + "  autograded")
         for submission in students:
             student_results = results[submission.key]
             if student_results is None:
@@ -138,6 +139,10 @@ def format_class_table(results, submissions):
             lines.append(f"  {submission.student_id:<{width}}  {scores}  {total:g}/{possible:g}")
         passed = [sum(1 for r in graded if r[i].passed) for i in range(len(grade_ids))]
         lines.append(f"  {'passed by':<{width}}  " + " ".join(f"{count:<3}" for count in passed))
+        manual = sum(test.points for test in find_assignment(assignment).tests if test.manual)
+        if manual:
+            lines.append(f"  The totals count autograded points. {manual:g} more points (written answers) are graded by "
+                         "hand in the Formgrader: until then grades.csv and the Formgrader count them as 0.")
         lines.append("\n  Why tests failed:")
         for submission in students:
             for result in results[submission.key] or []:

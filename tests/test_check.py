@@ -22,7 +22,8 @@ from autograder.check.command import CheckReport, answer_notes, not_graded_reaso
 from autograder.check.course import CheckError, course_notebooks, identify
 from autograder.check.report import format_report
 from autograder.cli import main
-from autograder.grading.nbgrader import COURSE_ROOT, TestResult, copy_course, grade_id_of
+from autograder.assignments import hint
+from autograder.grading.nbgrader import CAUSE_HINT, COURSE_ROOT, TestResult, copy_course, grade_id_of, result_of
 
 ASSIGNMENT = "02_layers_and_cnn"
 NOTEBOOK = "layers_and_cnn.ipynb"
@@ -245,6 +246,40 @@ def test_format_report_shows_scores_messages_hints_and_total():
     assert lines[-1] == "Total: 1/3 points; 1 of 2 tests failed (12 s)"
 
 
+def test_a_cause_comes_first_and_is_said_once():
+    """Does a test that failed because of an earlier cell start with that cell, and the next one refer back to it?"""
+    cause = "the answer cell `simplenet` (cell 9) is not answered yet (it still raises NotImplementedError)"
+    report = CheckReport("nb.ipynb", ASSIGNMENT, True, None)
+    report.tests = [
+        TestResult("builds", 0.0, 1.0, "NameError: name 'SimpleNet' is not defined", CAUSE_HINT, cause),
+        TestResult("shape", 0.0, 1.0, "NameError: name 'SimpleNet' is not defined", CAUSE_HINT, cause),
+    ]
+    lines = format_report(report).splitlines()
+    first = lines.index("  FAIL  builds  0/1")
+    assert lines[first + 1] == f"        Cause: {cause}."
+    assert lines[first + 3] == f"        Hint: {CAUSE_HINT}"
+    assert lines[lines.index("  FAIL  shape   0/1") + 1] == "        Cause: the same as builds's (above)."
+    assert sum(cause in line for line in lines) == 1
+
+
+def test_a_result_keeps_the_hint_apart_from_the_message():
+    """Is a check's own hint split from its message, the declared hint used otherwise, and a cause's hint first?"""
+    from nbformat.v4 import new_code_cell, new_output
+
+    def test_cell(ename, evalue):
+        error = new_output("error", ename=ename, evalue=evalue, traceback=[])
+        return new_code_cell("", metadata={"nbgrader": {"grade_id": QUESTION, "grade": True, "points": 2}},
+                             outputs=[error])
+
+    own = result_of(test_cell("CheckFailure", "expected 12, got 13.\nHint: count the windows"), 0, 2)
+    assert (own.message, own.hint, own.cause) == ("CheckFailure: expected 12, got 13.", "count the windows", "")
+    declared = result_of(test_cell("ValueError", "bad padding"), 0, 2)
+    assert declared.message == "ValueError: bad padding" and declared.hint == hint(QUESTION) != ""
+    caused = result_of(test_cell("NameError", "name 'x' is not defined"), 0, 2, cause="the cell `x` failed")
+    assert (caused.hint, caused.cause) == (CAUSE_HINT, "the cell `x` failed")
+    assert set(caused.to_json()) == {"grade_id", "points", "max_points", "message", "hint", "cause", "passed"}
+
+
 def test_a_report_with_no_tests_or_no_grades_does_not_pass():
     """Is a report with no tests, or not graded, never a pass (the CLI would exit 0 otherwise)?"""
     assert not CheckReport("nb.ipynb", ASSIGNMENT, True, None).passed
@@ -275,6 +310,8 @@ def test_answer_notes_name_timeouts_and_errors_of_answer_cells_only():
         "cell 2 (stub) stopped with NotImplementedError (the `raise NotImplementedError()` placeholder is still "
         "there); the tests that use what it defines fail",
     ]
+    # A cell already named as a failed test's cause gets no note of its own.
+    assert len(answer_notes(nb, 7, said={"the answer cell `stub` (cell 2) is not answered yet"})) == 1
 
 
 def test_not_graded_reason_names_a_dead_kernel():
@@ -301,8 +338,10 @@ def test_untouched_release_fails_with_the_placeholder_message(tmp_path):
     assert "NotImplementedError" in process.stdout and "placeholder" in process.stdout
     assert "hidden tests included" in process.stdout
     assert "Total: 0/2 points; 1 of 1 tests failed" in process.stdout
-    # A note names the answer cell that stopped with an error, where the failure starts.
-    assert "(conv_output_size) stopped with NotImplementedError (the `raise NotImplementedError()`" in process.stdout
+    # The test names the answer cell that stopped with an error, where the failure starts, and no note repeats it.
+    assert "Cause: the answer cell `conv_output_size` (cell " in process.stdout
+    assert "is not answered yet (it still raises NotImplementedError)" in process.stdout
+    assert "Note: cell" not in process.stdout
     assert f"running 4/4: {QUESTION}" in process.stderr
 
 

@@ -138,6 +138,8 @@ def test_class_table_has_a_row_per_student_and_a_column_per_test(graded_class):
     table = format_class_table(graded_class.results, CLASS)
     assert "reference" in table and "12/12" in table
     assert "no_flatten, simplenet_output_shape: CheckFailure: wrong output shape" in table
+    # What the totals count: assignment 1's written answer is graded by hand, the others have none.
+    assert table.count("The totals count autograded points. 2 more points (written answers)") == 1
 
 
 def test_submissions_went_through_the_exchange(graded_class):
@@ -207,4 +209,25 @@ def test_check_gives_the_score_that_nbgrader_autograde_gave(graded_class, key):
     }
     for test in report.tests:
         assert test.passed or test.message, test
+        # `--json` gives every failure the same fields: the message without its hint, the hint apart, the cause.
+        assert "Hint:" not in test.message and (test.passed or test.hint or "NotebookStopped" in test.message), test
+    if submission.student_id == "syntax_error":
+        assert all("`simplenet`" in test.cause and "SyntaxError" in test.cause for test in report.tests
+                   if not test.passed and test.message.startswith("NameError")), report.tests
     assert report.passed == (not submission.expected_lost)
+
+
+@pytest.mark.parametrize("submission", [s for s in CLASS if s.unanswered],
+                         ids=lambda submission: f"{submission.assignment}-{submission.student_id}")
+def test_a_test_that_needs_an_unanswered_cell_says_so(graded_class, submission):
+    """Does each test a student lost by leaving an answer cell as released name that cell, or the placeholder?"""
+    (cell,) = submission.unanswered
+    results = {result.grade_id: result for result in graded_class.results[submission.key]}
+    for grade_id in all_assignments_by_name()[submission.assignment].tests_using(cell):
+        result = results[grade_id]
+        assert not result.passed
+        assert f"`{cell}`" in result.cause or "placeholder" in result.message, result
+
+
+def all_assignments_by_name():
+    return {assignment.name: assignment for assignment in all_assignments()}

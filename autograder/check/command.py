@@ -180,21 +180,25 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
             if question:
                 results = [result for result in results if result.grade_id == question]
             report.tests = with_timeouts(results, autograded, timeout)
-            report.notes.extend(answer_notes(autograded, timeout))
+            causes = {result.cause for result in results if result.cause}
+            report.notes.extend(answer_notes(autograded, timeout, said=causes))
     report.seconds = time.monotonic() - started
     return report
 
 
-def answer_notes(nb, timeout):
+def answer_notes(nb, timeout, said=()):
     """A note for each cell other than a test that stopped with an error or ran out of time.
 
     A test that fails with a NameError usually fails because the answer cell above it
-    stopped: the note names that cell and its error, which is where to look.
+    stopped: the note names that cell and its error, which is where to look. A cell already
+    named as the cause of a failed test (in `said`, the causes in words) gets no note.
     """
     notes = []
     for index, cell in enumerate(nb.cells):
         errors = errors_of(cell)
         if cell.cell_type != "code" or is_test(cell) or not errors:
+            continue
+        if any(f"(cell {index + 1})" in cause for cause in said):
             continue
         name = f"cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
         if timed_out(cell):

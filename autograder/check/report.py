@@ -3,11 +3,17 @@
 
 
 def failure_lines(result):
-    """The lines that say why a test failed: its message, then the hint when there is one."""
-    lines = result.message.splitlines() or ["(no message)"]
+    """The lines that say why a test failed: the earlier cell behind it if any, its message, then the hint."""
+    lines = [f"Cause: {result.cause}."] if result.cause else []
+    lines += result.message.splitlines() or ["(no message)"]
     if result.hint:
         lines.append(f"Hint: {result.hint}")
     return lines
+
+
+def same_cause_line(first):
+    """The line of a test that failed for the cause already given under the test `first`."""
+    return f"Cause: the same as {first}'s (above)."
 
 
 def format_points(points):
@@ -19,12 +25,18 @@ def format_report(report):
     scope = "hidden tests included, as in the instructor's grading" if report.hidden_tests else "visible tests only"
     lines = [f"{report.notebook}: assignment {report.assignment} ({scope})", ""]
     width = max((len(test.grade_id) for test in report.tests), default=0)
+    first_with_cause = {}  # each earlier cell's failure is said once, under the first test it cost
     for test in report.tests:
         status = "PASS" if test.passed else "FAIL"
         score = f"{format_points(test.points)}/{format_points(test.max_points)}"
         lines.append(f"  {status}  {test.grade_id:<{width}}  {score}")
-        if not test.passed:
-            lines.extend(f"        {line}" for line in failure_lines(test))
+        if test.passed:
+            continue
+        if test.cause and test.cause in first_with_cause:
+            lines.append(f"        {same_cause_line(first_with_cause[test.cause])}")
+            continue
+        first_with_cause.setdefault(test.cause, test.grade_id)
+        lines.extend(f"        {line}" for line in failure_lines(test))
     lines.append("")
     for note in report.notes:
         lines.append(f"Note: {note}")

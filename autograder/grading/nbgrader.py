@@ -91,6 +91,16 @@ def course_hint(grade_id, message):
     return "" if "Hint:" in message or message.startswith(STOPPED) else hint(grade_id)
 
 
+def split_hint(message):
+    """`(message, hint)` of a failure message, which ends in "Hint: ..." when the check gave one."""
+    text, _, own_hint = message.partition("\nHint:")
+    return text.strip(), own_hint.strip()
+
+
+# What to do about a test that failed because an earlier cell failed: that cell, not the test, needs the work.
+CAUSE_HINT = "fix that cell first: this test needs what it defines, and will run once it does."
+
+
 @dataclass
 class TestResult:
     """One autograded test of one student: the points nbgrader gave, and why it failed, with a hint."""
@@ -100,8 +110,9 @@ class TestResult:
     grade_id: str
     points: float
     max_points: float
-    message: str = ""
-    hint: str = ""
+    message: str = ""  # why it failed, without the hint
+    hint: str = ""  # what to look at: the check's own hint, else the test's declared one
+    cause: str = ""  # the earlier cell whose failure made this test fail, in words, when there is one
 
     @property
     def passed(self):
@@ -111,14 +122,19 @@ class TestResult:
         return {**asdict(self), "passed": self.passed}
 
 
-def result_of(cell, points, max_points):
-    """The `TestResult` of an autograded test cell given its score: the message and hint only when it failed."""
+def result_of(cell, points, max_points, cause=""):
+    """The `TestResult` of an autograded test cell given its score: the message and hint only when it failed.
+
+    With a `cause` (the earlier cell that failed, in words) the hint says to fix that cell first.
+    """
     grade_id = grade_id_of(cell)
     points = points or 0.0
     if points >= max_points:
         return TestResult(grade_id, points, max_points)
-    message = failure_message(cell)
-    return TestResult(grade_id, points, max_points, message, course_hint(grade_id, message))
+    message, own_hint = split_hint(failure_message(cell))
+    if cause:
+        return TestResult(grade_id, points, max_points, message, CAUSE_HINT, cause)
+    return TestResult(grade_id, points, max_points, message, own_hint or course_hint(grade_id, message))
 
 
 def autograded_path(course_dir, assignment, notebook, student):
@@ -126,21 +142,35 @@ def autograded_path(course_dir, assignment, notebook, student):
 
 
 def read_results(course_dir, assignment, notebook, student):
-    """The autograded test results of one student, in notebook order, or None if they were not graded."""
+    """The autograded test results of one student, in notebook order, or None if they were not graded.
+
+    A test that failed because an earlier cell failed says which (`TestResult.cause`).
+    """
     from nbgrader.api import Gradebook, MissingEntry
+
+    from autograder.assignments import assignment as find_assignment
+    from autograder.report.outcomes import failures_of
 
     path = autograded_path(course_dir, assignment, notebook, student)
     if not path.is_file():
         return None
-    cells = autograded_cells(nbformat.read(path, as_version=4))
+    nb = nbformat.read(path, as_version=4)
+    cells = autograded_cells(nb)
+    scores = {}
     with Gradebook(f"sqlite:///{Path(course_dir) / 'gradebook.db'}") as gradebook:
-        results = []
         for cell in cells:
             try:
                 grade = gradebook.find_grade(grade_id_of(cell), notebook, assignment, student)
             except MissingEntry:
                 return None
-            results.append(result_of(cell, grade.score, grade.max_score))
+            scores[grade_id_of(cell)] = (grade.score or 0.0, grade.max_score)
+    owner = find_assignment(assignment)
+    failures = failures_of(nb, owner, scores) if owner else {}
+    results = []
+    for cell in cells:
+        failure = failures.get(grade_id_of(cell))
+        cause = failure.cause.describe() if failure and failure.cause else ""
+        results.append(result_of(cell, *scores[grade_id_of(cell)], cause=cause))
     return results
 
 

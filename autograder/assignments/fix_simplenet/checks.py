@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from autograder import checks
-from autograder.errors import CheckFailure
+from autograder.errors import CheckFailure, error_text
 from autograder.settings import (
     DATA_ATOL,
     MNIST_CLASSES,
@@ -74,15 +74,14 @@ def build_simplenet(SimpleNet, **kwargs):
             model = SimpleNet(**kwargs)
     except Exception as error:
         raise CheckFailure(
-            f"`SimpleNet({arguments})` raised {type(error).__name__}: {error}", hint=_hint_for(error)
+            f"`SimpleNet({arguments})` raised {error_text(error)}", hint=_hint_for(error)
         ) from None
     input_shape = kwargs.get("input_shape", MNIST_IMAGE_SHAPE)
     try:
         checks.call_model(model, _sample_images(input_shape))
     except Exception as error:
         raise CheckFailure(
-            f"calling `SimpleNet({arguments})` on a batch of shape {(8, *input_shape)} raised "
-            f"{type(error).__name__}: {error}",
+            f"calling `SimpleNet({arguments})` on a batch of shape {(8, *input_shape)} raised {error_text(error)}",
             hint=_hint_for(error),
         ) from None
     return model
@@ -341,7 +340,7 @@ def check_weight_plot(plot_first_layer_weights, model):
             figure = plot_first_layer_weights(model)
     except Exception as error:
         raise CheckFailure(
-            f"`plot_first_layer_weights(model)` raised {type(error).__name__}: {error}",
+            f"`plot_first_layer_weights(model)` raised {error_text(error)}",
             hint="Keras models have no `plot_weights`; draw the kernel with matplotlib's `imshow`.",
         ) from None
     if not isinstance(figure, Figure):
