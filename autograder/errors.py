@@ -6,7 +6,8 @@ import re
 class CheckFailure(AssertionError):
     """A check that failed, with what was expected, what was found and a hint.
 
-    It is an `AssertionError`, so nbgrader counts it as a failed test.
+    It is an `AssertionError`, so nbgrader counts it as a failed test. A notebook shows it as its
+    message and hint, without the traceback into the grader's code (`_render_traceback_`).
     """
 
     def __init__(self, what, expected=None, got=None, hint=None):
@@ -22,6 +23,12 @@ class CheckFailure(AssertionError):
         if hint:
             message += f"\nHint: {hint}"
         super().__init__(message)
+
+    def _render_traceback_(self):
+        """The lines IPython shows for this failure instead of a traceback (autograder/check/tracebacks.py)."""
+        from autograder.check.tracebacks import check_failure_lines
+
+        return check_failure_lines(self)
 
 
 _ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")

@@ -1,0 +1,158 @@
+"""Why a name is missing: the earlier cell of the kernel's session that failed to define it.
+
+A test that needs `SimpleNet` fails with `NameError: name 'SimpleNet' is not defined` when the
+cell that defines it failed (a syntax error, a crash) or is still the unanswered placeholder
+(`raise NotImplementedError()`). `missing_name_cause` says which cell, in words a student
+can act on: "the cell that defines it (In [8]) failed with SyntaxError on line 2 (...)".
+
+The cells are those the kernel ran, in the order it ran them (`CellRun`, recorded by
+`autograder/check/kernel.py`); a cell is named by its execution count, as its prompt shows it.
+"""
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass, field
+
+from autograder.errors import error_text
+
+# What a student reads after the cell that was to define a name: the placeholder is still there.
+ANSWER_FIRST = "still raises NotImplementedError: answer it first"
+# How much of an earlier cell's error message is quoted.
+QUOTED_ERROR_CHARS = 200
+# The attribute a `NameError` explained by `missing_name_cause` keeps its cause in.
+CAUSE_ATTRIBUTE = "_missing_name_cause"
+
+_IDENTIFIER = r"[A-Za-z_]\w*"
+_DEFINITION = re.compile(rf"^(?:async\s+def|def|class)\s+({_IDENTIFIER})")
+_IMPORT = re.compile(r"^import\s+(.+)")
+_FROM_IMPORT = re.compile(r"^from\s+\S+\s+import\s+\(?([^)]+)\)?")
+# The targets of an assignment at the start of a line: `x = ...`, `(a, b), c = ...`, `n += 1`, `y: int = 2`.
+_ASSIGNMENT = re.compile(r"^([\w\s,()\[\]*]+?)\s*(?::[^=]*)?(?:\*\*|//|>>|<<|[-+*/%&|^@])?=(?!=)")
+_TARGET = re.compile(rf"(?<![\w.])({_IDENTIFIER})(?![\w.(\[])")
+
+
+@dataclass
+class CellRun:
+    """One cell the kernel ran: its execution count, its source, and how it failed (None if it ran through).
+
+    `failure` is what the cell did, in words ("failed with SyntaxError on line 2 (...)", or
+    `ANSWER_FIRST` for the unanswered placeholder). The error itself is not kept: its traceback
+    would keep the cell's variables (models, data sets) in memory.
+    """
+
+    number: int
+    source: str  # the code IPython ran (magics turned into Python), else the cell as typed
+    failure: str | None = None
+    unanswered: bool = False  # it raised the placeholder's empty NotImplementedError
+    _names: frozenset | None = field(default=None, repr=False)
+
+    @property
+    def defined_names(self):
+        """The names the cell binds at its top level (assignments, imports, functions and classes)."""
+        if self._names is None:
+            self._names = frozenset(defined_names(self.source))
+        return self._names
+
+    def mentions(self, name):
+        """Does the cell's code use `name` anywhere (not as an attribute)?"""
+        return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", self.source) is not None
+
+
+def failure_of(error):
+    """`(words, unanswered)`: what a cell that raised `error` did, and whether it is the unanswered placeholder."""
+    if isinstance(error, NotImplementedError) and not str(error).strip():
+        return ANSWER_FIRST, True
+    if isinstance(error, SyntaxError):
+        where = f" on line {error.lineno}" if error.lineno else ""
+        reason = f" ({error.msg})" if error.msg else ""
+        return f"failed with {type(error).__name__}{where}{reason}", False
+    line = _cell_line(error.__traceback__)
+    where = f" on line {line}" if line else ""
+    if getattr(error, CAUSE_ATTRIBUTE, None):  # its own missing name has a cause: that one is said whole
+        return f"failed{where} for want of `{error.name}`: {getattr(error, CAUSE_ATTRIBUTE)}", False
+    if isinstance(error, KeyboardInterrupt):  # the stop button, or nbgrader's cell time limit
+        return f"was interrupted{where} before it finished", False
+    name, _, message = error_text(error).partition(": ")
+    text = f"failed with {name}{where}" + (f": {message}" if message else "")
+    return _shortened(text), False
+
+
+def _cell_line(traceback):
+    """The line of the cell's own code (its `<module>` frame, the first of the traceback) that raised."""
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_name == "<module>":
+            return traceback.tb_lineno
+        traceback = traceback.tb_next
+    return None
+
+
+def _shortened(text):
+    return text if len(text) <= QUOTED_ERROR_CHARS else text[: QUOTED_ERROR_CHARS - 3] + "..."
+
+
+def missing_name_cause(name, earlier, in_test):
+    """Why `name` is not defined, in words, from the cells run before (`earlier`, in order); None if no cell explains it.
+
+    The last cell that binds `name` is behind it when it failed (and nothing is when it ran through:
+    the name was deleted, or bound only on a path not taken). Else the last unanswered placeholder
+    that uses the name (its stub goes on to use what it should define). Else, in a test cell
+    (`in_test`), whose names come from the answers above it, the last unanswered placeholder.
+    """
+    for run in reversed(earlier):
+        if name in run.defined_names:
+            return f"the cell that defines it (In [{run.number}]) {run.failure}" if run.failure else None
+    unanswered = [run for run in earlier if run.unanswered]
+    for run in reversed(unanswered):
+        if run.mentions(name):
+            return f"the cell that should define it (In [{run.number}]) {ANSWER_FIRST}"
+    if in_test and unanswered:
+        return f"an answer cell above (In [{unanswered[-1].number}]) {ANSWER_FIRST}"
+    return None
+
+
+def defined_names(source):
+    """The names `source` binds at its top level; read line by line when it is not valid Python."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return _names_in_lines(source)
+    names = set()
+    nodes = list(tree.body)
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            continue  # its body is a scope of its own
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias) and node.name != "*":
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
+            names.add(node.name)
+        nodes.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _names_in_lines(source):
+    """The names that lines starting at the left margin bind: `def`, `class`, imports and assignments."""
+    names = set()
+    for line in source.splitlines():
+        if not line or line[0].isspace():
+            continue
+        if match := _DEFINITION.match(line):
+            names.add(match[1])
+        elif match := _IMPORT.match(line):
+            names.update(part.split(" as ")[-1].strip().split(".")[0] for part in match[1].split(","))
+        elif match := _FROM_IMPORT.match(line):
+            names.update(part.split(" as ")[-1].strip() for part in match[1].split(","))
+        elif (match := _ASSIGNMENT.match(line)) and _balanced(match[1]):
+            names.update(_TARGET.findall(match[1]))
+    return {name for name in names if re.fullmatch(_IDENTIFIER, name) and not keyword.iskeyword(name)}
+
+
+def _balanced(text):
+    """Are the brackets of `text` closed (`(a, b) = ...`), unlike a call's keyword argument (`f(a=1)`)?"""
+    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
