@@ -27,7 +27,10 @@ from nbgrader.preprocessors import (
     SaveCells,
 )
 
+from autograder.grading.student_feedback import TEMPLATE_FOLDER as FEEDBACK_TEMPLATE_FOLDER
+from autograder.grading.student_feedback import TEMPLATE_NAME as FEEDBACK_TEMPLATE_NAME
 from autograder.grading.plugins import ExecuteThenGradeInCleanProcess, FeedbackForStudents, NameTestCells
+from autograder.grading.starting_code import StartingCode
 from autograder.settings import CELL_TIMEOUT_SECONDS
 
 COURSE_ROOT = Path(__file__).resolve().parent
@@ -104,14 +107,16 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
-# The student version names each test at the top of its cell (from its metadata), for `check(...)`.
-# nbgrader's own steps otherwise, in its order.
+# The student version names each test at the top of its cell (from its metadata), for `check(...)`,
+# and an answer cell with a `### BEGIN STARTING CODE` block starts with that code instead of the
+# stub (autograder/grading/starting_code.py). nbgrader's own steps otherwise, in its order.
 c.GenerateAssignment.preprocessors = [
     NameTestCells,
     IncludeHeaderFooter,
     InstantiateTests,
     LockCells,
     ClearSolutions,
+    StartingCode,
     ClearOutput,
     CheckCellMetadata,
     ComputeChecksums,
@@ -133,6 +138,11 @@ c.GenerateSolution.preprocessors = [
     Execute,
 ]
 
-# Returned feedback shows each test's result and message, never the hidden tests' code or the
-# grader's traceback.
+# Returned feedback names each test (grade id, question, points) and says why it lost points: the
+# earlier cell that failed, or its message, then the hint; never the hidden tests' code, the grader's
+# traceback or an instructor's path; a written answer is "not graded yet" until graded by hand.
+# The course's template lays it out (autograder/grading/student_feedback/): a page that fetches
+# nothing, offline.
 c.GenerateFeedback.preprocessors = [GetGrades, FeedbackForStudents, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [FEEDBACK_TEMPLATE_FOLDER]
+c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE_NAME

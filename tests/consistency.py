@@ -3,7 +3,8 @@
 `notebook_problems(notebook, assignment)` compares one notebook (a path, or an in-memory
 `nbformat` notebook, so a test can break a copy) with its `Assignment` and returns one string
 per problem, each naming the notebook and the cell: `"01_fix_simplenet/fix_simplenet.ipynb,
-cell 7 (data_prepared): ..."` (cells are numbered from 1, as `keras-course check` logs them).
+cell 7 (data_prepared): ..."` (cells are numbered from 1, as `keras-course check` logs them);
+starting code that `generate_assignment` could not read is one (autograder/grading/starting_code.py).
 `course_problems(source_root, assignments)` adds what spans notebooks: one declaration per
 folder of `source/`, grade ids unique across the course. An empty list means they agree.
 
@@ -17,6 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 import nbformat
+
+from autograder.grading.starting_code import problems_of as starting_code_problems
 
 # A question: one line ending in "?", or in "?" and one parenthesised remark ("... agree? (more cases are hidden)").
 QUESTION = re.compile(r"\S[^\n]*\?( \([^()\n]+\))?")
@@ -137,6 +140,9 @@ def notebook_problems(notebook, assignment):
         where.setdefault(grade_id, at(index, grade_id))
         if ids[grade_id] > 1 and where[grade_id] != at(index, grade_id):
             problems.append(f"{at(index, grade_id)}: grade id used by {ids[grade_id]} cells of this notebook")
+    for index, cell in enumerate(nb.cells):
+        cell_name = at(index, _nbgrader(cell).get("grade_id"))
+        problems.extend(f"{cell_name}: {problem}" for problem in starting_code_problems(cell))
 
     declared = {test.grade_id: test for test in assignment.tests}
     for grade_id, count in Counter(test.grade_id for test in assignment.tests).items():

@@ -233,10 +233,39 @@ def swap_two_tests(nb):
     return ["fix_simplenet.ipynb: tests declared in the order"]
 
 
+def starting_code_not_commented_out(nb):
+    index = _index(nb, "simplenet")
+    cell = nb.cells[index]
+    cell.source = cell.source.replace("#         super(SimpleNet, self).__init__()", "        super(SimpleNet, self).__init__()")
+    return [f"cell {index + 1} (simplenet)", "line 4: starting code must be commented out"]
+
+
+def starting_code_apart_from_its_solution(nb):
+    index = _index(nb, "simplenet")
+    cell = nb.cells[index]
+    cell.source = cell.source.replace("### END STARTING CODE\n", "### END STARTING CODE\nimport math\n")
+    return [f"cell {index + 1} (simplenet)", "directly above the `### BEGIN SOLUTION` line"]
+
+
+def starting_code_never_ended(nb):
+    index = _index(nb, "simplenet")
+    cell = nb.cells[index]
+    cell.source = cell.source.replace("### END STARTING CODE\n", "")
+    return [f"cell {index + 1} (simplenet)", "line 1: `### BEGIN STARTING CODE` without an `### END STARTING CODE`"]
+
+
+def starting_code_in_a_test_cell(nb):
+    index = _index(nb, "simplenet_builds")
+    cell = nb.cells[index]
+    cell.source = "### BEGIN STARTING CODE\n# SimpleNet = None\n### END STARTING CODE\n" + cell.source
+    return [f"cell {index + 1} (simplenet_builds)", "starting code is only for code answer cells"]
+
+
 BROKEN_NOTEBOOKS = [
     change_points, remove_test_cell, undeclared_grade_id, change_docstring, call_another_check, add_a_hidden_check,
     uncovered_solution_cell, solution_cell_no_longer_a_solution, manual_cell_made_a_test, duplicate_grade_id,
-    ungraded_test_cell, swap_two_tests,
+    ungraded_test_cell, swap_two_tests, starting_code_not_commented_out, starting_code_apart_from_its_solution,
+    starting_code_never_ended, starting_code_in_a_test_cell,
 ]
 
 

@@ -10,7 +10,6 @@ hidden tests of the source notebook. The only test that trains to 97% is marked 
 """
 
 import ast
-import re
 
 import matplotlib
 
@@ -28,7 +27,8 @@ from autograder.assignments.fix_simplenet import ASSIGNMENT  # noqa: E402
 from autograder.assignments.fix_simplenet import checks as fix_simplenet  # noqa: E402
 from autograder.data import load_mnist, load_raw_mnist  # noqa: E402
 from autograder.errors import CheckFailure  # noqa: E402
-from autograder.grading.nbgrader import COURSE_ROOT  # noqa: E402
+from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of  # noqa: E402
+from autograder.grading.starting_code import blocks_of  # noqa: E402
 from autograder.settings import (  # noqa: E402
     MNIST_CLASSES,
     SEED,
@@ -63,15 +63,14 @@ def run_cells(*cell_ids):
 
 
 def tutorial_simplenet():
-    """The tutorial's class exactly as the notebook quotes it ("The tutorial, as published").
+    """The tutorial's class exactly as published: the starting code of the notebook's `simplenet` cell.
 
     Its missing parenthesis is put back (the `syntax_error` demo submission's edit undone) so the
     class can be defined; its other bugs stay.
     """
     (path,) = (COURSE_ROOT / "source" / NOTEBOOK).glob("*.ipynb")
-    (cell,) = [cell for cell in nbformat.read(path, as_version=4).cells
-               if cell.cell_type == "markdown" and "The tutorial, as published" in cell.source]
-    code = re.search(r"```python\n(.*?)```", cell.source, re.DOTALL).group(1)
+    (cell,) = [cell for cell in nbformat.read(path, as_version=4).cells if grade_id_of(cell) == "simplenet"]
+    code = "\n".join(line for block in blocks_of(cell.source)[0] for line in block.student_lines)
     ((fixed, published),) = SUBMISSIONS["syntax_error"].edits["simplenet"]
     assert published in code, "the syntax_error submission no longer reproduces the tutorial's bug"
     tree = ast.parse(code.replace(published, fixed))

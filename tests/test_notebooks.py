@@ -3,13 +3,17 @@
 That each source notebook passes its own tests, hidden ones included, and that nothing passes
 in the untouched student version, is shown by grading its reference and untouched
 submissions once in tests/test_pipeline.py (an nbgrader validate here would run the
-same notebooks, assignment 3's training included, a second time).
+same notebooks, assignment 3's training included, a second time). The same run grades one
+submission per answer cell left as released, with nbgrader's stub or with its starting code
+(autograder/grading/starting_code.py): each loses every test that uses the cell.
 """
 
 import nbformat
 import pytest
+from nbgrader.utils import is_solution
 
 from autograder.grading.nbgrader import COURSE_ROOT, copy_course, run_nbgrader
+from autograder.grading.starting_code import BEGIN, END, blocks_of
 
 NOTEBOOKS = sorted(path.relative_to(COURSE_ROOT / "source") for path in (COURSE_ROOT / "source").glob("*/*.ipynb"))
 pytestmark = pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)
@@ -48,8 +52,23 @@ def test_release_is_what_generate_assignment_makes(notebook, tmp_path):
 def test_release_has_no_solutions_or_hidden_tests(notebook):
     """Are solutions and hidden tests removed from the student version?"""
     text = (COURSE_ROOT / "release" / notebook).read_text()
-    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", BEGIN, END):
         assert marker not in text
+
+
+def test_each_answer_cell_starts_from_its_starting_code_or_nbgraders_stub(notebook):
+    """Does each released answer cell hold its source's starting code, uncommented, or else nbgrader's stub?"""
+    released = cells_by_id(COURSE_ROOT / "release" / notebook)
+    for grade_id, cell in cells_by_id(COURSE_ROOT / "source" / notebook).items():
+        if cell.cell_type != "code" or not is_solution(cell):
+            continue
+        blocks, problems = blocks_of(cell.source)
+        assert not problems, (grade_id, problems)
+        stubs = cell.source.count("### BEGIN SOLUTION") - len(blocks)
+        assert released[grade_id].source.count("raise NotImplementedError()") == stubs, grade_id
+        for block in blocks:
+            code = "\n".join(block.student_lines)
+            assert code in released[grade_id].source, (grade_id, code)
 
 
 def test_published_solutions_leave_out_hidden_tests(notebook):

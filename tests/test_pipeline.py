@@ -134,6 +134,159 @@ def test_no_feedback_shows_hidden_test_code_or_the_graders_traceback(graded_clas
     assert "conv_output_size(28, 4, stride=1, padding='same')" in text
 
 
+def feedback_results(path):
+    """{grade_id: (status, lines)} of a feedback page: what it says under each graded cell's name.
+
+    The status is "passed", "failed", "partial" or "pending"; the lines are what a student reads, the first first.
+    """
+    results = {}
+    page = Path(path).read_text()
+    for box in re.finditer(r'<div class="result result-(\w+)" data-grade-id="([^"]+)">(.*?)</div>', page, re.S):
+        lines = re.findall(r'<p class="feedback-[^"]*">(.*?)</p>', box[3], re.S)
+        results[box[2]] = (box[1], [html.unescape(re.sub(r"<[^>]+>", "", line)).strip() for line in lines])
+    return results
+
+
+def summary_rows(path):
+    """[(status, grade_id, text)] of the rows of the summary at the top of a feedback page, in order."""
+    rows = re.findall(r'<tr class="test-(\w+)" data-grade-id="([^"]+)">(.*?)</tr>', Path(path).read_text(), re.S)
+    return [(status, grade_id, html.unescape(re.sub(r"<[^>]+>", " ", row))) for status, grade_id, row in rows]
+
+
+def problems_of(path):
+    """The text of each problem listed at the top of a feedback page ("What to fix"), in order."""
+    items = re.findall(r'<li id="problem-\d+">(.*?)</li>', Path(path).read_text(), re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in items]
+
+
+# "the answer cell `simplenet` (cell 9) is not answered yet", "the cell `simplenet` (cell 9) failed with SyntaxError"
+EARLIER_CELL_NAMED = re.compile(r"the (?:answer )?cell `([\w-]+)` \(cell (\d+)\)")
+
+
+def first_error(cell):
+    """(ename, evalue) of the first error a cell's outputs hold, or None."""
+    return next(((output.ename, output.evalue) for output in cell.outputs if output.output_type == "error"), None)
+
+
+@pytest.mark.parametrize("submission", [submission for submission in CLASS if submission.expected_lost],
+                         ids=lambda submission: f"{submission.assignment}-{submission.student_id}")
+def test_feedback_says_first_why_each_lost_test_failed_and_each_cause_once(graded_class, submission):
+    """Does the first line of each lost test's feedback name the earlier cell that failed and its error, or what
+    the check found, and is each root cause listed once at the top with every test it costs?"""
+    from autograder.errors import strip_ansi
+    from autograder.grading.nbgrader import STOPPED, grade_id_of
+
+    page = graded_class.path("feedback", submission, ".html")
+    said = feedback_results(page)
+    results = graded_class.results[submission.key]
+    lost = {result.grade_id for result in results if not result.passed}
+    autograded = {result.grade_id for result in results}
+    assert {grade_id for grade_id, (status, _) in said.items()
+            if grade_id in autograded and status in ("failed", "partial")} == lost
+    cells = nbformat.read(graded_class.path("autograded", submission), as_version=4).cells
+    position_of = {grade_id_of(cell): position for position, cell in enumerate(cells, start=1)}
+    for grade_id in lost:
+        lines = said[grade_id][1]
+        first = lines[0]
+        named = EARLIER_CELL_NAMED.search(first)
+        if named:
+            cell_id, position = named[1], int(named[2])
+            cell = cells[position - 1]
+            assert grade_id_of(cell) == cell_id and position < position_of[grade_id], first
+            ename, _ = first_error(cell)
+            assert ename in first or (ename == "NotImplementedError" and "is not answered yet" in first), first
+            if submission.unanswered:
+                assert cell_id in submission.unanswered, first
+            continue
+        error = first_error(cells[position_of[grade_id] - 1])
+        if error is None:  # partial credit: what the test printed
+            assert first in "".join(output.get("text", "") for output in cells[position_of[grade_id] - 1].outputs)
+        elif error[0] == "CheckFailure":
+            assert first == strip_ansi(error[1]).strip().splitlines()[0].strip(), first
+        elif error[0] == STOPPED:
+            assert first in error[1], first
+        else:
+            # A missing name is put down to the cell that should have made it, never shown bare.
+            assert error[0] not in ("NameError", "UnboundLocalError") and first.startswith(error[0]), first
+        if submission.unanswered:  # the answer's function is defined, and raises the placeholder's error when called
+            assert "NotImplementedError" in first, first
+        if grade_id in submission.message_contains:
+            assert submission.message_contains[grade_id] in " ".join(lines), lines
+    problems = problems_of(page)
+    named_cells = [found[1] for problem in problems if (found := EARLIER_CELL_NAMED.search(problem))]
+    assert len(named_cells) == len(set(named_cells)), problems
+    costs = [re.findall(r"\b\w+\b", problem.rpartition("It costs")[2]) for problem in problems]
+    assert sorted(grade_id for cost in costs for grade_id in cost if grade_id in lost) == sorted(lost), problems
+
+
+def test_feedback_summary_names_every_test_with_its_question_and_points(graded_class):
+    """Does the summary at the top of each page list every graded cell by grade id and question, with its points?"""
+    by_name = {assignment.name: assignment for assignment in all_assignments()}
+    for submission in CLASS:
+        page = graded_class.path("feedback", submission, ".html")
+        assignment = by_name[submission.assignment]
+        rows = summary_rows(page)
+        assert [grade_id for _, grade_id, _ in rows] == [test.grade_id for test in assignment.tests], page
+        results = {result.grade_id: result for result in graded_class.results[submission.key]}
+        for status, grade_id, text in rows:
+            test = assignment.test(grade_id)
+            assert test.question in text, (page, grade_id)
+            if not test.manual:
+                result = results[grade_id]
+                assert f"{result.points:g} / {result.max_points:g} point" in text, (page, grade_id, text)
+                assert (status == "passed") == result.passed, (page, grade_id, status)
+        cells = feedback_test_cells(page, {test.grade_id for test in assignment.tests})
+        assert all(assignment.test(grade_id).question in cell for grade_id, cell in cells.items()), page
+        assert "Test cell (Score" not in page_text(page)
+
+
+def test_feedback_says_a_written_answer_is_not_graded_yet_until_it_is(graded_class):
+    """Is assignment 1's written answer "not graded yet" exactly while the gradebook says it needs a manual grade?"""
+    from nbgrader.api import Gradebook
+
+    seen = set()
+    for submission in CLASS:
+        if submission.assignment != "01_fix_simplenet":
+            continue
+        course = graded_class.course(submission.assignment)
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+            grade = gradebook.find_grade("tutorial_claims", submission.notebook, submission.assignment,
+                                         submission.student_id)
+            pending, score, points = grade.needs_manual_grade, grade.score, grade.max_score
+        (text,) = [text for _, grade_id, text in summary_rows(graded_class.path("feedback", submission, ".html"))
+                   if grade_id == "tutorial_claims"]
+        if pending:
+            assert "not graded yet" in text and f"{score:g} / {points:g}" not in text, text
+        else:  # nbgrader gives an answer left as released 0 points itself
+            assert f"{score:g} / {points:g} points" in text and "not graded yet" not in text, text
+        seen.add(pending)
+    assert seen == {True, False}, "the class has answers waiting for a grader and an answer left as released"
+
+
+def test_no_feedback_shows_an_instructor_path(graded_class):
+    """Do the pages hide the course folder, the grader's home and Python, and the files of the `autograder` package?"""
+    import sys
+
+    forbidden = {str(COURSE_ROOT), str(Path.home()) + "/", sys.prefix, sys.base_prefix, "site-packages", "autograder/"}
+    autograded = "".join(graded_class.path("autograded", submission).read_text() for submission in CLASS)
+    assert "site-packages" in autograded, "the autograded notebooks, from which feedback is made, hold such paths"
+    for submission in CLASS:
+        page = re.sub(r"data:[^\"')\s]+", "", graded_class.path("feedback", submission, ".html").read_text())
+        course = str(graded_class.course(submission.assignment))
+        shown = [path for path in (*forbidden, course) if path in page]
+        assert not shown, (submission.key, shown)
+
+
+def test_no_feedback_page_needs_the_network(graded_class):
+    """Does every page load nothing from outside itself: no script, no link or source but its anchors and data?"""
+    for submission in CLASS:
+        page = graded_class.path("feedback", submission, ".html").read_text()
+        links = re.findall(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", page)
+        links += re.findall(r"""url\(\s*["']?([^"')\s]+)""", page) + re.findall(r"""@import\s+["']?([^"';\s]+)""", page)
+        assert all(link.startswith(("#", "data:")) for link in links), (submission.key, links)
+        assert "<script" not in page and "default-src 'none'" in page, submission.key
+
+
 def test_class_table_has_a_row_per_student_and_a_column_per_test(graded_class):
     table = format_class_table(graded_class.results, CLASS)
     assert "reference" in table and "12/12" in table

@@ -2,11 +2,13 @@
 
 Each submission is the released notebook with its solution cells filled in the way a
 student would: the reference solution, nothing at all, or the reference solution with
-one tutorial bug put back or one answer left out. `expected_lost` names the autograded
-tests each one must lose, and `message_contains` what their failure messages must say;
-the test suite holds the real pipeline to both. Each assignment lists its own in its
-`submissions.py`; `reference`, `untouched` and `unanswered` are derived from its
-declaration, so they follow it when a test is added.
+one tutorial bug put back or one answer left out. An answer left as released holds what
+`release/` gives: nbgrader's `raise NotImplementedError()` stub, or the cell's starting
+code when its source has one (autograder/grading/starting_code.py). `expected_lost` names
+the autograded tests each one must lose, and `message_contains` what their failure
+messages must say; the test suite holds the real pipeline to both. Each assignment lists
+its own in its `submissions.py`; `reference`, `untouched` and `unanswered` are derived
+from its declaration, so they follow it when a test is added.
 """
 
 import re
@@ -17,6 +19,7 @@ import nbformat
 from nbgrader.utils import is_solution
 
 from autograder.grading.nbgrader import grade_id_of
+from autograder.grading.starting_code import has_starting_code, without_starting_code
 
 _SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.MULTILINE)
 
@@ -63,30 +66,31 @@ def untouched(assignment):
     )
 
 
-def solution_cell_ids(path):
-    """The grade ids of the solution cells of the notebook at `path`, in notebook order."""
-    return [grade_id_of(cell) for cell in nbformat.read(path, as_version=4).cells
-            if cell.cell_type == "code" and is_solution(cell)]
+def solution_cells(path):
+    """The code solution cells of the notebook at `path`, in notebook order."""
+    return [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code" and is_solution(cell)]
 
 
 def unanswered(assignment, source_root):
     """One submission per solution cell of the assignment's source notebook, that cell left as released.
 
-    Each loses the tests the declaration says use that cell, so leaving any answer out costs points.
+    Each loses the tests the declaration says use that cell, so leaving any answer out costs points,
+    whether the cell is released with nbgrader's stub or with starting code to fix.
     """
-    path = Path(source_root) / assignment.name / assignment.filename
-    return tuple(
-        Submission(
-            f"no_{cell_id}", f"the {cell_id} cell left as released", assignment.name, assignment.notebook,
+    def left_as_released(cell):
+        cell_id = grade_id_of(cell)
+        released_with = ", its starting code not fixed" if has_starting_code(cell.source) else ""
+        return Submission(
+            f"no_{cell_id}", f"the {cell_id} cell left as released{released_with}", assignment.name, assignment.notebook,
             unanswered=frozenset({cell_id}), expected_lost=assignment.tests_using(cell_id), in_demo=False,
         )
-        for cell_id in solution_cell_ids(path)
-    )
+
+    return tuple(left_as_released(cell) for cell in solution_cells(Path(source_root) / assignment.name / assignment.filename))
 
 
 def solution_source(cell):
-    """A source solution cell as the student would write it: the solution without its markers."""
-    return _SOLUTION_MARKERS.sub("", cell.source)
+    """A source solution cell as the student would write it: the solution without its markers or starting code."""
+    return _SOLUTION_MARKERS.sub("", without_starting_code(cell.source))
 
 
 def build_notebook(submission, release_path, source_path):

@@ -8,7 +8,8 @@ A notebook that monkeypatches Keras, NumPy or the checks in its kernel only chan
 what it sees while it runs, never its grade.
 
 `NameTestCells` writes each test's name at the top of its cell in the student version, and
-`FeedbackForStudents` keeps the grader's hidden code and tracebacks out of the feedback.
+`FeedbackForStudents` says in the returned feedback why each test lost points, without the grader's
+hidden code, tracebacks or paths.
 
 Every kernel runs in a sandbox (`autograder/grading/sandbox.py`, limits in
 `c.SandboxSettings`): a limit reached, a dead kernel or a notebook out of time costs that
@@ -26,12 +27,14 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 from traitlets import Any, Bool, Unicode
 
 from autograder.assignments import assignment as find_assignment
 from autograder.assignments import graded_outside_kernel
-from autograder.grading.nbgrader import STOPPED, course_hint, grade_id_of, is_test
+from autograder.grading.student_feedback.paths import hide_paths_in_outputs, replacements
+from autograder.grading.nbgrader import STOPPED, grade_id_of, is_test
 from autograder.grading.sandbox import SANDBOX_LIMITS, Limits, Sandbox, SandboxSettings, describe_bytes
 
 
@@ -242,20 +245,40 @@ class NameTestCells(NbGraderPreprocessor):
 
 
 class FeedbackForStudents(ClearHiddenTests):
-    """What a student reads in `nbgrader generate_feedback`'s HTML: results and messages, not the grader's code.
+    """What a student reads in `nbgrader generate_feedback`'s HTML: each test, why it lost points, no grader code.
 
-    A test cell keeps its visible code; its hidden region is removed (nbgrader would show it,
-    jupyter/nbgrader#917), and an error shows as its message and the declared hint instead
-    of a traceback into the grader's code and its hidden cases.
+    Runs after nbgrader's `GetGrades`. It reads the gradebook and the autograded notebook into a
+    `FeedbackPage` (`resources["feedback"]`, laid out by the template in `autograder/grading/student_feedback/`):
+    each test's question and points, the earlier cell behind a failure, the hint, a written answer
+    "not graded yet" until a grader has graded it. In the notebook, a test cell keeps its visible code;
+    its hidden region is removed (nbgrader would show it, jupyter/nbgrader#917), and its error shows
+    as what the page says about it instead of a traceback into the grader's code and its hidden cases.
+    No output keeps an instructor path (`autograder/grading/student_feedback/paths.py`).
     """
+
+    def preprocess(self, nb, resources):
+        # Imported here: it reads outcomes from the class report's package, which loads matplotlib.
+        from autograder.grading.student_feedback.page import FeedbackPage, feedback_page, gradebook_grades
+
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        paths = replacements(folder, Path(CourseDirectory(config=self.config).root))
+        for cell in nb.cells:
+            hide_paths_in_outputs(cell, paths)
+        nbgrader = resources["nbgrader"]
+        owner = find_assignment(nbgrader["assignment"])
+        grades = gradebook_grades(
+            nbgrader["db_url"], nbgrader["notebook"], nbgrader["assignment"], nbgrader["student"]
+        )
+        resources["feedback"] = feedback_page(nb, owner, grades) if owner else FeedbackPage({}, ())
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
         if not is_test(cell):
             return cell, resources
         self._remove_hidden_test_region(cell)
+        test = resources["feedback"].tests.get(grade_id_of(cell))
         for output in cell.get("outputs", []):
             if output.output_type == "error":
-                message = f"{output.ename}: {output.evalue}".strip()
-                extra = course_hint(grade_id_of(cell), message)
-                output.traceback = [message, *([f"Hint: {extra}"] if extra else [])]
+                said = [*test.lines, *([f"Hint: {test.hint}"] if test.hint else [])] if test else []
+                output.traceback = said or [f"{output.ename}: {output.evalue}".strip()]
         return cell, resources

@@ -12,7 +12,6 @@ from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
 from autograder.report.classreport import gather
 from autograder.report.gradebook import ReportError, assignment_names, course_settings, describe
-from autograder.report.page import write_page
 
 __all__ = ["ReportError", "gather_class", "write_report"]
 
@@ -44,5 +43,7 @@ def write_report(course_dir, names=(), out=None, db_url=None):
     course_dir = Path(course_dir)
     configured_url, course_id = course_settings(course_dir)
     db_url = db_url or configured_url
+    from autograder.report.page import write_page  # matplotlib: loaded only to draw
+
     reports = gather_class(course_dir, names, db_url)
     return write_page(reports, out or course_dir / "report", course_id, describe(db_url))

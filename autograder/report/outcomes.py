@@ -29,6 +29,8 @@ TIMED_OUT = "CellTimeoutError"
 MISSING_NAME = ("NameError", "UnboundLocalError")
 # What nbgrader's student version has in place of an answer (c.ClearSolutions.code_stub).
 PLACEHOLDER = "raise NotImplementedError()"
+# How IPython names the place of a syntax error in a cell: "invalid syntax (3184349919.py, line 2)".
+_SYNTAX_AT = re.compile(r"^(.*?) \(\S+\.py, line (\d+)\)$")
 _MISSING = re.compile(r"name '(\w+)' is not defined|local variable '(\w+)'")
 _DEFINED = re.compile(r"^\s*(?:class|def)\s+(\w+)|^(\w+(?:\s*,\s*\w+)*)\s*(?::[^=]*)?=(?!=)", re.MULTILINE)
 
@@ -84,7 +86,10 @@ class CellError:
 
     @property
     def summary(self):
-        """`Name: first line`, the placeholder called so."""
+        """`Name: first line`, the placeholder called so, a syntax error by its line in the cell."""
+        found = _SYNTAX_AT.search(self.evalue) if self.ename in ("SyntaxError", "IndentationError") else None
+        if found:
+            return f"{self.ename} on line {found.group(2)} ({found.group(1)})"
         return error_summary(self.ename, self.evalue, self.ename == "NotImplementedError")
 
     @property

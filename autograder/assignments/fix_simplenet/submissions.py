@@ -1,5 +1,7 @@
 """Demo submissions of assignment 1: the tutorial's bugs, one at a time."""
 
+import dataclasses
+
 from autograder.assignments.fix_simplenet import ASSIGNMENT
 from autograder.assignments.submission import Submission, reference, untouched
 
@@ -9,7 +11,8 @@ _A1_MODEL_TESTS = ASSIGNMENT.tests_using("simplenet")
 
 SUBMISSIONS = (
     reference(ASSIGNMENT),
-    untouched(ASSIGNMENT),
+    # Its `simplenet` cell is the tutorial's class as released, which Python cannot read (a missing parenthesis).
+    dataclasses.replace(untouched(ASSIGNMENT), message_contains={"simplenet_builds": "SyntaxError"}),
     Submission(
         "syntax_error", "the tutorial's missing parenthesis in the constructor signature",
         edits={"simplenet": [("output_layer_sizes=(10,)):", "output_layer_sizes=(10,):")]},

@@ -1,0 +1,288 @@
+"""The feedback page a student gets back (`nbgrader generate_feedback`): what it says, and what a browser shows.
+
+What it says about each test is built from small in-memory notebooks (no kernel): the earlier
+cell behind a cascade, one problem per root cause, the written answer not graded yet, no
+instructor path; the course's template renders it as nbgrader's `GenerateFeedback` would, and
+the page fetches nothing. Then a page of the graded class (tests/conftest.py) in Debian's
+Chromium: every test named, no hidden code, no instructor path, the longest message readable
+within the width of the page, and no request leaving the machine. Screenshots are kept in
+`test-artifacts/browser-feedback/`.
+"""
+
+import html
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from nbconvert.exporters import HTMLExporter
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder.assignments.fix_simplenet import ASSIGNMENT
+from autograder.grading.student_feedback.page import EARLIER_CELL, NOT_GRADED_YET, Grade, feedback_page
+from autograder.grading.student_feedback.paths import COURSE_CODE, PACKAGE, hide_paths_in_outputs, replacements
+from autograder.grading.nbgrader import CAUSE_HINT, COURSE_ROOT
+
+SITE_PACKAGES = next(path for path in sys.path if path.endswith("site-packages"))
+
+# A long message, as the checks write them: it must wrap within the page.
+LONG_MESSAGE = ("wrong number of parameters: expected 101,770, got 1,546 "
+                + "(" + ", ".join(f"layer {index}: {index * 1000:,}" for index in range(30)) + ").")
+
+
+# In-memory notebooks of assignment 1 ----------------------------------------------------------
+
+
+def nbgrader_cell(cell, grade_id, solution=False, points=0):
+    """`cell` with nbgrader's metadata: an answer (`solution`), a test (`points`), or a written answer (both)."""
+    cell.metadata["nbgrader"] = {
+        "grade_id": grade_id, "solution": solution, "grade": bool(points), "locked": not solution,
+        "points": points, "schema_version": 3,
+    }
+    return cell
+
+
+def error(ename, evalue=""):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def answer(grade_id, *outputs):
+    cell = new_code_cell("# the student's answer")
+    cell.outputs = list(outputs)
+    return nbgrader_cell(cell, grade_id, solution=True)
+
+
+def graded_test_cell(grade_id, *outputs):
+    cell = new_code_cell(f'# Test "{grade_id}"\ncheck_{grade_id}(SimpleNet)')
+    cell.outputs = list(outputs)
+    return nbgrader_cell(cell, grade_id, points=ASSIGNMENT.test(grade_id).points)
+
+
+def written_answer():
+    return nbgrader_cell(new_markdown_cell("The tutorial is wrong about ..."), "tutorial_claims", solution=True,
+                         points=ASSIGNMENT.test("tutorial_claims").points)
+
+
+NOT_DEFINED = error("NameError", "name 'SimpleNet' is not defined")
+
+
+def check_failure(message, hint):
+    return error("CheckFailure", f"{message}\nHint: {hint}")
+
+
+def grades(**scores):
+    """{grade_id: Grade} with each test's declared points and the score given (None: not graded yet)."""
+    return {grade_id: Grade(score or 0.0, ASSIGNMENT.test(grade_id).points, needs_manual_grade=score is None)
+            for grade_id, score in scores.items()}
+
+
+def test_a_test_that_needs_an_unanswered_cell_names_it_on_its_first_line_and_the_cause_is_one_problem():
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Fix the broken SimpleNet"),
+        answer("simplenet", error("NotImplementedError")),
+        graded_test_cell("simplenet_builds", NOT_DEFINED),
+        graded_test_cell("simplenet_output_shape", NOT_DEFINED),
+    ])
+    page = feedback_page(nb, ASSIGNMENT, grades(simplenet_builds=0, simplenet_output_shape=0))
+    for grade_id in ("simplenet_builds", "simplenet_output_shape"):
+        test = page.tests[grade_id]
+        assert test.first_line.startswith(EARLIER_CELL), test
+        assert "`simplenet` (cell 2) is not answered yet" in test.first_line, test
+        assert "NameError: name 'SimpleNet' is not defined" in test.lines[1] and test.hint == CAUSE_HINT
+        assert test.problem == 1 and test.question == ASSIGNMENT.test(grade_id).question
+    (problem,) = page.problems
+    assert problem.cell_id == "simplenet" and problem.text.startswith("The answer cell `simplenet` (cell 2)")
+    assert problem.grade_ids == ("simplenet_builds", "simplenet_output_shape") and problem.points_lost == 2
+
+
+def test_a_check_that_failed_on_its_own_says_its_message_first_and_one_mistake_is_one_problem():
+    flatten = "flatten the images before the first Dense layer"
+    wrong_shape = "wrong output shape: expected (None, 10), got (None, 28, 28, 10)"
+    nb = new_notebook(cells=[
+        answer("simplenet"),
+        graded_test_cell("simplenet_builds"),
+        graded_test_cell("simplenet_output_shape", check_failure(wrong_shape, flatten)),
+        graded_test_cell("simplenet_param_count", check_failure(LONG_MESSAGE, flatten)),
+        graded_test_cell("simplenet_probabilities", check_failure("the outputs do not sum to 1", "use a softmax")),
+    ])
+    page = feedback_page(nb, ASSIGNMENT, grades(simplenet_builds=1, simplenet_output_shape=0,
+                                                simplenet_param_count=0, simplenet_probabilities=0))
+    assert page.tests["simplenet_builds"].passed and not page.tests["simplenet_builds"].lines
+    shape = page.tests["simplenet_output_shape"]
+    assert shape.first_line == wrong_shape and shape.hint == flatten
+    assert not any(EARLIER_CELL in line for test in page.tests.values() for line in test.lines)
+    assert [problem.grade_ids for problem in page.problems] == [
+        ("simplenet_output_shape", "simplenet_param_count"), ("simplenet_probabilities",)
+    ]
+    assert page.autograded_score == 1 and page.autograded_points == 4
+
+
+def test_a_written_answer_is_not_graded_yet_until_a_grader_has_graded_it():
+    nb = new_notebook(cells=[written_answer()])
+    pending = feedback_page(nb, ASSIGNMENT, grades(tutorial_claims=None)).tests["tutorial_claims"]
+    assert pending.pending and pending.score_text == f"{NOT_GRADED_YET} (2 points)" and not pending.problem
+    graded = feedback_page(nb, ASSIGNMENT, grades(tutorial_claims=1.5)).tests["tutorial_claims"]
+    assert not graded.pending and graded.score_text == "1.5 / 2 points" and NOT_GRADED_YET not in graded.score_text
+
+
+def test_outputs_keep_the_students_frames_and_lose_every_instructor_path(tmp_path):
+    folder = tmp_path / "autograded" / "student" / "01_fix_simplenet"
+    colour = "\x1b[32m{}\x1b[39m"
+    cell = answer("train_simplenet", new_output(
+        "error", ename="FileNotFoundError", evalue=f"No such file: '{folder}/tuned_model.keras'",
+        traceback=[
+            "Cell In[13], line 1\n----> 1 model = SimpleNet()",
+            "File " + colour.format(f"{SITE_PACKAGES}/keras/src/layers/layer.py:294") + ", in Layer.__init__",
+            "File " + colour.format(f"{PACKAGE}/assignments/tune_training/training.py:80") + ", in train_within_budget",
+            f"FileNotFoundError: No such file: '{folder}/tuned_model.keras'",
+        ],
+    ), new_output("stream", name="stdout",
+                  text=f"read {COURSE_ROOT}/source and {Path.home()}/.keras, {PACKAGE}/checks.py\n"))
+    hide_paths_in_outputs(cell, replacements(folder, tmp_path))
+    error_output, printed = cell.outputs
+    shown = "\n".join([*error_output.traceback, error_output.evalue, printed.text])
+    assert error_output.traceback[0].startswith("Cell In[13], line 1") and len(error_output.traceback) == 3
+    assert "keras/src/layers/layer.py:294" in shown and "No such file: 'tuned_model.keras'" in shown
+    assert COURSE_CODE in printed.text and "training.py" not in shown
+    for path in (str(tmp_path), str(COURSE_ROOT), str(Path.home()) + "/", SITE_PACKAGES, "autograder/"):
+        assert path not in shown, (path, shown)
+
+
+# The course's template, as nbgrader's GenerateFeedback configures it ------------------------------
+
+
+def feedback_exporter():
+    """nbconvert's HTML exporter configured as `nbgrader generate_feedback` configures it, from `nbgrader_config.py`."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+    return HTMLExporter(parent=converter, config=converter.config)
+
+
+def links_of(page):
+    """Every `src` and `href` of an HTML page, and of its CSS (`url(...)`, `@import`)."""
+    return (re.findall(r"""\b(?:src|href)\s*=\s*["']?([^"'\s>]+)""", page)
+            + re.findall(r"""url\(\s*["']?([^"')\s]+)""", page) + re.findall(r"""@import\s+["']?([^"';\s]+)""", page))
+
+
+def fetched(links):
+    """The links of `links` a browser would fetch: all but the page's own anchors and embedded data."""
+    return [link for link in links if not link.startswith(("#", "data:"))]
+
+
+def test_the_template_lays_out_the_page_with_nothing_to_fetch():
+    nb = new_notebook(cells=[
+        answer("simplenet", error("NotImplementedError")),
+        graded_test_cell("simplenet_builds", NOT_DEFINED),
+        graded_test_cell("simplenet_param_count", check_failure(LONG_MESSAGE + " <lambda>", "count by hand")),
+        written_answer(),
+    ])
+    page = feedback_page(nb, ASSIGNMENT, grades(simplenet_builds=0, simplenet_param_count=0, tutorial_claims=None))
+    resources = {"nbgrader": {"notebook": "fix_simplenet", "score": 0.0, "max_score": 4.0, "late_penalty": 0},
+                 "feedback": page, "metadata": {"name": "fix_simplenet", "path": "."}}
+    body, _ = feedback_exporter().from_notebook_node(nb, resources=resources)
+    assert fetched(links_of(body)) == [] and "<script" not in body
+    assert "Content-Security-Policy" in body and "default-src 'none'" in body
+    text = html.unescape(re.sub(r"<[^>]+>", "", body))
+    for grade_id in ("simplenet_builds", "simplenet_param_count", "tutorial_claims"):
+        assert grade_id in text and ASSIGNMENT.test(grade_id).question in text
+    assert text.count("is not answered yet") == 2  # the problem at the top, the test's first line
+    assert LONG_MESSAGE + " <lambda>" in text and "&lt;lambda&gt;" in body  # escaped, whole
+    written = re.search(r'<tr class="test-pending" data-grade-id="tutorial_claims">(.*?)</tr>', body, re.S)[1]
+    assert f"{NOT_GRADED_YET} (2 points)" in written and "0 / 2" not in written
+    # The check of links finds what the stock nbgrader page fetches: MathJax from a CDN.
+    assert fetched(links_of('<script src="https://cdnjs.cloudflare.com/mathjax.js"></script><a href="#top">')) == [
+        "https://cdnjs.cloudflare.com/mathjax.js"
+    ]
+
+
+# A page of the graded class in Chromium ---------------------------------------------------------
+
+STUDENT, FEEDBACK_OF = "no_flatten", "01_fix_simplenet"
+NARROW = {"width": 700, "height": 1000}
+
+
+def record_requests(page):
+    """Every URL `page` requests from now on; any but file: and data: is aborted, so none leaves the machine."""
+    requested = []
+
+    def route(request_route):
+        requested.append(request_route.request.url)
+        if request_route.request.url.startswith(("file:", "data:")):
+            request_route.continue_()
+        else:
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("request", lambda request: requested.append(request.url))
+    return requested
+
+
+def overflow(element):
+    """How many pixels `element`'s content sticks out to the right, of itself or of the window."""
+    return element.evaluate(
+        "element => Math.max(element.scrollWidth - element.clientWidth,"
+        " element.getBoundingClientRect().right - document.documentElement.clientWidth, 0)"
+    )
+
+
+@pytest.mark.slow
+def test_a_feedback_page_in_chromium_names_every_test_and_fetches_nothing(graded_class, tmp_path):
+    from playwright.sync_api import expect
+
+    from tests.browser import ARTIFACTS, Screenshots, browser_page, chromium_path
+    from tests.test_pipeline import feedback_results, hidden_lines
+
+    chromium = chromium_path()
+    submission = graded_class.submission(STUDENT, FEEDBACK_OF)
+    path = graded_class.path("feedback", submission, ".html")
+    results = {result.grade_id: result for result in graded_class.results[submission.key]}
+    said = {grade_id: lines for grade_id, (status, lines) in feedback_results(path).items() if status == "failed"}
+    longest = max(said, key=lambda grade_id: len(said[grade_id][0]))
+    with browser_page(chromium, tmp_path / "home") as page:
+        shots = Screenshots(page, ARTIFACTS.with_name("browser-feedback"))
+        page.set_viewport_size(NARROW)
+        requested = record_requests(page)
+        page.goto(path.as_uri())
+        shots.take("summary")
+
+        for test in ASSIGNMENT.tests:
+            row = page.locator(f'#tests tr[data-grade-id="{test.grade_id}"]')
+            expect(row).to_be_visible()
+            expect(row).to_contain_text(test.question)
+            if not test.manual:
+                result = results[test.grade_id]
+                expect(row).to_contain_text(f"{result.points:g} / {result.max_points:g} point")
+        expect(page.locator('#tests tr[data-grade-id="tutorial_claims"]')).to_contain_text(NOT_GRADED_YET)
+
+        box = page.locator(f'.result[data-grade-id="{longest}"]')
+        box.scroll_into_view_if_needed()
+        shots.take(f"longest-message-{longest}")
+        first_line = box.locator(".feedback-first-line")
+        expect(first_line).to_be_visible()
+        expect(first_line).to_have_text(said[longest][0])
+        for line in said[longest]:
+            expect(box).to_contain_text(line)
+        assert overflow(first_line) == 0 and overflow(box) == 0
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        shown = page.locator("body").inner_text()
+        assert not [line for line in hidden_lines() if line in shown]
+        for path_text in (str(COURSE_ROOT), str(graded_class.course(FEEDBACK_OF)), str(Path.home()) + "/",
+                          "site-packages", "autograder/"):
+            assert path_text not in shown, path_text
+        attributes = page.evaluate("[...document.querySelectorAll('[src], [href]')]"
+                                   ".map(element => element.getAttribute('src') || element.getAttribute('href'))")
+        assert fetched(attributes) == []
+        assert requested and all(url.startswith(("file:", "data:")) for url in requested), requested
+
+        # The same measures fail where they should: an unwrapped line overflows, an image on the web is requested.
+        page.add_style_tag(content=".feedback-line { white-space: pre; overflow-wrap: normal; }")
+        assert overflow(first_line) > 0
+        control = tmp_path / "control.html"
+        control.write_text('<p>control</p><img src="http://192.0.2.1/pixel.png">')
+        page.goto(control.as_uri())
+        page.wait_for_load_state("load")
+        assert "http://192.0.2.1/pixel.png" in requested
