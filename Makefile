@@ -15,7 +15,7 @@ export KERAS_BACKEND := tensorflow
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast lab benchmark benchmark-check benchmark-training benchmark-report release clean-demo
+.PHONY: setup demo test test-fast lab lab-instructor benchmark benchmark-check benchmark-training benchmark-report release clean-demo
 
 setup: $(INSTALLED)
 
@@ -55,12 +55,18 @@ test: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES)
 test-fast: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m pytest -m "not slow"
 
-# The course in JupyterLab, with nbgrader's extensions: Assignment List, Validate, Formgrader.
-# The Assignment List needs the exchange folder (nbgrader_config.py) to exist.
+# The course in JupyterLab, as a student sees it (nbgrader's Assignment List and Validate button)
+# or as the instructor does (the Formgrader and Create Assignment too): lab/jupyter-lab applies
+# the view's configuration, in lab/, to this launch only.
 # Jupyter refuses to run as root (a container, CI) unless told to.
+JUPYTER_LAB = PATH=$(abspath $(BIN)):$$PATH lab/jupyter-lab
+AS_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(INSTALLED)
-	mkdir -p exchange
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(JUPYTER_LAB) student $(AS_ROOT)
+
+lab-instructor: $(INSTALLED)
+	$(JUPYTER_LAB) instructor $(AS_ROOT)
 
 benchmark: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m tests.benchmarks.autograde_time

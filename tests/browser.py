@@ -11,7 +11,6 @@ import re
 import secrets
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -40,11 +39,12 @@ VALIDATE_TIMEOUT = 600
 
 VIEWPORT = {"width": 1400, "height": 1000}
 
-# User settings of the Lab under test: every cell in the page (locators find cells out of
-# view too), and no news or update check (there is no internet).
+# `make lab`'s launcher: JupyterLab with the configuration of a view ("student" or "instructor").
+LAB_LAUNCHER = COURSE_ROOT / "lab" / "jupyter-lab"
+
+# User settings of the Lab under test: every cell in the page (locators find cells out of view too).
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
 }
 
 
@@ -137,6 +137,15 @@ class LabServer:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status
 
+    def status_of(self, path, timeout=10):
+        """The HTTP status of GET `path` (a page of the server, such as `formgrader`), errors included."""
+        request = urllib.request.Request(f"{self.url}/{path}", headers={"Authorization": f"token {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
     def log_tail(self, lines=40):
         """The last `lines` lines the server logged."""
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -164,18 +173,20 @@ def write_lab_settings(settings_dir):
         path.write_text(json.dumps(values))
 
 
-def lab_command(port, state_dir):
-    """`jupyter lab` on 127.0.0.1:`port` only, with no browser, and settings and workspaces under `state_dir`.
+def lab_command(port, state_dir, view):
+    """`make lab`'s `jupyter lab` in `view` ("student" or "instructor"), on 127.0.0.1:`port` only,
+    with no browser, and settings and workspaces under `state_dir`.
 
     `--allow-root`: CI runs as root, and Jupyter refuses to start as root without it.
+    `expose_app_in_browser`: the page's `window.jupyterapp`, for the test to ask which plugins
+    and commands the view has; it changes nothing that is shown.
     """
     return [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+        str(LAB_LAUNCHER), view, "--no-browser", "--allow-root",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--LabApp.user_settings_dir={state_dir / 'settings'}",
         f"--LabApp.workspaces_dir={state_dir / 'workspaces'}",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=None",
+        "--LabApp.expose_app_in_browser=True",
     ]
 
 
@@ -220,15 +231,16 @@ def exits(process):
 
 
 @contextmanager
-def running_lab(course_dir, state_dir):
-    """`jupyter lab` serving `course_dir` (its root, as `make lab` does), stopped on exit."""
+def running_lab(course_dir, state_dir, view="student"):
+    """`jupyter lab` in `view` serving `course_dir` (its root, as `make lab` and `make
+    lab-instructor` do), stopped on exit."""
     token = secrets.token_hex(24)
     port = free_port()
     write_lab_settings(state_dir / "settings")
     log = state_dir / "lab.log"
     with open(log, "w") as log_file:
         process = subprocess.Popen(
-            lab_command(port, state_dir), cwd=course_dir, env=lab_environment(state_dir, token),
+            lab_command(port, state_dir, view), cwd=course_dir, env=lab_environment(state_dir, token),
             stdout=log_file, stderr=subprocess.STDOUT,
         )
     server = LabServer(process, f"http://127.0.0.1:{port}", token, log)

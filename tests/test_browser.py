@@ -1,10 +1,13 @@
-"""A student's session in JupyterLab, driven through a real headless Chromium.
+"""A student's session in JupyterLab, driven through a real headless Chromium, and the instructor's view.
 
-On a copy of the course, in `jupyter lab` with nbgrader's extensions: the stub of
+On a copy of the course, in `make lab`'s student view of `jupyter lab`: nbgrader's
+Assignment List and Validate button are there, its instructor tools (Formgrader, Create
+Assignment, Course List) and JupyterLab's news pop-up are not; the stub of
 `conv_output_size` fails its test with the check's message, and so does `check(...)` called
 from a cell of the student's own; an answer typed in the browser passes both, and
 nbgrader's Validate button then reports every other unanswered test of the notebook, and
-not this one. Screenshots of each step are kept in `test-artifacts/browser/`.
+not this one. `make lab-instructor`'s view has the instructor tools. Screenshots of each
+step are kept in `test-artifacts/browser/` and `test-artifacts/browser-instructor/`.
 """
 
 import re
@@ -15,8 +18,9 @@ import pytest
 from playwright.sync_api import expect
 
 from autograder.assignments.layers_and_cnn.checks import check_conv_output_size
+from autograder.check.kernel import passed_line
 from autograder.errors import CheckFailure
-from autograder.grading.nbgrader import copy_course, autograded_cells
+from autograder.grading.nbgrader import COURSE_ROOT, copy_course, autograded_cells
 from tests.browser import (
     ARTIFACTS,
     UI_TIMEOUT,
@@ -48,6 +52,21 @@ def conv_output_size(size, kernel_size, stride=1, padding="valid"):
 print("28 pixels, 3x3 convolution:", conv_output_size(28, 3), "(valid),", conv_output_size(28, 3, padding="same"), "(same)")'''
 ANSWER_PRINTS = "28 pixels, 3x3 convolution: 26 (valid), 28 (same)"
 CHECK_CALL = f'check("{TEST_ID}")'
+
+INSTRUCTOR_ARTIFACTS = COURSE_ROOT / "test-artifacts" / "browser-instructor"
+
+# nbgrader's commands (its lab extension's ids) and the Nbgrader menu's items in each view.
+STUDENT_COMMANDS = ("nbgrader:open-assignment-list",)
+INSTRUCTOR_COMMANDS = ("nbgrader:open-formgrader", "nbgrader:open-formgrader-local", "nbgrader:open-create-assignment",
+                       "nbgrader:open-course-list")
+STUDENT_MENU = ["Assignment List"]
+INSTRUCTOR_MENU = ["Assignment List", "Course List", "Formgrader", "Create assignment"]
+
+# What JupyterLab's announcements plugin asks on every page until it is answered.
+ANNOUNCEMENTS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
+NEWS_QUESTION = "Would you like to get notified about official Jupyter news?"
+# Seconds to wait for the question after the restore: a Lab with the plugin on asked it 0.7-0.9 s after here.
+NEWS_QUESTION_DELAY = 3
 
 
 def stub_failure_message():
@@ -85,15 +104,71 @@ def open_notebook(page, server, shots):
     shots.take("notebook-opened")
 
 
-def check_nbgrader_extension(page, shots):
-    """nbgrader's lab extension, as `make lab` serves it from the course root: its menu and Validate button."""
+def wait_until_restored(page):
+    """Wait until JupyterLab has started every plugin and restored its layout (news pop-ups come then)."""
+    page.wait_for_function("() => window.jupyterapp !== undefined")
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+
+
+def nbgrader_menu(page, shots, step):
+    """Open the Nbgrader menu; return the labels of its items a person sees, and close it."""
     page.locator(".lm-MenuBar-item").filter(has_text="Nbgrader").click()
-    menu = page.locator(".lm-Menu")
-    for item in ("Assignment List", "Formgrader"):
-        expect(menu).to_contain_text(item)
-    shots.take("nbgrader-menu")
+    items = page.locator(".lm-Menu .lm-Menu-item:visible .lm-Menu-itemLabel")
+    expect(items.first).to_be_visible()
+    shots.take(step)
+    labels = items.all_inner_texts()
     page.keyboard.press("Escape")
+    return labels
+
+
+def commands_present(page, commands):
+    """Which of `commands` JupyterLab knows (the menu, the palette and shortcuts offer only those)."""
+    return [command for command in commands
+            if page.evaluate("command => window.jupyterapp.commands.hasCommand(command)", command)]
+
+
+def create_assignment_tab(page):
+    """The tab of nbgrader's Create Assignment sidebar."""
+    return page.locator('.jp-SideBar .lm-TabBar-tab[data-id="nbgrader-create_assignemnt"]')
+
+
+def news_popup(page):
+    """JupyterLab's question about Jupyter news, as a notification shows it."""
+    return page.get_by_text(NEWS_QUESTION)
+
+
+def check_no_news_popup(page):
+    """JupyterLab's announcements plugin (news and update checks) is off, and once the page is
+    restored no notification asks about Jupyter news."""
+    wait_until_restored(page)
+    assert not page.evaluate("id => window.jupyterapp.hasPlugin(id)", ANNOUNCEMENTS_PLUGIN)
+    page.wait_for_timeout(NEWS_QUESTION_DELAY * 1000)  # the plugin asks once its settings have loaded
+    expect(news_popup(page)).to_have_count(0)
+
+
+def check_student_view(page, server, shots):
+    """`make lab`'s student view: nbgrader's Assignment List and Validate button, none of its
+    instructor tools (in the menu, as commands, in the sidebar, on the server), no news pop-up."""
+    check_no_news_popup(page)
+    assert nbgrader_menu(page, shots, "nbgrader-menu") == STUDENT_MENU
+    assert commands_present(page, STUDENT_COMMANDS + INSTRUCTOR_COMMANDS) == list(STUDENT_COMMANDS)
+    expect(create_assignment_tab(page)).to_have_count(0)
     expect(page.locator(".validate-button")).to_be_visible()
+    assert server.status_of("formgrader") == 404, "the student view's server serves the Formgrader"
+
+
+def check_assignment_list(page, shots):
+    """The Assignment List opens from the Nbgrader menu and reads the local exchange (nothing is
+    released in this course copy; without the exchange it says that it does not exist); closing
+    it shows the notebook again."""
+    page.locator(".lm-MenuBar-item").filter(has_text="Nbgrader").click()
+    page.locator('.lm-Menu-item[data-command="nbgrader:open-assignment-list"]').click()
+    panel = page.locator("#nbgrader-assignment-list")
+    expect(panel).to_contain_text("Released assignments")
+    expect(panel).to_contain_text("There are no assignments to fetch.")
+    shots.take("assignment-list")
+    page.locator(".lm-TabBar-tab").filter(has_text="Assignments").locator(".lm-TabBar-tabCloseIcon").click()
+    expect(panel).to_have_count(0)
 
 
 def run_solution_and_test(page):
@@ -153,8 +228,9 @@ def check_in_notebook_check_passes(page, shots):
     expect(cell.locator(".jp-OutputArea")).to_have_text(f"✔ {TEST_ID}: passed (2/2 points)")
 
 
-def check_typed_answer_passes(page, shots):
-    """An answer typed in the editor is kept as typed, prints what it should and passes its test silently."""
+def check_typed_answer_passes(page, shots, notebook):
+    """An answer typed in the editor is kept as typed, prints what it should and passes its test,
+    which says so in one line."""
     solution = code_cell(page, "def conv_output_size(")
     replace_source(solution, ANSWER)
     assert editor_source(solution) == ANSWER, "the editor changed the typed answer"
@@ -164,7 +240,7 @@ def check_typed_answer_passes(page, shots):
     scroll_to(solution)
     shots.take("answer-passes")
     expect(solution.locator(".jp-OutputArea-output")).to_have_text(ANSWER_PRINTS)
-    expect(test.locator(".jp-OutputArea-output")).to_have_count(0)  # passed, silently
+    expect(test.locator(".jp-OutputArea-output")).to_have_text(passed_line(cells_by_id(notebook)[TEST_ID].source))
 
 
 def save(page, notebook):
@@ -209,15 +285,59 @@ def test_student_answers_conv_output_size_in_jupyterlab_and_validates(tmp_path):
         with running_lab(course, state_dir) as server, browser_page(chromium, state_dir / "home") as page:
             shots = Screenshots(page)
             open_notebook(page, server, shots)
-            check_nbgrader_extension(page, shots)
+            check_student_view(page, server, shots)
+            check_assignment_list(page, shots)
             run_cell(code_cell(page, "keras.utils.set_random_seed(SEED)"))
             check_stub_fails(page, shots)
             check_in_notebook_check_fails(page, shots)
-            check_typed_answer_passes(page, shots)
+            check_typed_answer_passes(page, shots, course / NOTEBOOK)
             check_in_notebook_check_passes(page, shots)
             save(page, course / NOTEBOOK)
             check_validate_lists_the_other_tests(page, shots, course / NOTEBOOK)
 
     kernels = [process for process in processes.started if "ipykernel_launcher" in process]
     assert len(kernels) >= 2, f"the notebook's kernel and Validate's should have been seen: {processes.started}"
+    assert processes.survivors == [], "processes left running by the Lab server or the browser"
+
+
+def check_formgrader_opens(page, shots, course):
+    """The Formgrader opens from the Nbgrader menu, with the course's assignments to manage."""
+    page.locator(".lm-MenuBar-item").filter(has_text="Nbgrader").click()
+    page.locator('.lm-Menu-item[data-command="nbgrader:open-formgrader"]').click()
+    formgrader = page.frame_locator("#formgrader iframe")
+    for assignment in sorted(folder.name for folder in (course / "source").iterdir()):
+        expect(formgrader.get_by_role("link", name=assignment, exact=True)).to_be_visible()
+    shots.take("formgrader")
+
+
+def check_news_check_sees_a_popup(page, shots):
+    """The news pop-up check is not blind: the same question, shown as a notification, is found."""
+    page.evaluate("""question => window.jupyterapp.commands.execute(
+        "apputils:notify", {message: question, type: "default", options: {autoClose: false}})""", NEWS_QUESTION)
+    expect(news_popup(page)).to_be_visible()
+    shots.take("a-news-popup-is-seen")
+
+
+@pytest.mark.slow
+def test_instructor_view_has_the_formgrader_and_create_assignment(tmp_path):
+    chromium = chromium_path()
+    course = copy_course(tmp_path / "course")
+    state_dir = tmp_path / "jupyter"
+    state_dir.mkdir()
+    print(f"\nscreenshots: {INSTRUCTOR_ARTIFACTS}")
+
+    with ProcessWatch() as processes:
+        with running_lab(course, state_dir, view="instructor") as server, \
+                browser_page(chromium, state_dir / "home") as page:
+            shots = Screenshots(page, INSTRUCTOR_ARTIFACTS)
+            page.goto(f"{server.url}/lab?token={server.token}")
+            check_no_news_popup(page)
+            assert nbgrader_menu(page, shots, "nbgrader-menu") == INSTRUCTOR_MENU
+            assert commands_present(page, STUDENT_COMMANDS + INSTRUCTOR_COMMANDS) == list(
+                STUDENT_COMMANDS + INSTRUCTOR_COMMANDS)
+            expect(create_assignment_tab(page)).to_have_count(1)
+            assert server.status_of("formgrader") == 200
+            check_formgrader_opens(page, shots, course)
+            check_news_check_sees_a_popup(page, shots)
+
     assert processes.survivors == [], "processes left running by the Lab server or the browser"
