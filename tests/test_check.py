@@ -338,10 +338,9 @@ def test_untouched_release_fails_with_the_placeholder_message(tmp_path):
     assert "NotImplementedError" in process.stdout and "placeholder" in process.stdout
     assert "hidden tests included" in process.stdout
     assert "Total: 0/2 points; 1 of 1 tests failed" in process.stdout
-    # The test names the answer cell that stopped with an error, where the failure starts, and no note repeats it.
-    assert "Cause: the answer cell `conv_output_size` (cell " in process.stdout
-    assert "is not answered yet (it still raises NotImplementedError)" in process.stdout
-    assert "Note: cell" not in process.stdout
+    # The check ran and names the placeholder itself; a note names the answer cell that stopped with it.
+    assert "Cause:" not in process.stdout
+    assert "(conv_output_size) stopped with NotImplementedError (the `raise NotImplementedError()`" in process.stdout
     assert f"running 4/4: {QUESTION}" in process.stderr
 
 
@@ -356,7 +355,7 @@ def test_published_solution_passes_with_json_shape(tmp_path):
     assert process.returncode == 0, process.stdout + process.stderr
     report = json.loads(process.stdout)
     assert report["tests"] == [
-        {"grade_id": QUESTION, "points": 2.0, "max_points": 2.0, "passed": True, "message": "", "hint": ""}
+        {"grade_id": QUESTION, "points": 2.0, "max_points": 2.0, "passed": True, "message": "", "hint": "", "cause": ""}
     ]
     assert (report["points"], report["max_points"], report["passed"], report["graded"]) == (2.0, 2.0, True, True)
     assert (report["assignment"], report["question"], report["hidden_tests"]) == (ASSIGNMENT, QUESTION, True)
