@@ -86,7 +86,7 @@ def test_the_class_report_says_which_notebooks_were_stopped_and_why(graded):
     (report,) = gather_class(graded.course(CRASHING.assignment), [CRASHING.assignment])
     rows = {row.student_id: row for row in report.students}
     assert {row.student_id for row in report.stopped} == {CRASHING.student_id, HANGING.student_id}
-    assert "kernel died" in rows[CRASHING.student_id].reason
-    assert "`prepare_data`" in rows[HANGING.student_id].reason and "time limit" in rows[HANGING.student_id].reason
+    assert "kernel died" in rows[CRASHING.student_id].stopped
+    assert "`prepare_data`" in rows[HANGING.student_id].stopped and "time limit" in rows[HANGING.student_id].stopped
     assert "time limit" in rows[HANGING.student_id].failures["data_prepared"].reason
-    assert rows[UNTOUCHED.student_id].reason == ""
+    assert rows[UNTOUCHED.student_id].stopped == ""

@@ -31,7 +31,8 @@ def test_submission_loses_exactly_the_points_of_the_tests_that_catch_it(graded_c
     assert lost == set(submission.expected_lost), submission.description
     for result in got:
         assert result.points in (0, result.max_points), result
-    messages = {result.grade_id: result.message for result in got}
+    # What a student reads of a failure: its message, then its hint.
+    messages = {result.grade_id: f"{result.message}\nHint: {result.hint}" for result in got}
     for grade_id, phrase in submission.message_contains.items():
         assert phrase in messages[grade_id], messages[grade_id]
 

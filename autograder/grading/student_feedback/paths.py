@@ -39,6 +39,9 @@ def replacements(folder, course_root):
 
 
 _IN_PACKAGE = re.compile(re.escape(str(PACKAGE)) + r"/[^\s'\"<>:,)]*")
+# Any library folder, wherever the kernel's Python lives and however IPython wrote it (it writes a path
+# under the kernel's home as `~/...`): `~/ci/.venv/lib/python3.11/site-packages/keras/...` reads `keras/...`.
+_LIBRARY_FOLDER = re.compile(r"(?:~|/)[^\s'\"<>:,()]*?/(?:site|dist)-packages/")
 
 
 def hide_paths(text, pairs):
@@ -46,7 +49,7 @@ def hide_paths(text, pairs):
     text = _IN_PACKAGE.sub(COURSE_CODE, text)
     for path, replacement in pairs:
         text = text.replace(path, replacement)
-    return text
+    return _LIBRARY_FOLDER.sub("", text)
 
 
 def is_course_frame(entry):
