@@ -14,11 +14,11 @@ latest earlier failed cell that would have defined that name; otherwise to the f
 its declaration `uses`; otherwise (a missing name no failed cell defines) to the last cell that failed.
 """
 
-import ast
 import json
 import re
 from dataclasses import dataclass, field
 
+from autograder.check.cascades import defined_names
 from autograder.errors import error_summary, strip_ansi
 from autograder.grading.nbgrader import STOPPED, split_hint
 
@@ -32,32 +32,6 @@ PLACEHOLDER = "raise NotImplementedError()"
 # How IPython names the place of a syntax error in a cell: "invalid syntax (3184349919.py, line 2)".
 _SYNTAX_AT = re.compile(r"^(.*?) \(\S+\.py, line (\d+)\)$")
 _MISSING = re.compile(r"name '(\w+)' is not defined|local variable '(\w+)'")
-_DEFINED = re.compile(r"^\s*(?:class|def)\s+(\w+)|^(\w+(?:\s*,\s*\w+)*)\s*(?::[^=]*)?=(?!=)", re.MULTILINE)
-
-
-def defined_names(source):
-    """The names a cell's code binds at its top level (for a cell that does not parse, its `def`s, classes and
-    assignments found line by line)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return frozenset(name.strip() for match in _DEFINED.finditer(source)
-                         for group in match.groups() if group for name in group.split(","))
-    names = set()
-    pending = list(tree.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        pending.extend(ast.iter_child_nodes(node))
-    return frozenset(names)
-
-
 def missing_name(evalue):
     """The name a NameError says is not defined, or None."""
     found = _MISSING.search(evalue)
