@@ -251,6 +251,22 @@ def running_lab(course_dir, state_dir, view="student"):
         stop_lab(server)
 
 
+# The answer the browser tests leave unanswered -------------------------------------------------
+
+
+def stub_failure():
+    """The `CheckFailure` that `check_conv_output_size` raises for the untouched `raise NotImplementedError()` stub."""
+    from autograder.assignments.layers_and_cnn.checks import check_conv_output_size
+    from autograder.errors import CheckFailure
+
+    def conv_output_size(size, kernel_size, stride=1, padding="valid"):
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailure) as failure:
+        check_conv_output_size(conv_output_size)
+    return failure.value
+
+
 # The browser -------------------------------------------------------------------------------
 
 

@@ -17,9 +17,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from autograder.assignments.layers_and_cnn.checks import check_conv_output_size
 from autograder.check.kernel import passed_line
-from autograder.errors import CheckFailure
 from autograder.grading.nbgrader import COURSE_ROOT, copy_course, autograded_cells
 from tests.browser import (
     ARTIFACTS,
@@ -35,6 +33,7 @@ from tests.browser import (
     run_cell,
     running_lab,
     scroll_to,
+    stub_failure,
 )
 
 NOTEBOOK = "release/02_layers_and_cnn/layers_and_cnn.ipynb"
@@ -67,16 +66,6 @@ ANNOUNCEMENTS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 NEWS_QUESTION = "Would you like to get notified about official Jupyter news?"
 # Seconds to wait for the question after the restore: a Lab with the plugin on asked it 0.7-0.9 s after here.
 NEWS_QUESTION_DELAY = 3
-
-
-def stub_failure_message():
-    """The message `check_conv_output_size` gives for the untouched `raise NotImplementedError()` stub."""
-    def conv_output_size(size, kernel_size, stride=1, padding="valid"):
-        raise NotImplementedError()
-
-    with pytest.raises(CheckFailure) as failure:
-        check_conv_output_size(conv_output_size)
-    return str(failure.value)
 
 
 def cells_by_id(path):
@@ -185,7 +174,7 @@ def check_stub_fails(page, shots):
     _, test = run_solution_and_test(page)
     scroll_to(test, "end")
     shots.take("stub-fails")
-    expect(test.locator(".jp-OutputArea")).to_contain_text(f"CheckFailure: {stub_failure_message()}")
+    expect(test.locator(".jp-OutputArea")).to_contain_text(f"CheckFailure: {stub_failure()}")
 
 
 def check_cell(page):
@@ -216,7 +205,7 @@ def check_in_notebook_check_fails(page, shots):
     shots.take("check-fails")
     output = cell.locator(".jp-OutputArea")
     expect(output).to_contain_text(f"✘ {TEST_ID}: failed (0/2 points)")
-    expect(output).to_contain_text(f"CheckFailure: {stub_failure_message()}")
+    expect(output).to_contain_text(f"CheckFailure: {stub_failure()}")
 
 
 def check_in_notebook_check_passes(page, shots):

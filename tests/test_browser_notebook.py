@@ -12,8 +12,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from autograder.assignments.layers_and_cnn.checks import check_conv_output_size
-from autograder.errors import CheckFailure
 from autograder.grading.nbgrader import COURSE_ROOT, copy_course
 from tests.browser import (
     ProcessWatch,
@@ -24,6 +22,7 @@ from tests.browser import (
     run_cell,
     running_lab,
     scroll_to,
+    stub_failure,
 )
 
 NOTEBOOK = "release/02_layers_and_cnn/layers_and_cnn.ipynb"
@@ -31,16 +30,6 @@ TEST_ID = "conv_output_size_cases"
 ARTIFACTS = COURSE_ROOT / "test-artifacts" / "browser-notebook"
 # Seconds for `check()`: nbgrader generates the instructor's notebook (the Lab's cache is empty) and autogrades it.
 CHECK_TIMEOUT = 600
-
-
-def stub_failure():
-    """The `CheckFailure` that `check_conv_output_size` raises for the untouched `raise NotImplementedError()` stub."""
-    def conv_output_size(size, kernel_size, stride=1, padding="valid"):
-        raise NotImplementedError()
-
-    with pytest.raises(CheckFailure) as failure:
-        check_conv_output_size(conv_output_size)
-    return failure.value
 
 
 def open_notebook(page, server, shots):
