@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.data.feed import as_dataset
 from autograder.errors import CheckFailure, error_text
 from autograder.settings import (
     MNIST_IMAGE_SHAPE,
@@ -59,7 +60,7 @@ class TrainingRecord:
 class _BudgetGuard:
     """Counts the samples each training step consumes and stops `fit()` one batch past the budget."""
 
-    def __init__(self, model, budget):
+    def __init__(self, model, budget, feed):
         import keras
 
         self.budget = budget
@@ -90,7 +91,7 @@ class _BudgetGuard:
             if isinstance(callbacks, keras.callbacks.Callback):
                 callbacks = [callbacks]
             arguments["callbacks"] = [*callbacks, StopAtBudget()]
-            return fit(**arguments)
+            return fit(**feed(arguments))
 
         # Instance attributes win over the class's methods, also inside Keras's compiled train function.
         model.train_step = counting_train_step
@@ -134,13 +135,19 @@ def _fresh_copy(model):
     return fresh
 
 
-def train_within_budget(build_model, train, folder="."):
+def arrays_as_given(arguments):
+    """The arguments of a `fit()` call unchanged: Keras slices NumPy arrays itself (the benchmark's comparison)."""
+    return arguments
+
+
+def train_within_budget(build_model, train, folder=".", feed=as_dataset):
     """Build and train the student's model on the training split under the budget; save it for grading.
 
     Returns `(model, history, record)`; `model` is a freshly initialized copy of what
-    `build_model()` returned, so only the training done by `train` counts. The student's
-    errors do not raise here: they are printed and kept in the record, and the test
-    cells report them.
+    `build_model()` returned, so only the training done by `train` counts. Each `fit()` call
+    goes through `feed` (by default, NumPy arrays become a `tf.data` pipeline of the same
+    samples). The student's errors do not raise here: they are printed and kept in the
+    record, and the test cells report them.
     """
     import keras
 
@@ -164,7 +171,7 @@ def train_within_budget(build_model, train, folder="."):
                 "use fewer filters or units, or replace Flatten + Dense by GlobalAveragePooling2D.",
             )
         model = _fresh_copy(model)
-        guard = _BudgetGuard(model, TUNE_MAX_SAMPLES)
+        guard = _BudgetGuard(model, TUNE_MAX_SAMPLES, feed)
         x_train, y_train = load_mnist_train()
         try:
             history = train(model, x_train, y_train)
