@@ -42,13 +42,17 @@ CNN_MIN_ACCURACY = 0.94
 TUNE_MAX_PARAMS = 100_000
 TUNE_MAX_EPOCHS = 5
 TUNE_MAX_SAMPLES = TUNE_MAX_EPOCHS * MNIST_TRAIN_SIZE
-# (minimum test accuracy, points): the accuracy test scores the highest tier reached. The
-# reference recipe reaches 99.13-99.22% over 4 seeds (make benchmark-training), 0.23 points
-# or more above the top tier.
-TUNE_ACCURACY_TIERS = ((0.980, 1), (0.985, 2), (0.989, 3))
+# (minimum test accuracy, points): the accuracy test scores the highest tier reached. Set
+# from `make benchmark-training` (3 seeds): the Keras example "Simple MNIST convnet", untuned,
+# within the budget (5 epochs) reaches 98.70-98.79%, over the middle tier; a tuned recipe
+# (the previous reference: BatchNormalization, warm-up and cosine decay, 5 passes) reaches
+# 99.10-99.32%, so the top tier sits 0.1 point under its worst seed; the worked example of
+# the published solution reaches 99.32-99.39% in 3 passes. The notebook's introduction says so.
+TUNE_ACCURACY_TIERS = ((0.980, 1), (0.985, 2), (0.990, 3))
 # The saved model is evaluated in a fresh process; loading and predicting takes seconds.
 CLEAN_EVALUATION_TIMEOUT_SECONDS = 120
 
 # nbgrader runs each cell at most this long; the longest cell trains assignment 3's model
-# (about 200 s on 2 cores, so twice that leaves room for a slower or busier machine).
+# (about 30 s for the reference on 2 cores; a student may spend the whole sample budget on a
+# bigger model, and the machine may be slower or busier).
 CELL_TIMEOUT_SECONDS = 600

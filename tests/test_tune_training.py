@@ -49,6 +49,7 @@ from autograder.settings import (  # noqa: E402
     MNIST_TRAIN_SIZE,
     SEED,
     SIMPLENET_PARAMS,
+    TUNE_ACCURACY_TIERS,
     TUNE_MAX_PARAMS,
     TUNE_MAX_SAMPLES,
 )
@@ -353,10 +354,16 @@ def test_check_training_budget_without_a_record_says_the_cell_did_not_finish(tmp
 # --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("accuracy", "points"),
-    [(0.0, 0), (0.9799, 0), (0.980, 1), (0.9849, 1), (0.985, 2), (0.9889, 2), (0.989, 3), (1.0, 3)],
-)
+def _tier_edges():
+    """(accuracy, points) at each tier's minimum and just below it, from the declared tiers."""
+    edges, below = [(0.0, 0), (1.0, max(points for _, points in TUNE_ACCURACY_TIERS))], 0
+    for minimum, points in sorted(TUNE_ACCURACY_TIERS):
+        edges += [(minimum - 1e-4, below), (minimum, points)]
+        below = points
+    return edges
+
+
+@pytest.mark.parametrize(("accuracy", "points"), _tier_edges())
 def test_accuracy_points_at_the_tier_edges(accuracy, points):
     assert accuracy_points(accuracy) == points
 
@@ -396,11 +403,12 @@ def test_grade_accuracy_of_the_tiny_model_is_below_the_lowest_tier(one_epoch_run
     capsys.readouterr()
     with pytest.raises(CheckFailure) as failure:
         grade_accuracy(folder)
-    assert "test accuracy below the lowest tier: expected at least 98.0%" in str(failure.value)
+    assert f"test accuracy below the lowest tier: expected at least {TUNE_ACCURACY_TIERS[0][0]:.1%}" in str(failure.value)
     assert f"got {accuracy:.2%}" in str(failure.value)
     printed = capsys.readouterr().out
     assert f"Test accuracy {accuracy:.2%} on 10,000 images (measured in a clean process)." in printed
-    assert "Points by tier (98.0%: 1, 98.5%: 2, 98.9%: 3): 0 of 3." in printed
+    tiers = ", ".join(f"{minimum:.1%}: {points}" for minimum, points in TUNE_ACCURACY_TIERS)
+    assert f"Points by tier ({tiers}): 0 of {max(points for _, points in TUNE_ACCURACY_TIERS)}." in printed
     assert "Most mistakes:\n  digit " in printed
 
 

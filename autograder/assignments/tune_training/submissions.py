@@ -42,7 +42,7 @@ SUBMISSIONS = (
     ),
     Submission(
         "too_many_parameters", "a 256-unit Dense layer on the flattened features: over 100,000 parameters",
-        edits={"build_model": [("x = layers.Dropout(0.4)(x)", 'x = layers.Dense(256, activation="relu")(x)\n    x = layers.Dropout(0.4)(x)')]},
+        edits={"build_model": [("x = layers.Dropout(0.25)(x)", 'x = layers.Dense(256, activation="relu")(x)\n    x = layers.Dropout(0.25)(x)')]},
         expected_lost=_A3_TESTS, message_contains={"tuned_model_budget": "parameter budget"}, **_A3,
     ),
     Submission(
