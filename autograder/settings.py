@@ -23,7 +23,10 @@ PREDICT_BATCH_SIZE = 1_000
 # Prepared images may differ from raw / 255 by rounding, not by a different scaling.
 DATA_ATOL = 1e-3
 
-# Assignment 1: the repaired SimpleNet.
+# Assignment 1: the repaired SimpleNet. Its reference trains all 5 epochs: measured over seeds
+# 1234, 1 and 2 (Adam, batch 128), the test accuracy is 97.18-97.31% after 5 epochs and
+# 97.01-97.10% after 4, no margin over the 97% threshold; batch 64 or a learning rate of 0.002
+# reach no more in 3 epochs (96.92-97.21%), and batch 32 costs more time than it saves.
 SIMPLENET_PARAMS = 101_770
 SIMPLENET_EPOCH_BUDGET = 5
 SIMPLENET_MIN_ACCURACY = 0.97
@@ -31,9 +34,12 @@ WEIGHT_PLOT_MIN_IMAGES = 16
 WEIGHT_PLOT_MIN_CORRELATION = 0.99
 
 # Assignment 2: dense and CNN layers. The CNN trains briefly: one epoch on part of the data.
+# One epoch (Adam, batch 64) over seeds 1234, 1 and 2 reaches 94.06-94.37% on 10,000 images,
+# 94.56-95.12% on 12,000, 95.30-95.78% on 15,000 and 95.96-96.42% on 20,000: 15,000 keeps a
+# margin of 1.3 points over the 94% threshold for three quarters of the training time.
 CNN_PARAMS = 34_826
 CNN_DROPOUT_RATE = 0.5
-CNN_TRAIN_IMAGES = 20_000
+CNN_TRAIN_IMAGES = 15_000
 CNN_EPOCH_BUDGET = 1
 CNN_MIN_ACCURACY = 0.94
 
