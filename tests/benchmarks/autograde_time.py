@@ -81,13 +81,17 @@ def main():
     reference_of = {assignment.name: reference(assignment) for assignment in all_assignments()}
     baseline = statistics.median(kernel_start_seconds() for _ in range(REPEATS))
     print(f"baseline: a bare kernel starts in {baseline:.2f} s (median of {REPEATS})")
+    totals = []
     for assignment, submission in sorted(reference_of.items()):
         total, split = autograde_once(submission)
+        totals.append(total)
         nbgrader_own = total - baseline - sum(split.values())
         print(f"\n`nbgrader autograde {assignment}`, one reference submission: {total:.1f} s "
               f"({total / baseline:.1f}x the baseline)")
         for part, seconds in [("kernel start", baseline), *split.items(), ("nbgrader itself", nbgrader_own)]:
             print(f"  {part:<16} {seconds:6.1f} s  {seconds / total:5.1%}  {seconds / baseline:5.1f}x baseline")
+    print(f"\nOne complete student (the reference of all {len(totals)} assignments): {sum(totals):.1f} s "
+          f"({sum(totals) / baseline:.0f}x the baseline)")
     sandbox_cost(reference_of["01_fix_simplenet"])
 
 
