@@ -34,14 +34,26 @@ def nbgrader_env():
     return env
 
 
-def run_nbgrader(course_dir, *args, check=True, on_line=None):
+def _ending_with_parent(command):
+    """`command` run so that it ends when the process that started it dies (util-linux's `setpriv --pdeathsig`).
+
+    A Dask worker killed in the middle of a student then leaves no nbgrader grading on behind it.
+    Where `setpriv` is missing, the command runs as it is.
+    """
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
+
+
+def run_nbgrader(course_dir, *args, check=True, on_line=None, env=None):
     """Run `nbgrader ARGS` in `course_dir`; return its log lines (stdout and stderr, in order).
 
     Each line goes to `on_line` as it comes. With `check`, an exit code other than 0 raises
     `NbgraderFailed` (autograde exits 1 when a kernel died, and still grades the others).
+    `env` adds variables to nbgrader's environment.
     """
     process = subprocess.Popen(
-        [sys.executable, "-m", "nbgrader", *args], cwd=course_dir, env=nbgrader_env(),
+        _ending_with_parent([sys.executable, "-m", "nbgrader", *args]), cwd=course_dir,
+        env={**nbgrader_env(), **(env or {})},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
     )
     lines = []
