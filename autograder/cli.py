@@ -13,7 +13,7 @@ def main():
 
 @main.command()
 def demo():
-    """Grade a demo class with nbgrader and print scores per student and per test."""
+    """Grade a demo class in a copy of the course (demo/) and print scores per student and per test."""
     from autograder.demo import run_demo
 
     run_demo(echo=click.echo)
@@ -98,6 +98,55 @@ def report(assignments, out, course, db_url):
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     click.echo(f"Class report: {page}")
+
+
+@main.command()
+@click.argument("assignment")
+@click.option("--student", "students", multiple=True, metavar="ID",
+              help="Grade this student only (repeat for more; default: every submission in submitted/).")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Dask workers on this machine (default: one per two cores); each grades one student at a time.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Use a running Dask cluster (e.g. tcp://10.0.0.5:8786) instead of workers on this machine.")
+@click.option("--force", is_flag=True, help="Grade students already graded too (default: only new or changed submissions).")
+@click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON at the end.")
+@click.option("--course", type=click.Path(file_okay=False, exists=True, path_type=str), default=".",
+              show_default=True, help="The course folder (where nbgrader_config.py is).")
+def grade(assignment, students, workers, scheduler, force, as_json, course):
+    """Autograde every collected submission of ASSIGNMENT in parallel on Dask, as `nbgrader autograde` would.
+
+    Each student is graded in a private course on a worker (in the sandbox); this process alone
+    writes autograded/ and the gradebook. Run it again after an interruption: it grades only the
+    students not graded yet. Exit code 0 when every student was graded, 1 when one was not, 2 when
+    the batch could not start.
+    """
+    import sys
+    from pathlib import Path
+
+    from autograder.grading.batch import BatchError, grade_class, summary_json
+
+    if not (Path(course) / "nbgrader_config.py").is_file():
+        click.echo(f"error: {Path(course).resolve()} has no nbgrader_config.py: run this in the course folder, "
+                   "or give --course", err=True)
+        sys.exit(2)
+    live = sys.stderr.isatty()
+    shown = {"done": -1}
+
+    def show(state):
+        # On a terminal one line, rewritten each second; in a log a line per student finished.
+        if live or state.done != shown["done"]:
+            click.echo(("\r\033[K" if live else "") + state.line(), err=True, nl=not live)
+            shown["done"] = state.done
+
+    try:
+        summary = grade_class(course, assignment, students, workers, scheduler, force, progress=show)
+    except BatchError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if live:
+        click.echo("", err=True)
+    click.echo(summary_json(summary) if as_json else "\n".join(summary.lines()))
+    sys.exit(0 if not summary.failed and not summary.interrupted else 1)
 
 
 NO_SANDBOX_WARNING = (

@@ -1,0 +1,301 @@
+"""`keras-course grade ASSIGNMENT`: grade a whole class in parallel on Dask, with one writer.
+
+Read top to bottom: which submissions need grading (`pending`), the class graded on a Dask
+cluster (`grade_class`: a `LocalCluster` on this machine, or the cluster at `scheduler`),
+one task per student (`one_student.grade_student`, the same nbgrader autograde in the same
+sandbox as `keras-course check`), each result recorded as it arrives by the one writer in
+this process (`gradebook_writer.GradebookWriter`), and the summary (`BatchSummary`).
+
+A student is graded when every notebook of the assignment is in `autograded/` and the
+gradebook holds the submission with the timestamp of `submitted/` (nbgrader's
+`timestamp.txt`); any other student is graded again, all of them with `force`. An
+interrupted batch keeps every student recorded so far, so running it again finishes it.
+A task whose worker is lost is run again by Dask; a student whose kernel died or ran out
+of time is graded once more on another worker, and the second result is recorded.
+"""
+
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder.grading.gradebook_writer import GradebookWriter, WriterError
+from autograder.grading.nbgrader import STOPPED
+from autograder.grading.one_student import CourseFiles, StudentFiles, grade_student
+
+POLL_SECONDS = 1.0
+
+
+@dataclass
+class BatchSummary:
+    """What a batch did: students graded (recorded), skipped (graded before), and not graded with the reason."""
+
+    assignment: str
+    workers: int
+    # [{"student", "seconds" (grading on the worker), "record_seconds" (writing it here), "worker", "attempts"}]
+    graded: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # [{"student", "reason"}]
+    interrupted: bool = False
+    seconds: float = 0.0
+
+    def to_json(self):
+        return asdict(self)
+
+    def lines(self):
+        said = [f"{self.assignment}: {len(self.graded)} graded, {len(self.skipped)} already graded, "
+                f"{len(self.failed)} not graded, in {self.seconds:.0f} s on {self.workers} worker(s)"]
+        said += [f"  not graded: {failure['student']}: {failure['reason']}" for failure in self.failed]
+        if self.interrupted:
+            said.append("  interrupted: every student above is recorded; run the same command again to grade the rest")
+        return said
+
+
+# -- which submissions ----------------------------------------------------------------------
+
+
+def submitted_students(course_root, assignment):
+    """The students with a submission of `assignment` in `submitted/`, sorted."""
+    return sorted(path.parent.name for path in (Path(course_root) / "submitted").glob(f"*/{assignment}")
+                  if path.is_dir())
+
+
+def _notebooks(course_root, assignment):
+    return sorted(path.name for path in (Path(course_root) / "source" / assignment).glob("*.ipynb"))
+
+
+def is_graded(course_root, assignment, student, db_url):
+    """Is the student's current submission already recorded (autograded notebooks and the gradebook's timestamp)?"""
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.coursedir import CourseDirectory
+
+    course_root = Path(course_root)
+    autograded = course_root / "autograded" / student / assignment
+    if not all((autograded / name).is_file() for name in _notebooks(course_root, assignment)):
+        return False
+    timestamp = CourseDirectory(root=str(course_root)).get_existing_timestamp(
+        str(course_root / "submitted" / student / assignment))
+    with Gradebook(db_url) as gradebook:
+        try:
+            recorded = gradebook.find_submission(assignment, student).timestamp
+        except MissingEntry:
+            return False
+    return (recorded is None and timestamp is None) or (
+        recorded is not None and timestamp is not None and recorded.replace(tzinfo=None) == timestamp.replace(tzinfo=None))
+
+
+def pending(course_root, assignment, db_url, students=(), force=False):
+    """`(to_grade, already_graded)`: the submitted students (or those named) that need grading, and the others."""
+    submitted = submitted_students(course_root, assignment)
+    missing = sorted(set(students) - set(submitted))
+    if missing:
+        raise BatchError(f"no submission of {assignment} in submitted/ for: {', '.join(missing)}")
+    chosen = [student for student in submitted if not students or student in students]
+    if force:
+        return chosen, []
+    graded = [student for student in chosen if is_graded(course_root, assignment, student, db_url)]
+    return [student for student in chosen if student not in graded], graded
+
+
+class BatchError(RuntimeError):
+    """The batch cannot start (no such assignment, no submissions, no cluster); the message says why."""
+
+
+# -- one student, on a worker --------------------------------------------------------------
+
+
+STARTED_TOPIC = "keras-course-grading-started"
+
+
+def grade_task(course, submission, threads):
+    """The Dask task: grade one student on this worker (`one_student.grade_student`), saying when it starts."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:  # not on a worker (run inline)
+        return grade_student(course, submission, threads=threads, worker="this process")
+    worker.log_event(STARTED_TOPIC, {"student": submission.student})
+    return grade_student(course, submission, threads=threads, worker=worker.address)
+
+
+def stopped_early(graded):
+    """Why the student's kernel stopped (it died or ran out of time), or "": such a run is retried on another worker."""
+    for name, content in graded.files.items():
+        if not name.endswith(".ipynb"):
+            continue
+        try:
+            nb = nbformat.reads(content.decode(), as_version=4)
+        except Exception:  # noqa: BLE001 (a notebook nbgrader wrote; unreadable means nothing to retry)
+            return ""
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") != "error":
+                    continue
+                if output.get("ename") == "CellTimeoutError":
+                    return "a cell ran out of time"
+                if output.get("ename") == STOPPED and "died" in output.get("evalue", ""):
+                    return "the kernel died"
+    return ""
+
+
+# -- the batch -----------------------------------------------------------------------------
+
+
+def default_workers():
+    """A worker per core: students graded side by side use a machine better than one kernel on all its cores."""
+    return max(1, os.cpu_count() or 1)
+
+
+def grade_class(course_root, assignment, students=(), workers=None, scheduler=None, force=False, progress=None):
+    """Grade the submissions of `assignment` on Dask and record each one in the course; return a `BatchSummary`.
+
+    `workers` sizes a `LocalCluster` on this machine; `scheduler` (an address such as
+    tcp://host:8786) uses a running Dask cluster instead. `progress(state)` is called as the
+    batch goes (`BatchProgress`).
+    """
+    from distributed import Client, LocalCluster, wait
+
+    course_root = Path(course_root).resolve()
+    if not (course_root / "source" / assignment).is_dir():
+        raise BatchError(f"{course_root} has no source/{assignment}")
+    writer = GradebookWriter(course_root)
+    to_grade, already = pending(course_root, assignment, writer.db_url, students, force)
+    started = time.monotonic()
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as error:
+            raise BatchError(f"no Dask scheduler at {scheduler}: {error}") from None
+        cluster = None
+        threads = None
+    else:
+        workers = workers or default_workers()
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+        client = Client(cluster)
+        threads = max(1, (os.cpu_count() or 1) // workers)
+    summary = BatchSummary(assignment, len(client.scheduler_info().get("workers", {})) or (workers or 0),
+                           skipped=list(already))
+    state = BatchProgress(total=len(to_grade))
+    try:
+        course = client.scatter(CourseFiles.of(course_root, assignment), broadcast=True)
+        running = {}  # future: (student, attempt)
+
+        def submit(student, attempt, avoid=None):
+            submission = StudentFiles.of(course_root, assignment, student)
+            others = [address for address in client.scheduler_info()["workers"] if address != avoid]
+            key = f"grade-{student}-{uuid.uuid4().hex}"
+            placement = {"workers": others, "allow_other_workers": True} if avoid and others else {}
+            future = client.submit(grade_task, course, submission, threads, key=key, retries=1, pure=False,
+                                   **placement)
+            running[future] = (student, attempt)
+
+        for student in to_grade:
+            submit(student, 1)
+        while running:
+            try:
+                done, _ = wait(list(running), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
+            except TimeoutError:  # nobody finished in this poll: show where the batch is
+                done = ()
+            for future in done:
+                student, attempt = running.pop(future)
+                try:
+                    graded = future.result()
+                except Exception as error:  # noqa: BLE001 (the task failed on every try: a lost worker, a crash)
+                    summary.failed.append({"student": student, "reason": f"grading failed on the cluster: {error}"})
+                    state.finish(student, failed=True)
+                    continue
+                if graded.graded and attempt == 1 and stopped_early(graded):
+                    state.started.pop(student, None)  # its second run logs its own start
+                    submit(student, 2, avoid=graded.worker)
+                    continue
+                try:
+                    if not graded.graded:
+                        raise WriterError(graded.error or "nbgrader gave no autograded notebook")
+                    recording = time.monotonic()
+                    with _uninterrupted():
+                        writer.record(graded)
+                    recorded = time.monotonic() - recording
+                except WriterError as error:
+                    summary.failed.append({"student": student, "reason": str(error)})
+                    state.finish(student, failed=True)
+                    continue
+                summary.graded.append({"student": student, "seconds": round(graded.seconds, 1),
+                                       "record_seconds": round(recorded, 1), "worker": graded.worker,
+                                       "attempts": attempt})
+                state.finish(student)
+            state.see_started(client.get_events(STARTED_TOPIC))
+            if progress:
+                progress(state)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+@contextmanager
+def _uninterrupted():
+    """Hold Ctrl-C (SIGINT) until the block is done, then raise it: a student is recorded whole or not at all."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+@dataclass
+class BatchProgress:
+    """Where a batch is: students done of the total, the one running longest, failures, the time left."""
+
+    total: int
+    done: int = 0
+    failures: int = 0
+    started: dict = field(default_factory=dict)  # student: when a worker started grading them (time.time())
+    finished: set = field(default_factory=set)
+    clock_started: float = field(default_factory=time.monotonic)
+
+    def see_started(self, events):
+        """Note the students workers started (the events `grade_task` logs: (time, {"student": ...}))."""
+        for when, message in events:
+            student = message.get("student") if isinstance(message, dict) else None
+            if student is not None and student not in self.finished and when >= self.started.get(student, 0):
+                self.started[student] = when
+
+    def finish(self, student, failed=False):
+        self.started.pop(student, None)
+        self.finished.add(student)
+        self.done += 1
+        self.failures += failed
+
+    def line(self):
+        parts = [f"{self.done}/{self.total} students"]
+        if self.started:
+            student, since = min(self.started.items(), key=lambda item: item[1])
+            parts.append(f"longest running: {student} ({time.time() - since:.0f} s)")
+        parts.append(f"{self.failures} not graded")
+        if self.done:
+            left = (time.monotonic() - self.clock_started) / self.done * (self.total - self.done)
+            parts.append(f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left")
+        return " · ".join(parts)
+
+
+def summary_json(summary):
+    return json.dumps(summary.to_json(), indent=2)
