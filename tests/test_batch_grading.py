@@ -1,0 +1,223 @@
+"""`keras-course grade`: a class graded on a real Dask cluster and recorded by one writer, as `nbgrader autograde` grades it.
+
+Real Dask (a `LocalCluster`, and a `dask scheduler` with `dask worker` processes on 127.0.0.1),
+real nbgrader and real sandboxed kernels. Each result is compared, test by test, with the
+class the suite grades serially with `nbgrader autograde` (`graded_class`).
+"""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.assignments import assignment as find_assignment
+from autograder.demo import write_submissions
+from autograder.grading.batch import BatchError, grade_class
+from autograder.grading.nbgrader import copy_course, read_results, run_nbgrader
+from tests.network import free_port
+from tests.postgres import gradebook_scores
+
+pytestmark = pytest.mark.slow
+
+A1 = "01_fix_simplenet"
+NOTEBOOK = find_assignment(A1).notebook
+BIN = Path(sys.executable).parent
+
+
+def make_course(folder, students, config=""):
+    """A copy of the course with assignment 1 generated and the named demo students' submissions in submitted/."""
+    course = copy_course(folder)
+    if config:
+        with open(course / "nbgrader_config.py", "a") as file:
+            file.write("\n" + config + "\n")
+    run_nbgrader(course, "generate_assignment", A1, "--force")
+    write_submissions(course, [submission for submission in find_assignment(A1).submissions
+                               if submission.student_id in students])
+    return course
+
+
+def results(course, students):
+    """{student: [(grade id, points, message)]} as recorded in the course's (SQLite) gradebook and autograded/."""
+    return {student: [(result.grade_id, result.points, result.message)
+                      for result in read_results(course, A1, NOTEBOOK, student)] for student in students}
+
+
+def serial(graded_class, students):
+    """The same, from the class the suite graded with `nbgrader autograde` one student after another."""
+    return {student: [(result.grade_id, result.points, result.message)
+                      for result in graded_class.results[(student, A1)]] for student in students}
+
+
+def graded_students(summary):
+    return sorted(entry["student"] for entry in summary.graded)
+
+
+def test_a_local_cluster_grades_each_student_as_nbgrader_autograde_does(tmp_path, graded_class):
+    students = ("no_flatten", "reference", "untouched")
+    course = make_course(tmp_path / "course", students)
+    summary = grade_class(course, A1, workers=2)
+    assert (graded_students(summary), summary.failed, summary.skipped) == (list(students), [], [])
+    assert results(course, students) == serial(graded_class, students)
+    # nbgrader's own tools read what the one writer recorded.
+    run_nbgrader(course, "generate_feedback", A1)
+    assert (course / "feedback" / "reference" / A1 / f"{NOTEBOOK}.html").is_file()
+    run_nbgrader(course, "export")
+    with open(course / "grades.csv") as file:
+        exported = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(file)}
+    assert exported == {"no_flatten": 5.0, "reference": 12.0, "untouched": 0.0}
+
+    again = grade_class(course, A1, workers=1)
+    assert (again.graded, sorted(again.skipped)) == ([], list(students))
+
+    (course / "submitted" / "untouched" / A1 / "timestamp.txt").write_text("2026-11-29 12:00:00.000000 UTC")
+    changed = grade_class(course, A1, workers=1)
+    assert (graded_students(changed), sorted(changed.skipped)) == (["untouched"], ["no_flatten", "reference"])
+
+    forced = grade_class(course, A1, students=("no_flatten",), workers=1, force=True)
+    assert graded_students(forced) == ["no_flatten"]
+    assert results(course, students) == serial(graded_class, students)
+
+
+def test_a_student_without_a_submission_is_refused_before_anything_runs(tmp_path):
+    course = make_course(tmp_path / "course", ("untouched",))
+    with pytest.raises(BatchError, match="no submission of 01_fix_simplenet in submitted/ for: nobody"):
+        grade_class(course, A1, students=("nobody",), workers=1)
+
+
+@contextmanager
+def dask_cluster(folder, workers=2):
+    """`dask scheduler` and `dask worker` processes on 127.0.0.1, each in a folder (and a cache) of its own.
+
+    Yields the scheduler's address and {worker's folder: its process}.
+    """
+    from distributed import Client
+
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    processes = []
+    started = {}
+    try:
+        (folder / "scheduler").mkdir(parents=True)
+        processes.append(subprocess.Popen(
+            [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            cwd=folder / "scheduler", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for index in range(workers):
+            home = folder / f"worker{index}"
+            home.mkdir()
+            process = subprocess.Popen(
+                [BIN / "dask", "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                 "--host", "127.0.0.1", "--local-directory", str(home)],
+                cwd=home, env={**os.environ, "XDG_CACHE_HOME": str(home / "cache")},
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            processes.append(process)
+            started[home] = process
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield address, started
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_a_dask_cluster_of_worker_processes_finishes_the_batch_when_a_worker_is_killed(tmp_path, graded_class):
+    students = ("no_flatten", "reference", "untouched")
+    course = make_course(tmp_path / "course", students)
+    with dask_cluster(tmp_path / "cluster") as (address, workers):
+        first, victim = list(workers.items())[0]
+        killed = threading.Event()
+
+        def kill_when_it_grades():
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and not killed.is_set():
+                if any((first / "cache" / "keras-course" / "grading").glob("grading-*")):
+                    victim.send_signal(signal.SIGKILL)
+                    killed.set()
+                time.sleep(0.2)
+
+        killer = threading.Thread(target=kill_when_it_grades, daemon=True)
+        killer.start()
+        summary = grade_class(course, A1, scheduler=address)
+        killer.join(timeout=5)
+    assert killed.is_set(), "the first worker never started grading"
+    assert (graded_students(summary), summary.failed) == (list(students), [])
+    assert len({entry["worker"] for entry in summary.graded}) == 1  # every student ended on the surviving worker
+    assert results(course, students) == serial(graded_class, students)
+
+
+def _with_answer(course, student, code, cell="prepare_data"):
+    """Hand in assignment 1's release as `student`, with the answer cell `cell` replaced by `code`."""
+    nb = nbformat.read(course / "release" / A1 / f"{NOTEBOOK}.ipynb", as_version=4)
+    (target,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == cell]
+    target.source = code
+    folder = course / "submitted" / student / A1
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
+
+
+def test_a_dying_or_hanging_kernel_is_graded_again_on_another_worker_and_a_corrupt_notebook_is_reported(tmp_path):
+    course = make_course(tmp_path / "course", ("untouched",), config="c.Execute.timeout = 10")
+    _with_answer(course, "exits", "import os\nos._exit(3)")
+    _with_answer(course, "hangs", "import time\ntime.sleep(3600)")
+    corrupt = course / "submitted" / "corrupt" / A1
+    corrupt.mkdir(parents=True)
+    (corrupt / f"{NOTEBOOK}.ipynb").write_text('{"cells": [')
+    summary = grade_class(course, A1, workers=2)
+    assert graded_students(summary) == ["exits", "hangs", "untouched"]
+    attempts = {entry["student"]: entry["attempts"] for entry in summary.graded}
+    assert attempts == {"exits": 2, "hangs": 2, "untouched": 1}
+    assert [failure["student"] for failure in summary.failed] == ["corrupt"]
+    assert "could not grade" in summary.failed[0]["reason"]
+    said = " ".join(result.message for result in read_results(course, A1, NOTEBOOK, "exits"))
+    assert "the notebook's kernel died" in said
+    hung = nbformat.read(course / "autograded" / "hangs" / A1 / f"{NOTEBOOK}.ipynb", as_version=4)
+    (answer,) = [cell for cell in hung.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "prepare_data"]
+    assert "CellTimeoutError" in [output.get("ename") for output in answer.outputs]
+
+
+def test_an_interrupted_batch_keeps_its_grades_and_the_next_run_grades_only_the_rest(tmp_path, graded_class):
+    students = ("no_flatten", "untouched")
+    course = make_course(tmp_path / "course", students)
+    command = [BIN / "keras-course", "grade", A1, "--workers", "1"]
+    process = subprocess.Popen(command, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    autograded = course / "autograded"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not list(autograded.glob(f"*/{A1}/{NOTEBOOK}.ipynb")):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 1, output
+    assert "interrupted" in output
+    first = sorted(path.parts[-3] for path in autograded.glob(f"*/{A1}/{NOTEBOOK}.ipynb"))
+    assert len(first) == 1, output
+    rest = grade_class(course, A1, workers=1)
+    assert (rest.skipped, graded_students(rest)) == (first, sorted(set(students) - set(first)))
+    assert results(course, students) == serial(graded_class, students)
+
+
+def test_a_postgresql_gradebook_records_the_same_scores_as_sqlite(tmp_path, graded_class, postgres):
+    students = ("no_flatten", "untouched")
+    url = postgres.new_database("batch_grading")
+    course = make_course(tmp_path / "course", students, config=f"c.CourseDirectory.db_url = {url!r}")
+    summary = grade_class(course, A1, workers=2)
+    assert (graded_students(summary), summary.failed) == (list(students), [])
+    recorded = gradebook_scores(url)[A1]
+    serially = gradebook_scores(f"sqlite:///{graded_class.course(A1) / 'gradebook.db'}")[A1]
+    assert recorded == {student: serially[student] for student in students}
+    assert not (course / "gradebook.db").exists()  # the course's own SQLite file was never made
+    run_nbgrader(course, "export")
+    with open(course / "grades.csv") as file:
+        assert {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(file)} == {
+            "no_flatten": 5.0, "untouched": 0.0}
