@@ -1,17 +1,16 @@
 """`keras-course check NOTEBOOK`: the score `nbgrader autograde` gives one notebook, on the student's own machine.
 
-The check runs the real `nbgrader autograde`, with the course's own `nbgrader_config.py`,
-in a private temporary course made for that one notebook: the test cells are restored to
-the instructor's version and the hidden tests put back (when the course's `source/` is in
-the checkout; otherwise the `release/` version, visible tests only, and the report says
-so). Nothing of an nbgrader set-up is needed or touched: no course folder, gradebook or
-exchange of the user's. The gradebook made from each instructor notebook is cached, so a
-check costs one `nbgrader autograde` run.
+The check grades the notebook as `keras-course grade` grades a student
+(`autograder/grading/one_student.py`): the real `nbgrader autograde`, with the course's own
+`nbgrader_config.py`, in a private temporary course made for that one notebook: the test
+cells are restored to the instructor's version and the hidden tests put back (when the
+course's `source/` is in the checkout; otherwise the `release/` version, visible tests
+only, and the report says so). Nothing of an nbgrader set-up is needed or touched: no
+course folder, gradebook or exchange of the user's. The gradebook made from each
+instructor notebook is cached, so a check costs one `nbgrader autograde` run.
 """
 
 import re
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +18,11 @@ from pathlib import Path
 import nbformat
 
 from autograder.check.course import (
-    CONFIG, CheckError, course_notebooks, find_course_root, identify, is_course_root, prepared_course, check_kernel,
-    read_notebook,
+    CONFIG, CheckError, course_notebooks, find_course_root, identify, is_course_root, check_kernel, read_notebook,
 )
 from autograder.errors import error_summary
-from autograder.grading.nbgrader import TestResult, grade_id_of, is_test, read_results, run_nbgrader
+from autograder.grading.nbgrader import NbgraderFailed, TestResult, grade_id_of, is_test
+from autograder.grading.one_student import CourseFiles, StudentFiles, grade_student, prepared_course
 from autograder.grading.plugins import PROGRESS_PREFIX
 from autograder.grading.sandbox import missing
 
@@ -147,41 +146,36 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
     timeout = timeout or course_timeout(root)
     say = on_progress or (lambda position, total, name: None)
     say(0, 0, f"{reference.assignment}/{reference.filename}: preparing the instructor's tests")
-    prepared = prepared_course(reference, root / CONFIG)
+    course = CourseFiles(reference.assignment, (root / CONFIG).read_bytes(),
+                         {reference.filename: reference.path.read_bytes()})
+    try:
+        prepared_course(course)
+    except NbgraderFailed as error:
+        raise CheckError(str(error)) from None
     say(0, 0, "starting nbgrader autograde")
     report = CheckReport(str(path), reference.assignment, reference.hidden_tests, question, notes=notes)
-    with tempfile.TemporaryDirectory(prefix="keras-course-check-") as workdir:
-        grading = Path(workdir) / "course"
-        shutil.copytree(prepared, grading)
-        submitted = grading / "submitted" / STUDENT / reference.assignment
-        submitted.mkdir(parents=True)
-        shutil.copyfile(path, submitted / reference.filename)
-        args = [
-            "autograde", reference.assignment, "--student", STUDENT, "--force",
-            "--ExecuteThenGradeInCleanProcess.progress=True", f"--Execute.timeout={int(timeout)}",
+    options = ["--ExecuteThenGradeInCleanProcess.progress=True", f"--Execute.timeout={int(timeout)}"]
+    if question:
+        options.append(f"--ExecuteThenGradeInCleanProcess.only_grade_id={question}")
+    if not sandbox:
+        options.append("--SandboxSettings.enabled=False")
+    graded = grade_student(course, StudentFiles(STUDENT, reference.assignment, {reference.filename: path.read_bytes()}),
+                           options=options, on_line=progress_reader(on_progress))
+    results = graded.results.get(reference.name)
+    if results is None or reference.filename not in graded.files:
+        report.graded = False
+        report.notes.append(not_graded_reason(graded.log))
+        report.tests = [
+            TestResult(grade_id, 0.0, points, "not graded: see the note below")
+            for grade_id, points in zip(reference.tests, reference.points) if question in (None, grade_id)
         ]
+    else:
+        autograded = nbformat.reads(graded.files[reference.filename].decode(), as_version=4)
         if question:
-            args.append(f"--ExecuteThenGradeInCleanProcess.only_grade_id={question}")
-        if not sandbox:
-            args.append("--SandboxSettings.enabled=False")
-        log = run_nbgrader(grading, *args, check=False, on_line=progress_reader(on_progress))
-        results = read_results(grading, reference.assignment, reference.name, STUDENT)
-        if results is None:
-            report.graded = False
-            report.notes.append(not_graded_reason(log))
-            report.tests = [
-                TestResult(grade_id, 0.0, points, "not graded: see the note below")
-                for grade_id, points in zip(reference.tests, reference.points) if question in (None, grade_id)
-            ]
-        else:
-            autograded = nbformat.read(
-                grading / "autograded" / STUDENT / reference.assignment / reference.filename, as_version=4
-            )
-            if question:
-                results = [result for result in results if result.grade_id == question]
-            report.tests = with_timeouts(results, autograded, timeout)
-            causes = {result.cause for result in results if result.cause}
-            report.notes.extend(answer_notes(autograded, timeout, said=causes))
+            results = [result for result in results if result.grade_id == question]
+        report.tests = with_timeouts(results, autograded, timeout)
+        causes = {result.cause for result in results if result.cause}
+        report.notes.extend(answer_notes(autograded, timeout, said=causes))
     report.seconds = time.monotonic() - started
     return report
 

@@ -2,21 +2,15 @@
 
 A notebook is recognised by its test cells (their nbgrader ids). The instructor's notebook
 comes from the course's `source/` when the checkout has it (hidden tests included),
-otherwise from `release/`. `prepared_course` runs `nbgrader generate_assignment` on it once
-and caches the result, so a check costs one `nbgrader autograde` run.
+otherwise from `release/`; `autograder/grading/one_student.py` prepares it for grading.
 """
 
-import hashlib
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from autograder import __version__
-from autograder.grading.nbgrader import COURSE_ROOT, NbgraderFailed, grade_id_of, run_nbgrader, autograded_cells
+from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of, autograded_cells
 
 CONFIG = "nbgrader_config.py"
 
@@ -160,37 +154,3 @@ def check_kernel(notebook):
             f"(installed: {installed}). Run the course's set-up (`make setup`) and check again from its "
             "environment (.venv/bin/keras-course check ...)."
         ) from None
-
-
-def cache_folder():
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "keras-course" / "check"
-
-
-def prepared_course(notebook, config):
-    """A course folder with `notebook` generated into a gradebook by `nbgrader generate_assignment` (cached)."""
-    digest = hashlib.sha256()
-    for part in (notebook.path.read_bytes(), Path(config).read_bytes(), __version__.encode()):
-        digest.update(hashlib.sha256(part).digest())
-    folder = cache_folder() / f"{notebook.assignment}-{notebook.name}-{digest.hexdigest()[:16]}"
-    if (folder / "gradebook.db").is_file():
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix="building-", dir=folder.parent))
-    try:
-        shutil.copy2(config, building / CONFIG)
-        (building / "source" / notebook.assignment).mkdir(parents=True)
-        shutil.copy2(notebook.path, building / "source" / notebook.assignment / notebook.filename)
-        try:
-            run_nbgrader(building, "generate_assignment", notebook.assignment, "--force")
-        except NbgraderFailed as error:
-            raise CheckError(str(error)) from None
-        try:
-            building.rename(folder)
-        except OSError:  # another check finished the same folder first
-            pass
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    return folder
-
-

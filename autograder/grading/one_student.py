@@ -1,13 +1,15 @@
 """Grade one student's submission in a private course folder, from files that travel as bytes.
 
-The step `keras-course grade` runs on a Dask worker, which shares no filesystem with the
-instructor's machine: `CourseFiles` (the course's `nbgrader_config.py` and the
-assignment's `source/` folder) and `StudentFiles` (what the student handed in) arrive as
-bytes; `grade_student` builds a private course from them (its own SQLite gradebook, made
-once per worker by `nbgrader generate_assignment`), runs the real `nbgrader autograde`
-with the course's configuration (the sandbox, the course's `Execute`), and returns the
-autograded folder as bytes in a `GradedStudent`. Nothing here writes the instructor's
-course: `autograder/grading/gradebook_writer.py` does that, in the instructor's process.
+The one way a student is graded, whoever asks: `keras-course grade` on a Dask worker
+(which shares no filesystem with the instructor's machine) and `keras-course check` on a
+student's own. `CourseFiles` (the course's `nbgrader_config.py` and the assignment's
+instructor notebooks) and `StudentFiles` (what the student handed in) arrive as bytes;
+`grade_student` builds a private course from them (its own SQLite gradebook, made once
+per course version by `nbgrader generate_assignment` and cached), runs the real
+`nbgrader autograde` with the course's configuration (the sandbox, the course's
+`Execute`), and returns the autograded folder as bytes with each test's result in a
+`GradedStudent`. Nothing here writes the instructor's course:
+`autograder/grading/gradebook_writer.py` does that, in the instructor's process.
 """
 
 import hashlib
@@ -18,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.grading.nbgrader import NbgraderFailed, run_nbgrader
+from autograder.grading.nbgrader import NbgraderFailed, read_results, run_nbgrader
 
 CONFIG = "nbgrader_config.py"
 # The thread settings a kernel takes its share of the cores from (passed into the sandbox).
@@ -47,11 +49,11 @@ def write_folder(folder, files):
 
 @dataclass(frozen=True)
 class CourseFiles:
-    """What a private course needs to grade one assignment: the configuration and the assignment's source folder."""
+    """What a private course needs to grade one assignment: the configuration and the instructor's notebooks."""
 
     assignment: str
     config: bytes
-    source: dict  # {relative path: bytes} of source/ASSIGNMENT
+    source: dict  # {relative path: bytes} of source/ASSIGNMENT (or the one notebook a check grades against)
 
     @classmethod
     def of(cls, course_root, assignment):
@@ -60,7 +62,9 @@ class CourseFiles:
 
     @property
     def digest(self):
-        digest = hashlib.sha256(self.assignment.encode() + self.config)
+        from autograder import __version__
+
+        digest = hashlib.sha256(self.assignment.encode() + self.config + __version__.encode())
         for name, content in sorted(self.source.items()):
             digest.update(name.encode() + hashlib.sha256(content).digest())
         return digest.hexdigest()[:16]
@@ -86,7 +90,9 @@ class GradedStudent:
     student: str
     assignment: str
     files: dict = field(default_factory=dict)
+    results: dict = field(default_factory=dict)  # {notebook name: [TestResult] in notebook order}
     error: str = ""  # nbgrader could not grade the submission at all, in words
+    log: list = field(default_factory=list)  # nbgrader's log lines
     seconds: float = 0.0
     worker: str = ""
 
@@ -95,9 +101,14 @@ class GradedStudent:
         return not self.error and any(name.endswith(".ipynb") for name in self.files)
 
 
-def _prepared_course(course, cache):
-    """A course folder with the assignment generated into a SQLite gradebook, made once per `course.digest`."""
-    folder = Path(cache) / f"{course.assignment}-{course.digest}"
+def prepared_course(course, cache=None):
+    """A course folder with the assignment generated into a SQLite gradebook, made once per `course.digest`.
+
+    Raises `NbgraderFailed` when `nbgrader generate_assignment` cannot generate it.
+    """
+    cache = Path(cache or default_cache())
+    cache.mkdir(parents=True, exist_ok=True)
+    folder = cache / f"{course.assignment}-{course.digest}"
     if (folder / "gradebook.db").is_file():
         return folder
     building = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
@@ -124,27 +135,34 @@ def default_cache():
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "keras-course" / "grading"
 
 
-def grade_student(course, submission, threads=None, cache=None, worker=""):
+def grade_student(course, submission, threads=None, cache=None, worker="", options=(), on_line=None):
     """Grade `submission` (`StudentFiles`) with `course` (`CourseFiles`) in a private course; return a `GradedStudent`.
 
-    `threads` limits the kernel's TensorFlow and OpenMP threads (its share of the machine's cores).
+    `threads` limits the kernel's TensorFlow and OpenMP threads (its share of the machine's
+    cores); `options` are more nbgrader options, and `on_line` gets each line of its log.
     """
     started = time.monotonic()
     cache = Path(cache or default_cache())
-    cache.mkdir(parents=True, exist_ok=True)
     result = GradedStudent(submission.student, submission.assignment, worker=worker)
     env = {name: str(threads) for name in THREAD_VARIABLES} if threads else {}
     try:
-        prepared = _prepared_course(course, cache)
+        prepared = prepared_course(course, cache)
         with tempfile.TemporaryDirectory(prefix="grading-", dir=cache) as workdir:
             grading = Path(workdir) / "course"
             shutil.copytree(prepared, grading)
             write_folder(grading / "submitted" / submission.student / submission.assignment, submission.files)
             log = run_nbgrader(grading, "autograde", submission.assignment, "--student", submission.student,
-                               "--force", *_private_database(grading), check=False, env=env)
+                               "--force", *_private_database(grading), *options, check=False, env=env,
+                               on_line=on_line)
+            result.log = log[-500:]
             autograded = grading / "autograded" / submission.student / submission.assignment
             if autograded.is_dir():
                 result.files = read_folder(autograded)
+            for name in (name for name in course.source if name.endswith(".ipynb") and "/" not in name):
+                notebook = name[:-len(".ipynb")]
+                graded = read_results(grading, submission.assignment, notebook, submission.student)
+                if graded is not None:
+                    result.results[notebook] = graded
             if not result.graded:
                 errors = [line for line in log if "ERROR" in line or "Error" in line][-5:]
                 result.error = "nbgrader could not grade the submission" + (": " + " ".join(errors) if errors else "")
