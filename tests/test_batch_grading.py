@@ -217,6 +217,11 @@ def test_a_postgresql_gradebook_records_the_same_scores_as_sqlite(tmp_path, grad
     serially = gradebook_scores(f"sqlite:///{graded_class.course(A1) / 'gradebook.db'}")[A1]
     assert recorded == {student: serially[student] for student in students}
     assert not (course / "gradebook.db").exists()  # the course's own SQLite file was never made
+    run_nbgrader(course, "generate_feedback", A1)
+    assert (course / "feedback" / "no_flatten" / A1 / f"{NOTEBOOK}.html").is_file()
+    # nbgrader's own autograde writes the same rows into the PostgreSQL gradebook.
+    run_nbgrader(course, "autograde", A1, "--student", "untouched", "--force")
+    assert gradebook_scores(url)[A1] == recorded
     run_nbgrader(course, "export")
     with open(course / "grades.csv") as file:
         assert {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(file)} == {
