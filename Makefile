@@ -15,7 +15,7 @@ export KERAS_BACKEND := tensorflow
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast lab lab-instructor benchmark benchmark-check benchmark-training benchmark-report release clean-demo
+.PHONY: setup demo test test-fast lab lab-instructor benchmark benchmark-check benchmark-grade benchmark-training benchmark-report release clean-demo
 
 setup: $(INSTALLED)
 
@@ -79,6 +79,10 @@ benchmark-check: $(INSTALLED) $(SANDBOX)
 benchmark-training: $(INSTALLED)
 	$(BIN)/python -m tests.benchmarks.tune_training
 
+# A class of 8 graded by serial `nbgrader autograde` and by `keras-course grade` on Dask (about 4 minutes).
+benchmark-grade: $(INSTALLED) $(SANDBOX)
+	$(BIN)/python -m tests.benchmarks.grade_time
+
 # The class report of 300 generated students and 3 assignments against nbgrader's CSV export (about 1 minute).
 benchmark-report: $(INSTALLED)
 	$(BIN)/python -m tests.benchmarks.report_time
@@ -91,4 +95,4 @@ release: $(INSTALLED)
 	done
 
 clean-demo:
-	rm -rf submitted autograded feedback exchange gradebook.db grades.csv report
+	rm -rf demo

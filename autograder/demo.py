@@ -1,4 +1,4 @@
-"""`make demo`: a whole class graded by nbgrader, from student versions to feedback and grades."""
+"""`make demo`: a whole class graded by nbgrader, from student versions to feedback and grades, in a copy of the course."""
 
 import os
 import shutil
@@ -13,7 +13,8 @@ from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
 from autograder.assignments.submission import build_notebook
 from autograder.check.report import failure_lines
-from autograder.grading.nbgrader import COURSE_ROOT, read_results, run_nbgrader
+from autograder.grading import batch
+from autograder.grading.nbgrader import COURSE_ROOT, copy_course, read_results, run_nbgrader
 from autograder.report import write_report
 
 
@@ -82,10 +83,12 @@ def submit_through_exchange(course_dir, submissions):
         run_nbgrader(course_dir, "collect", assignment, "--update")
 
 
-def grade_class(course_dir, submissions, echo=print, autograde_args=(), on_step=None):
+def grade_class(course_dir, submissions, echo=print, autograde_args=(), on_step=None, workers=None):
     """Generate and release, submit and collect through the exchange, autograde, write feedback and export grades.
 
-    Each step is echoed with its time, and passed to `on_step(title, seconds)` when given.
+    Autograding is `nbgrader autograde` (with `autograde_args`), or with `workers` the batch of
+    `keras-course grade` on a Dask `LocalCluster` of that many workers. Each step is echoed with
+    its time, and passed to `on_step(title, seconds)` when given.
     Returns {(student, assignment): [TestResult], or None where the student's kernel died}.
     """
     course_dir = Path(course_dir)
@@ -96,14 +99,21 @@ def grade_class(course_dir, submissions, echo=print, autograde_args=(), on_step=
         steps.append((f"release_assignment {assignment}", ["release_assignment", assignment, "--force"], True))
     steps.append((f"{len(submissions)} students submit, instructor collects", None, True))
     for assignment in assignments:
-        # Exits 1 when a submission's kernel dies; the others are still graded.
-        steps.append((f"autograde {assignment}", ["autograde", assignment, "--force", *autograde_args], False))
+        if workers:
+            steps.append((f"keras-course grade {assignment} ({workers} Dask workers)", assignment, True))
+        else:
+            # Exits 1 when a submission's kernel dies; the others are still graded.
+            steps.append((f"autograde {assignment}", ["autograde", assignment, "--force", *autograde_args], False))
         steps.append((f"generate_feedback {assignment}", ["generate_feedback", assignment, "--force"], False))
     steps.append(("export grades to grades.csv", ["export"], True))
     for title, args, check in steps:
         started = time.perf_counter()
         if args is None:
             submit_through_exchange(course_dir, submissions)
+        elif isinstance(args, str):
+            summary = batch.grade_class(course_dir, args, workers=workers, force=True)
+            for failure in summary.failed:
+                echo(f"  not graded: {failure['student']}: {failure['reason']}")
         else:
             run_nbgrader(course_dir, *args, check=check)
         seconds = time.perf_counter() - started
@@ -152,12 +162,25 @@ def format_class_table(results, submissions):
     return "\n".join(lines)
 
 
-def run_demo(course_dir=COURSE_ROOT, echo=print):
-    """Grade the demo class in `course_dir` and print the report."""
+DEMO_FOLDER = COURSE_ROOT / "demo"
+
+
+def run_demo(course_dir=DEMO_FOLDER, echo=print, workers=None):
+    """Grade the demo class in a fresh copy of the course at `course_dir` and print the report.
+
+    The copy (configuration, source/ and release/) keeps the demo's students out of the course's own
+    gradebook and folders; it is made anew on each run. Autograding is `keras-course grade`'s
+    batch on `workers` Dask workers (default: one per core).
+    """
     started = time.perf_counter()
+    course_dir = Path(course_dir)
+    shutil.rmtree(course_dir, ignore_errors=True)
+    copy_course(course_dir)
+    workers = workers or batch.default_workers()
     submissions = demo_class()
-    echo(f"Grading a demo class of {len(submissions)} submissions in {course_dir} with nbgrader:")
-    results = grade_class(course_dir, submissions, echo=echo)
+    echo(f"Grading a demo class of {len(submissions)} submissions in a copy of the course, {course_dir}, "
+         f"with nbgrader and {workers} Dask workers:")
+    results = grade_class(course_dir, submissions, echo=echo, workers=workers)
     echo(format_class_table(results, submissions))
     page = write_report(course_dir, sorted({submission.assignment for submission in submissions}))
     echo(

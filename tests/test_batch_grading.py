@@ -6,6 +6,7 @@ class the suite grades serially with `nbgrader autograde` (`graded_class`).
 """
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -20,8 +21,9 @@ import pytest
 
 from autograder.assignments import assignment as find_assignment
 from autograder.demo import write_submissions
-from autograder.grading.batch import BatchError, grade_class
+from autograder.grading.batch import BatchError, BatchProgress, grade_class
 from autograder.grading.nbgrader import copy_course, read_results, run_nbgrader
+from autograder.grading.one_student import THREAD_VARIABLES, CourseFiles, StudentFiles, grade_student
 from tests.network import free_port
 from tests.postgres import gradebook_scores
 
@@ -86,6 +88,34 @@ def test_a_local_cluster_grades_each_student_as_nbgrader_autograde_does(tmp_path
     assert results(course, students) == serial(graded_class, students)
 
 
+def test_each_kernel_gets_the_threads_it_is_given(tmp_path):
+    course = make_course(tmp_path / "course", ())
+    _with_answer(course, "threads", "import os\nprint([os.environ.get(name) for name in "
+                 "('OMP_NUM_THREADS', 'TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS')])")
+    files = CourseFiles.of(course, A1)
+    submission = StudentFiles.of(course, A1, "threads")
+    printed = {}
+    for threads in (3, None):
+        graded = grade_student(files, submission, threads=threads, cache=tmp_path / "cache")
+        nb = nbformat.reads(graded.files[f"{NOTEBOOK}.ipynb"].decode(), as_version=4)
+        (answer,) = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "prepare_data"]
+        printed[threads] = "".join(output.get("text", "") for output in answer.outputs)
+    assert printed[3].strip() == "['3', '3', '3']"
+    assert printed[None].strip() == str([os.environ.get(name) for name in THREAD_VARIABLES])
+
+
+def test_the_progress_line_says_done_longest_running_failures_and_time_left():
+    state = BatchProgress(total=4)
+    assert state.line() == "0/4 students · 0 not graded"
+    state.see_started([(time.time() - 30, {"student": "alice"}), (time.time() - 5, {"student": "bob"})])
+    state.clock_started -= 60
+    state.finish("bob", failed=True)
+    assert state.line() == "1/4 students · longest running: alice (30 s) · 1 not graded · about 3 min left"
+    state.see_started([(time.time(), {"student": "bob"})])  # a late event of a student already done
+    state.finish("alice")
+    assert state.line().startswith("2/4 students · 1 not graded · about ")
+
+
 def test_a_student_without_a_submission_is_refused_before_anything_runs(tmp_path):
     course = make_course(tmp_path / "course", ("untouched",))
     with pytest.raises(BatchError, match="no submission of 01_fix_simplenet in submitted/ for: nobody"):
@@ -133,7 +163,7 @@ def dask_cluster(folder, workers=2):
 
 
 def test_a_dask_cluster_of_worker_processes_finishes_the_batch_when_a_worker_is_killed(tmp_path, graded_class):
-    students = ("no_flatten", "reference", "untouched")
+    students = ("no_flatten", "untouched")
     course = make_course(tmp_path / "course", students)
     with dask_cluster(tmp_path / "cluster") as (address, workers):
         first, victim = list(workers.items())[0]
@@ -168,7 +198,7 @@ def _with_answer(course, student, code, cell="prepare_data"):
 
 
 def test_a_dying_or_hanging_kernel_is_graded_again_on_another_worker_and_a_corrupt_notebook_is_reported(tmp_path):
-    course = make_course(tmp_path / "course", ("untouched",), config="c.Execute.timeout = 10")
+    course = make_course(tmp_path / "course", ("untouched",), config="c.Execute.timeout = 5")
     _with_answer(course, "exits", "import os\nos._exit(3)")
     _with_answer(course, "hangs", "import time\ntime.sleep(3600)")
     corrupt = course / "submitted" / "corrupt" / A1
@@ -190,18 +220,20 @@ def test_a_dying_or_hanging_kernel_is_graded_again_on_another_worker_and_a_corru
 def test_an_interrupted_batch_keeps_its_grades_and_the_next_run_grades_only_the_rest(tmp_path, graded_class):
     students = ("no_flatten", "untouched")
     course = make_course(tmp_path / "course", students)
-    command = [BIN / "keras-course", "grade", A1, "--workers", "1"]
-    process = subprocess.Popen(command, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [BIN / "keras-course", "grade", A1, "--workers", "1", "--json"]
+    process = subprocess.Popen(command, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     autograded = course / "autograded"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not list(autograded.glob(f"*/{A1}/{NOTEBOOK}.ipynb")):
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=120)
-    assert process.returncode == 1, output
-    assert "interrupted" in output
+    output, log = process.communicate(timeout=120)
+    assert process.returncode == 1, log
+    said = json.loads(output)
+    assert said["interrupted"] is True
     first = sorted(path.parts[-3] for path in autograded.glob(f"*/{A1}/{NOTEBOOK}.ipynb"))
-    assert len(first) == 1, output
+    assert [entry["student"] for entry in said["graded"]] == first and len(first) == 1, log
+    assert "1/2 students" in log  # a progress line per student graded
     rest = grade_class(course, A1, workers=1)
     assert (rest.skipped, graded_students(rest)) == (first, sorted(set(students) - set(first)))
     assert results(course, students) == serial(graded_class, students)
