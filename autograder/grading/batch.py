@@ -220,18 +220,18 @@ def grade_class(course_root, assignment, students=(), workers=None, scheduler=No
                 try:
                     if not graded.graded:
                         raise WriterError(graded.error or "nbgrader gave no autograded notebook")
-                    recording = time.monotonic()
-                    with _uninterrupted():
+                    with _uninterrupted():  # recorded and counted as graded, or neither
+                        recording = time.monotonic()
                         writer.record(graded)
-                    recorded = time.monotonic() - recording
+                        summary.graded.append({
+                            "student": student, "seconds": round(graded.seconds, 1),
+                            "record_seconds": round(time.monotonic() - recording, 1), "worker": graded.worker,
+                            "attempts": attempt,
+                        })
+                        state.finish(student)
                 except WriterError as error:
                     summary.failed.append({"student": student, "reason": str(error)})
                     state.finish(student, failed=True)
-                    continue
-                summary.graded.append({"student": student, "seconds": round(graded.seconds, 1),
-                                       "record_seconds": round(recorded, 1), "worker": graded.worker,
-                                       "attempts": attempt})
-                state.finish(student)
             state.see_started(client.get_events(STARTED_TOPIC))
             if progress:
                 progress(state)

@@ -38,10 +38,12 @@ def _ending_with_parent(command):
     """`command` run so that it ends when the process that started it dies (util-linux's `setpriv --pdeathsig`).
 
     A Dask worker killed in the middle of a student then leaves no nbgrader grading on behind it.
+    The signal is SIGINT: Python turns it into KeyboardInterrupt, so nbgrader still closes the
+    sandbox (its processes and cgroups) on the way out, which SIGTERM would not let it do.
     Where `setpriv` is missing, the command runs as it is.
     """
     setpriv = shutil.which("setpriv")
-    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
+    return [setpriv, "--pdeathsig", "INT", "--", *command] if setpriv else command
 
 
 def run_nbgrader(course_dir, *args, check=True, on_line=None, env=None):
