@@ -11,8 +11,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of, autograded_cells
-
-CONFIG = "nbgrader_config.py"
+from autograder.grading.one_student import CONFIG
 
 
 class CheckError(Exception):

@@ -191,9 +191,9 @@ def grade_class(course_root, assignment, students=(), workers=None, scheduler=No
 
         def submit(student, attempt, avoid=None):
             submission = StudentFiles.of(course_root, assignment, student)
-            others = [address for address in client.scheduler_info()["workers"] if address != avoid]
+            others = [address for address in client.scheduler_info()["workers"] if address != avoid] if avoid else []
             key = f"grade-{student}-{uuid.uuid4().hex}"
-            placement = {"workers": others, "allow_other_workers": True} if avoid and others else {}
+            placement = {"workers": others, "allow_other_workers": True} if others else {}
             future = client.submit(grade_task, course, submission, threads, key=key, retries=1, pure=False,
                                    **placement)
             running[future] = (student, attempt)
