@@ -160,6 +160,7 @@ def dask_cluster(folder, workers=2):
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
 
 
 def test_a_dask_cluster_of_worker_processes_finishes_the_batch_when_a_worker_is_killed(tmp_path, graded_class):
