@@ -21,6 +21,7 @@ Two settings serve `keras-course check` (autograder/check/command.py), which run
 """
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from traitlets import Any, Bool, Unicode
 
 from autograder.assignments import assignment as find_assignment
 from autograder.assignments import graded_outside_kernel
+from autograder.evidence import EVIDENCE_FOLDER
+from autograder.grading.judge import judged_outputs
 from autograder.grading.student_feedback.paths import hide_paths_in_outputs, replacements
 from autograder.grading.nbgrader import STOPPED, grade_id_of, is_test
 from autograder.grading.sandbox import SANDBOX_LIMITS, Limits, Sandbox, SandboxSettings, describe_bytes
@@ -194,6 +197,7 @@ class ExecuteThenGradeInCleanProcess(Execute):
         for cell in graded_here:
             for name in outside[grade_id_of(cell)].artifacts:
                 (folder / name).unlink(missing_ok=True)
+        shutil.rmtree(folder / EVIDENCE_FOLDER, ignore_errors=True)
         self._sandbox = None
         if self._settings.enabled:
             owner = find_assignment((resources or {}).get("nbgrader", {}).get("assignment", ""))
@@ -210,6 +214,12 @@ class ExecuteThenGradeInCleanProcess(Execute):
                 cell.outputs = clean_process_outputs(outside[grade_id_of(cell)].grader, folder)
         finally:
             SANDBOX_LIMITS.reset(token)
+        # Every other test is decided here too, from what the kernel observed of the student's code.
+        for index in self._to_run:
+            cell = nb.cells[index]
+            if is_test(cell) and grade_id_of(cell) not in outside:
+                cell.outputs = judged_outputs(cell, folder)
+        shutil.rmtree(folder / EVIDENCE_FOLDER, ignore_errors=True)
         return nb, resources
 
     def _run_all(self, nb, resources, km):

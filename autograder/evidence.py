@@ -1,0 +1,227 @@
+"""What a check learns from the student's code: recorded in the kernel, replayed by the grader.
+
+A check touches the student's objects only through `observe(label, probe)`: `probe()` calls the
+student's code and returns plain data (numbers, strings, shapes, NumPy arrays, in lists, tuples
+and dicts), or raises `CheckFailure`. Everything else a check does (references, comparisons,
+tolerances, messages) works on that data alone.
+
+In the student's kernel during `nbgrader autograde`, each observation is written, as data, to
+`EVIDENCE_FOLDER` next to the notebook, one file per executed cell. After the kernel is done,
+the grader runs the test cell's code again in its own process with `replaying(records)`: each
+`observe` returns what the kernel recorded (or raises the failure it recorded) instead of
+calling the probe, so the grader's clean checks, NumPy and Keras decide the points
+(`autograder/grading/judge.py`). Replacing a check, a helper, a module, Keras or NumPy in the
+kernel changes only what the kernel shows; a missing or different observation fails the test.
+
+Outside autograde (`pytest`, a student's own run), `observe` just calls the probe. Either way
+the check sees the data after a round trip through the record format, so the kernel and the
+grader follow exactly the same path and say the same words.
+"""
+
+import base64
+import contextlib
+import contextvars
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from autograder.errors import CheckFailure
+
+EVIDENCE_FOLDER = ".evidence"
+# The record of one cell is untrusted input for the grader: read no more than this.
+MAX_CELL_EVIDENCE_BYTES = 4 * 1024 * 1024
+_NUMERIC_KINDS = "biuf"
+
+
+class MissingEvidence(CheckFailure):
+    """The grader found no observation, or a different one, where the check needs one."""
+
+
+# Encoding: JSON, with tuples, arrays and NumPy scalars tagged so they come back as they were.
+
+def encode(value):
+    """`value` (plain data) as JSON-ready data; anything else raises TypeError."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        return number if np.isfinite(number) else {"float": repr(number)}
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in _NUMERIC_KINDS:
+            raise TypeError(f"an observation holds an array of dtype {value.dtype}")
+        data = np.ascontiguousarray(value)
+        return {"array": data.dtype.str, "shape": list(data.shape), "bytes": base64.b64encode(data.tobytes()).decode()}
+    if isinstance(value, tuple):
+        return {"tuple": [encode(item) for item in value]}
+    if isinstance(value, list):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise TypeError("an observation holds a dict with keys that are not strings")
+        return {"dict": {key: encode(item) for key, item in value.items()}}
+    raise TypeError(f"an observation holds a {type(value).__name__}, not plain data")
+
+
+def decode(data):
+    """The value `encode` turned into `data`; raises ValueError on anything `encode` does not write."""
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [decode(item) for item in data]
+    if isinstance(data, dict) and len(data) == 1 and "tuple" in data and isinstance(data["tuple"], list):
+        return tuple(decode(item) for item in data["tuple"])
+    if isinstance(data, dict) and len(data) == 1 and "dict" in data and isinstance(data["dict"], dict):
+        return {str(key): decode(item) for key, item in data["dict"].items()}
+    if isinstance(data, dict) and len(data) == 1 and data.get("float") in ("nan", "inf", "-inf"):
+        return float(data["float"])
+    if isinstance(data, dict) and data.keys() == {"array", "shape", "bytes"}:
+        dtype = np.dtype(str(data["array"]))
+        shape = tuple(int(size) for size in data["shape"])
+        if dtype.kind not in _NUMERIC_KINDS or min(shape, default=0) < 0:
+            raise ValueError("an array of the record is not numeric")
+        array = np.frombuffer(base64.b64decode(data["bytes"]), dtype=dtype)
+        return array.reshape(shape).copy()
+    raise ValueError("the record holds something the course's checks never write")
+
+
+def _failure_data(failure):
+    fields = {"what": failure.what, "expected": failure.expected, "got": failure.got, "hint": failure.hint}
+    return {key: value if value is None or isinstance(value, str) else str(value) for key, value in fields.items()}
+
+
+# Recording, in the student's kernel ----------------------------------------------------
+
+
+class _Recorder:
+    """Writes the observations of each executed cell to `EVIDENCE_FOLDER/<execution count>.json`."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.cell = None
+        self.entries = []
+
+    def add(self, label, entry):
+        from IPython import get_ipython
+
+        cell = get_ipython().execution_count
+        if cell != self.cell:
+            self.cell, self.entries = cell, []
+        self.entries.append({"label": label, **entry})
+        self.folder.mkdir(exist_ok=True)
+        (self.folder / f"{cell}.json").write_text(json.dumps(self.entries))
+
+
+def _start_recorder():
+    """The recorder of this kernel, or None outside a kernel that `nbgrader autograde` runs."""
+    if os.environ.get("NBGRADER_EXECUTION") != "autograde":
+        return None
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    if get_ipython() is None:
+        return None
+    return _Recorder(Path.cwd() / EVIDENCE_FOLDER)
+
+
+_RECORDER = _start_recorder()
+
+
+# Replaying, in the grader --------------------------------------------------------------
+
+
+class _Replay:
+    def __init__(self, entries):
+        self.entries = list(entries)
+        self.position = 0
+
+    def next(self, label):
+        if self.position >= len(self.entries) or self.entries[self.position].get("label") != label:
+            raise MissingEvidence(
+                f"the notebook's kernel did not report what this test needs ({label})",
+                hint="run the test cell as it is: a check, a course module, Keras or NumPy replaced in the "
+                "notebook cannot pass a test.",
+            )
+        entry = self.entries[self.position]
+        self.position += 1
+        if "failure" in entry:
+            failure = entry["failure"]
+            if not isinstance(failure, dict) or not isinstance(failure.get("what"), str):
+                raise MissingEvidence(f"the notebook's kernel reported an unreadable failure ({label})")
+            raise CheckFailure(failure["what"], failure.get("expected"), failure.get("got"), failure.get("hint"))
+        try:
+            return decode(entry.get("value"))
+        except (ValueError, TypeError) as error:
+            raise MissingEvidence(f"the notebook's kernel reported unreadable data ({label}: {error})") from None
+
+
+_REPLAY = contextvars.ContextVar("evidence_replay", default=None)
+_CAPTURE = contextvars.ContextVar("evidence_capture", default=None)
+
+
+@contextlib.contextmanager
+def recording():
+    """Within the block, `observe` also appends its entries to the list this yields (what a kernel's cell records)."""
+    entries = []
+    token = _CAPTURE.set(entries)
+    try:
+        yield entries
+    finally:
+        _CAPTURE.reset(token)
+
+
+@contextlib.contextmanager
+def replaying(entries):
+    """Within the block, `observe` returns the recorded `entries` (one cell's record) in order."""
+    token = _REPLAY.set(_Replay(entries))
+    try:
+        yield
+    finally:
+        _REPLAY.reset(token)
+
+
+def read_cell_evidence(folder, execution_count):
+    """The observations the kernel recorded for the cell run as `execution_count`, or [] if none can be read."""
+    path = Path(folder) / EVIDENCE_FOLDER / f"{execution_count}.json"
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_CELL_EVIDENCE_BYTES:
+            return []
+        entries = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return []
+    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+
+# The one call checks make -------------------------------------------------------------
+
+
+def observe(label, probe):
+    """`probe()`'s plain data, as the grader will see it; a `CheckFailure` it raises is recorded and re-raised.
+
+    `label` names the observation within its test cell (the same in the kernel and the grader).
+    """
+    replay = _REPLAY.get()
+    if replay is not None:
+        return replay.next(label)
+    try:
+        value = probe()
+    except CheckFailure as failure:
+        _record(label, {"failure": _failure_data(failure)})
+        raise
+    data = encode(value)
+    _record(label, {"value": data})
+    return decode(data)
+
+
+def _record(label, entry):
+    if _RECORDER is not None:
+        _RECORDER.add(label, entry)
+    captured = _CAPTURE.get()
+    if captured is not None:
+        captured.append({"label": label, **json.loads(json.dumps(entry))})

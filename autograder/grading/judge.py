@@ -1,0 +1,95 @@
+"""The grader's verdict on a test cell, decided in nbgrader's process from what the kernel recorded.
+
+After the student's kernel has run the notebook, each test cell's code (the gradebook's own
+copy, hidden tests included) runs again here with `autograder.evidence.replaying`: the checks
+get the data the kernel observed of the student's code, and compute references, compare and
+fail with the grader's own NumPy, Keras and check code. Their printed lines and their failure
+become the cell's outputs, which nbgrader scores.
+
+The kernel's own outputs of a test cell only ever cost points: an error or stderr output keeps
+the cell at 0 (its words stay, they are the precise message), and nothing the kernel displayed
+as a result (a number through the display hook) is kept, so it cannot set a partial score.
+"""
+
+import builtins
+import contextlib
+import io
+import warnings
+
+from nbformat.v4 import new_output
+
+from autograder.errors import CheckFailure, error_text
+from autograder.evidence import read_cell_evidence, replaying
+
+# Names a test cell may use from the notebook's setup cell: the grader has its own.
+_COURSE_MODULES = {"keras": "keras", "np": "numpy", "numpy": "numpy", "layers": "keras.layers"}
+
+
+class StudentValue:
+    """Stands for a student's object (`DenseLayer`, `model`, ...) in the grader: checks only reach it through `observe`."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"<the student's {self._name}>"
+
+    def _refuse(self, *args, **kwargs):
+        raise RuntimeError(f"a check used the student's `{self._name}` outside `observe` (a bug in the course)")
+
+    __getattr__ = __call__ = __iter__ = __len__ = __getitem__ = __bool__ = _refuse
+
+
+class _CellNames(dict):
+    """A test cell's names in the grader: what it imports, the course's modules, and a `StudentValue` for the rest."""
+
+    def __missing__(self, name):
+        if name in _COURSE_MODULES:
+            import importlib
+
+            return importlib.import_module(_COURSE_MODULES[name])
+        if hasattr(builtins, name):
+            raise KeyError(name)
+        return StudentValue(name)
+
+
+def error_output(error):
+    """The error output of a failed check, as the kernel shows a `CheckFailure` (message and hint, no traceback)."""
+    name = type(error).__name__
+    if isinstance(error, CheckFailure):
+        lines = [f"{name}: {line}" if index == 0 else line for index, line in enumerate(str(error).splitlines())]
+    else:
+        lines = [f"{name}: {error_text(error)}"]
+    return new_output("error", ename=name, evalue=str(error), traceback=lines)
+
+
+def replayed_outputs(source, entries):
+    """The outputs of test cell code `source` run on the recorded `entries`: printed text, then a failure if any."""
+    printed = io.StringIO()
+    failure = None
+    try:
+        with replaying(entries), contextlib.redirect_stdout(printed), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(source, "<test cell>", "exec"), {"__builtins__": builtins}, _CellNames())
+    except Exception as error:  # the cell's verdict: any failure, including one of the grader's, scores 0
+        failure = error
+    outputs = [new_output("stream", name="stdout", text=printed.getvalue())] if printed.getvalue() else []
+    return [*outputs, *([error_output(failure)] if failure is not None else [])]
+
+
+def _costs_points(output):
+    return output.output_type == "error" or (output.output_type == "stream" and output.get("name") == "stderr")
+
+
+def judged_outputs(cell, folder):
+    """The outputs that score test cell `cell` of the notebook run in `folder`.
+
+    A cell whose kernel outputs hold an error or stderr keeps them (0 points, the kernel's words);
+    otherwise the grader's replay decides. Results the kernel displayed are never kept.
+    """
+    kept = [output for output in cell.get("outputs", []) if output.output_type != "execute_result"]
+    if any(_costs_points(output) for output in kept):
+        return kept
+    pictures = [output for output in kept if output.output_type == "display_data"]
+    entries = read_cell_evidence(folder, cell.get("execution_count"))
+    return [*pictures, *replayed_outputs(cell.source, entries)]
