@@ -4,6 +4,11 @@ Every check returns None when it passes (nbgrader would read a returned number a
 score) and raises `CheckFailure` with what was expected, what was found and a hint
 when it does not. Checks look at behaviour (shapes, numbers, accuracy), never at how
 the code is written, so any correct solution passes.
+
+A check reaches the student's objects only inside `observe(label, probe)` (autograder/evidence.py),
+whose probe returns plain data; the comparisons work on that data, so the grader can decide
+them again outside the student's kernel. Helpers that take a model or a history here observe it
+themselves.
 """
 
 import warnings
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograder.errors import CheckFailure
+from autograder.evidence import observe
 from autograder.settings import (
     FIXED_WEIGHT_SCALE,
     FORWARD_PASS_FLOOR,
@@ -67,14 +73,36 @@ def summarize(model):
     return rows
 
 
+def layer_facts(model):
+    """`(rows, names)` of `model` as plain data, for a probe: each `summarize` row as a tuple, and each layer's name."""
+    return (
+        [(row.class_name, row.output_shape, row.params, row.activation) for row in summarize(model)],
+        [layer.name for layer in model.layers if type(layer).__name__ != "InputLayer"],
+    )
+
+
+def layers_of(facts):
+    """The `LayerSummary` rows and layer names of `layer_facts` data."""
+    rows, names = facts
+    return [LayerSummary(*row) for row in rows], names
+
+
+def observed_layers(model):
+    """`(summary rows, layer names)` of `model`, observed: what `check_layer_summary` compares."""
+    return layers_of(observe("layers", lambda: layer_facts(model)))
+
+
 def check_layer_summary(model, expected):
     """Compare a model's layers, in order, with the expected `LayerSummary` rows.
 
     An expected row's `activation` of None means "not checked". Names the first layer
     that differs; a model with more or fewer layers fails too.
     """
-    got = summarize(model)
-    named = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    compare_layer_summary(*observed_layers(model), expected)
+
+
+def compare_layer_summary(got, names, expected):
+    """`check_layer_summary` on observed rows: `got` (`LayerSummary`s) and the layers' `names`."""
     for index, (want, have) in enumerate(zip(expected, got)):
         fields = [
             ("layer class", want.class_name, have.class_name),
@@ -86,7 +114,7 @@ def check_layer_summary(model, expected):
         for field, want_value, have_value in fields:
             if want_value != have_value:
                 raise CheckFailure(
-                    f"layer {index} ({named[index].name}) has the wrong {field}",
+                    f"layer {index} ({names[index]}) has the wrong {field}",
                     want_value,
                     have_value,
                     f"layer {index} should be a {want.describe()}.",
@@ -109,14 +137,14 @@ def output_shape(model, input_shape, batch_size=2):
 
 def check_output_shape(model, input_shape, expected, hint=None):
     """Does `model` map a batch of `input_shape` inputs to outputs of shape `expected`?"""
-    got = output_shape(model, input_shape)
+    got = observe("output shape", lambda: output_shape(model, input_shape))
     if got != tuple(expected):
         raise CheckFailure(f"wrong output shape for inputs of shape {(None, *input_shape)}", tuple(expected), got, hint)
 
 
 def check_param_count(model, expected, hint=None):
     """Does the built `model` have exactly `expected` parameters?"""
-    got = model.count_params()
+    got = observe("parameters", lambda: model.count_params())
     if got != expected:
         raise CheckFailure("wrong number of parameters", f"{expected:,}", f"{got:,}", hint)
 
@@ -184,8 +212,9 @@ def call_model(model, inputs, training=False):
 
 def check_inference_deterministic(model, inputs, hint=None):
     """Does `model` give the same outputs every time it is called in inference mode?"""
-    first = call_model(model, inputs, training=False)
-    second = call_model(model, inputs, training=False)
+    first, second = observe("two inference calls", lambda: (
+        call_model(model, inputs, training=False), call_model(model, inputs, training=False)
+    ))
     if not np.array_equal(first, second):
         raise CheckFailure(
             "two inference calls on the same inputs gave different outputs "
@@ -196,8 +225,9 @@ def check_inference_deterministic(model, inputs, hint=None):
 
 def check_dropout_active_in_training(model, inputs, hint=None):
     """Does `model` behave differently in training mode (dropout on) than in inference?"""
-    inference = call_model(model, inputs, training=False)
-    training = call_model(model, inputs, training=True)
+    inference, training = observe("inference and training calls", lambda: (
+        call_model(model, inputs, training=False), call_model(model, inputs, training=True)
+    ))
     if np.allclose(inference, training):
         raise CheckFailure(
             "outputs in training mode equal outputs in inference mode, so no dropout is applied",
@@ -223,7 +253,7 @@ def set_fixed_weights(model, seed=SEED, scale=FIXED_WEIGHT_SCALE):
 
 def check_epoch_budget(history, budget):
     """Does `history` come from `fit()` with at least one and at most `budget` epochs?"""
-    epochs = len(getattr(history, "epoch", []) or [])
+    epochs = observe("epochs", lambda: len(getattr(history, "epoch", []) or []))
     if epochs == 0:
         raise CheckFailure("`history` holds no training epochs", hint="keep `history = model.fit(...)`.")
     if epochs > budget:
@@ -233,26 +263,36 @@ def check_epoch_budget(history, budget):
         )
 
 
-def accuracy(model, images, labels, batch_size=PREDICT_BATCH_SIZE):
-    """The fraction of `images` whose highest-scoring class equals `labels` (computed here, not by `evaluate`)."""
-    predictions = []
-    for start in range(0, len(images), batch_size):
-        predictions.append(np.argmax(call_model(model, images[start:start + batch_size]), axis=-1))
+def predicted_classes(model, images, batch_size=PREDICT_BATCH_SIZE):
+    """The highest-scoring class `model` gives each of `images` (computed here, not by `evaluate`)."""
+    predictions = [np.argmax(call_model(model, images[start:start + batch_size]), axis=-1)
+                   for start in range(0, len(images), batch_size)]
+    return np.concatenate(predictions).astype("int64")
+
+
+def accuracy(predictions, labels):
+    """The fraction of `predictions` (classes) equal to `labels` (classes, or one-hot rows)."""
     labels = np.asarray(labels)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     elif labels.ndim == 2:
         labels = labels.argmax(axis=1)
-    return float(np.mean(np.concatenate(predictions) == labels))
+    predictions = np.asarray(predictions)
+    if predictions.shape != labels.shape:
+        raise CheckFailure("the model gave one prediction per image", f"{len(labels):,} predictions", predictions.shape)
+    return float(np.mean(predictions == labels))
 
 
 def check_min_accuracy(model, minimum, images=None, labels=None, hint=None):
-    """Does `model` reach at least `minimum` accuracy, by default on the MNIST test split?"""
+    """Does `model` reach at least `minimum` accuracy, by default on the MNIST test split?
+
+    Only the predicted classes are observed; the labels are the grader's own.
+    """
     if images is None:
         from autograder.data import load_mnist_test
 
         images, labels = load_mnist_test()
-    got = accuracy(model, images, labels)
+    got = accuracy(observe("predicted classes", lambda: predicted_classes(model, images)), labels)
     if got < minimum:
         raise CheckFailure(
             f"test accuracy too low on {len(images):,} images", f"at least {minimum:.2%}", f"{got:.2%}",

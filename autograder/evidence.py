@@ -109,7 +109,8 @@ class _Recorder:
     def add(self, label, entry):
         from IPython import get_ipython
 
-        cell = get_ipython().execution_count
+        # IPython counts a cell before running it: the cell running now is the one before the count.
+        cell = get_ipython().execution_count - 1
         if cell != self.cell:
             self.cell, self.entries = cell, []
         self.entries.append({"label": label, **entry})

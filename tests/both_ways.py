@@ -14,11 +14,13 @@ also shows that the grader reaches the kernel's verdict from the recorded data a
 
 Which arguments are the student's: every positional argument but a list or tuple (the hidden
 cases a test cell writes as literals); keyword arguments are the cell's own (`input_shape=...`).
+A test that keeps checks in a list made at import calls them through `current(check)`.
 """
 
 import contextlib
 import functools
 import io
+import sys
 
 import pytest
 
@@ -66,6 +68,11 @@ def _run_both_ways(check, args, kwargs):
         raise failure
     assert replayed_result == result or (result is None) == (replayed_result is None)
     return result
+
+
+def current(check):
+    """`check` as its module holds it now: lists built at import hold the functions the fixture has not wrapped."""
+    return getattr(sys.modules[check.__module__], check.__name__, check)
 
 
 def kernel_and_grader(assignment):

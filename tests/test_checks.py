@@ -461,16 +461,25 @@ LABELS = np.array([0, 1, 2, 0])
 
 @pytest.mark.parametrize("batch_size", [1, 3, 1000])
 def test_accuracy_is_fraction_of_argmax_predictions_equal_to_labels(argmax_model, batch_size):
-    assert checks.accuracy(argmax_model, IMAGES, LABELS, batch_size=batch_size) == 0.75
+    predictions = checks.predicted_classes(argmax_model, IMAGES, batch_size=batch_size)
+    assert predictions.tolist() == [0, 1, 2, 2]
+    assert checks.accuracy(predictions, LABELS) == 0.75
 
 
 def test_accuracy_is_one_on_all_correct_and_zero_on_all_wrong(argmax_model):
-    assert checks.accuracy(argmax_model, IMAGES, [0, 1, 2, 2]) == 1.0
-    assert checks.accuracy(argmax_model, IMAGES, [1, 2, 0, 0]) == 0.0
+    predictions = checks.predicted_classes(argmax_model, IMAGES)
+    assert checks.accuracy(predictions, [0, 1, 2, 2]) == 1.0
+    assert checks.accuracy(predictions, [1, 2, 0, 0]) == 0.0
 
 
 def test_accuracy_with_column_labels_equals_accuracy_with_flat_labels(argmax_model):
-    assert checks.accuracy(argmax_model, IMAGES, LABELS.reshape(-1, 1)) == 0.75
+    predictions = checks.predicted_classes(argmax_model, IMAGES)
+    assert checks.accuracy(predictions, LABELS.reshape(-1, 1)) == 0.75 == checks.accuracy(predictions, np.eye(3)[LABELS])
+
+
+def test_accuracy_needs_one_prediction_per_label():
+    with pytest.raises(CheckFailure, match="one prediction per image"):
+        checks.accuracy(np.array([0, 1, 2]), LABELS)
 
 
 def test_check_min_accuracy_passes_at_or_above_minimum(argmax_model):

@@ -37,6 +37,7 @@ from autograder.settings import (  # noqa: E402
     SIMPLENET_PARAMS,
     WEIGHT_PLOT_MIN_IMAGES,
 )
+from tests.both_ways import current, kernel_and_grader  # noqa: E402
 from tests.solutions import definitions, hidden_arguments, source_cells, submission_definitions  # noqa: E402
 
 NOTEBOOK = ASSIGNMENT.name
@@ -46,6 +47,10 @@ SUBMISSIONS = {submission.student_id: submission for submission in ASSIGNMENT.su
 # 144*64+64 + 64*32+32 + 32*5+5, counted by hand.
 TWO_HIDDEN = dict(input_shape=(12, 12, 1), hidden_layer_sizes=(64, 32), output_layer_sizes=(5,))
 TWO_HIDDEN_PARAMS = 11_525
+
+# Every call of a check of the assignment, in every test here, runs as the student's kernel runs it
+# (recording) and as the grader replays it, and must reach the same verdict (tests/both_ways.py).
+_checks_both_ways = kernel_and_grader(ASSIGNMENT)
 
 
 # --------------------------------------------------------------------------------------
@@ -419,13 +424,13 @@ def test_expected_params_differs_from_a_model_using_only_the_first_hidden_size()
 @pytest.mark.parametrize("check", CLASS_CHECKS, ids=CLASS_CHECK_IDS)
 @pytest.mark.parametrize("SimpleNetClass", CORRECT_CLASSES, ids=CORRECT_IDS)
 def test_class_check_passes_on_correct_simplenet(check, SimpleNetClass):
-    assert check(SimpleNetClass) is None
+    assert current(check)(SimpleNetClass) is None
 
 
 def test_factory_without_flags_is_correct():
     Correct = make_simplenet()
     for check in CLASS_CHECKS:
-        check(Correct)
+        current(check)(Correct)
 
 
 # ...and fail with the cause on broken ones...
@@ -461,7 +466,7 @@ BROKEN_CASES = [
 )
 def test_class_check_fails_on_broken_simplenet(check, variant, fragment):
     with pytest.raises(CheckFailure) as failure:
-        check(BROKEN_SIMPLENETS[variant])
+        current(check)(BROKEN_SIMPLENETS[variant])
     assert fragment in str(failure.value)
 
 
@@ -496,7 +501,7 @@ def test_each_bug_fails_exactly_the_checks_of_its_property(variant):
     failing = set()
     for check in CLASS_CHECKS:
         try:
-            check(BROKEN_SIMPLENETS[variant])
+            current(check)(BROKEN_SIMPLENETS[variant])
         except CheckFailure:
             failing.add(check.__name__)
     assert failing == FAILING_CHECKS[variant]
@@ -505,14 +510,14 @@ def test_each_bug_fails_exactly_the_checks_of_its_property(variant):
 @pytest.mark.parametrize("check", CLASS_CHECKS, ids=CLASS_CHECK_IDS)
 def test_class_check_fails_on_the_tutorial_as_published(check):
     with pytest.raises(CheckFailure, match="`self.layers` is Keras's own"):
-        check(TutorialSimpleNet)
+        current(check)(TutorialSimpleNet)
 
 
 @pytest.mark.parametrize("check", CLASS_CHECKS, ids=CLASS_CHECK_IDS)
 @pytest.mark.parametrize("kind", list(NOT_A_MODEL))
 def test_class_check_fails_on_what_is_not_a_model_subclass(check, kind):
     with pytest.raises(CheckFailure, match="must be a class that subclasses `keras.models.Model`"):
-        check(NOT_A_MODEL[kind])
+        current(check)(NOT_A_MODEL[kind])
 
 
 def test_check_other_sizes_names_the_missing_hidden_layer():

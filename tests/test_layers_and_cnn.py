@@ -22,11 +22,15 @@ from autograder.assignments.layers_and_cnn import ASSIGNMENT
 from autograder.assignments.layers_and_cnn import checks as layers_and_cnn
 from autograder.errors import CheckFailure
 from autograder.settings import CNN_EPOCH_BUDGET, CNN_MIN_ACCURACY, CNN_PARAMS, SEED
+from tests.both_ways import current, kernel_and_grader
 from tests.solutions import definitions, hidden_arguments, submission_definitions
 
 NOTEBOOK = ASSIGNMENT.name
 SUBMISSIONS = {submission.student_id: submission for submission in ASSIGNMENT.submissions}
 ANSWER_CELLS = ("dense_layer", "conv_output_size", "conv2d_forward", "build_cnn")
+
+
+_checks_both_ways = kernel_and_grader(ASSIGNMENT)
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +49,7 @@ def as_hidden_test(check, grade_id):
     (arguments,) = hidden_arguments(NOTEBOOK, grade_id, check)
 
     def hidden_check(answer):
-        return check(answer, **arguments)
+        return current(check)(answer, **arguments)
 
     hidden_check.__name__ = check.__name__
     hidden_check.arguments = arguments
@@ -183,7 +187,7 @@ BROKEN_DENSE_LAYERS = {
 @pytest.mark.parametrize("check", DENSE_CHECKS, ids=DENSE_CHECK_IDS)
 @pytest.mark.parametrize("name", list(CORRECT_DENSE_LAYERS))
 def test_dense_check_passes_on_correct_dense_layer(check, name):
-    assert check(CORRECT_DENSE_LAYERS[name]) is None
+    assert current(check)(CORRECT_DENSE_LAYERS[name]) is None
 
 
 @pytest.mark.parametrize("name", ["reference", "other_initializers"])
@@ -262,7 +266,7 @@ BROKEN_DENSE_CASES = [
 )
 def test_dense_check_fails_on_broken_dense_layer(check, variant, fragments):
     with pytest.raises(CheckFailure) as failure:
-        check(BROKEN_DENSE_LAYERS[variant])
+        current(check)(BROKEN_DENSE_LAYERS[variant])
     for fragment in fragments:
         assert fragment in str(failure.value)
 
@@ -279,7 +283,7 @@ def test_check_dense_trains_fails_on_numpy_in_call():
                          ids=[*DENSE_CHECK_IDS, "check_dense_trains"])
 def test_dense_check_fails_on_a_class_that_is_not_a_layer(check):
     with pytest.raises(CheckFailure, match="must be a class that subclasses `keras.layers.Layer`"):
-        check(NotALayer)
+        current(check)(NotALayer)
 
 
 def test_dense_check_fails_on_a_layer_instance_instead_of_the_class():
@@ -561,7 +565,7 @@ def test_expected_cnn_summary_totals_the_parameters_of_the_assignment():
     ids=["reference", "functional", "alternative", "factory"],
 )
 def test_cnn_check_passes_on_correct_build_cnn(check, candidate):
-    assert check(candidate) is None
+    assert current(check)(candidate) is None
 
 
 @pytest.mark.parametrize(
@@ -576,7 +580,7 @@ def test_cnn_check_passes_on_correct_build_cnn(check, candidate):
 @pytest.mark.parametrize("check", CNN_CHECKS, ids=CNN_CHECK_IDS)
 def test_cnn_check_fails_naming_the_layer_and_field(check, variant, fragments):
     with pytest.raises(CheckFailure) as failure:
-        check(BROKEN_BUILD_CNN[variant])
+        current(check)(BROKEN_BUILD_CNN[variant])
     message = str(failure.value)
     for fragment in fragments:
         assert fragment in message
@@ -590,7 +594,7 @@ def test_cnn_check_fails_naming_the_layer_and_field(check, variant, fragments):
 def test_cnn_check_fails_on_same_padding_naming_the_output_shape_of_the_first_conv(check, input_shape):
     height, width, _ = input_shape
     with pytest.raises(CheckFailure) as failure:
-        check(BROKEN_BUILD_CNN["same_padding"])
+        current(check)(BROKEN_BUILD_CNN["same_padding"])
     message = str(failure.value)
     assert message.startswith("layer 0 (")
     assert (
@@ -622,7 +626,7 @@ def test_cnn_check_fails_when_build_cnn_returns_none(check):
         build_cnn(input_shape, num_classes)
 
     with pytest.raises(CheckFailure) as failure:
-        check(build_without_return)
+        current(check)(build_without_return)
     message = str(failure.value)
     assert "should return a Keras model: expected a keras.Model, got NoneType" in message
     assert "end with `return model`" in message

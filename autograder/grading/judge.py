@@ -77,6 +77,14 @@ def replayed_outputs(source, entries):
     return [*outputs, *([error_output(failure)] if failure is not None else [])]
 
 
+# What a judged cell says when the kernel and the grader disagree: an instructor reading it knows the notebook
+# changed what its tests ran.
+KERNEL_PASSED = (
+    "This test passed in the notebook's own kernel, but not when the grader checked what the kernel observed.\n"
+)
+DISPLAYED_IGNORED = "A result the notebook displayed in this test cell was ignored: only the grader sets points.\n"
+
+
 def _costs_points(output):
     return output.output_type == "error" or (output.output_type == "stream" and output.get("name") == "stderr")
 
@@ -87,9 +95,13 @@ def judged_outputs(cell, folder):
     A cell whose kernel outputs hold an error or stderr keeps them (0 points, the kernel's words);
     otherwise the grader's replay decides. Results the kernel displayed are never kept.
     """
-    kept = [output for output in cell.get("outputs", []) if output.output_type != "execute_result"]
+    outputs = cell.get("outputs", [])
+    kept = [output for output in outputs if output.output_type != "execute_result"]
+    notes = [new_output("stream", name="stdout", text=DISPLAYED_IGNORED)] if len(kept) < len(outputs) else []
     if any(_costs_points(output) for output in kept):
-        return kept
+        return [*notes, *kept]
     pictures = [output for output in kept if output.output_type == "display_data"]
-    entries = read_cell_evidence(folder, cell.get("execution_count"))
-    return [*pictures, *replayed_outputs(cell.source, entries)]
+    judged = replayed_outputs(cell.source, read_cell_evidence(folder, cell.get("execution_count")))
+    if any(output.output_type == "error" for output in judged):
+        notes.append(new_output("stream", name="stdout", text=KERNEL_PASSED))
+    return [*notes, *pictures, *judged]

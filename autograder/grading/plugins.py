@@ -1,11 +1,12 @@
 """nbgrader preprocessors of the course, configured in `nbgrader_config.py`.
 
 `ExecuteThenGradeInCleanProcess` replaces nbgrader's `Execute` in autograde. It runs the
-notebook as `Execute` does, then re-scores the tests declared graded outside the kernel
-(a `grader` in their `GradedTest`) outside the student's kernel: their outputs are replaced by what the grading function
-gives when run by nbgrader itself (which evaluates saved models in a fresh process).
-A notebook that monkeypatches Keras, NumPy or the checks in its kernel only changes
-what it sees while it runs, never its grade.
+notebook as `Execute` does, then decides every test outside the student's kernel, in
+nbgrader's own process: a test declared with a `grader` (assignment 3) gets the outputs of
+that function (which evaluates the saved model in a fresh process); every other test cell is
+run again by `autograder/grading/judge.py` on what the kernel observed of the student's code
+(`autograder/evidence.py`). A notebook that monkeypatches Keras, NumPy or the checks in its
+kernel only changes what it sees while it runs, never its grade.
 
 `NameTestCells` writes each test's name at the top of its cell in the student version, and
 `FeedbackForStudents` says in the returned feedback why each test lost points, without the grader's
@@ -105,7 +106,7 @@ def cut_outputs(cell, limit):
 
 
 class ExecuteThenGradeInCleanProcess(Execute):
-    """nbgrader's `Execute` in a sandbox, then the tests declared graded outside the kernel re-scored here."""
+    """nbgrader's `Execute` in a sandbox, then every test decided here, outside the student's kernel."""
 
     progress = Bool(False, help="Log each code cell before it runs (for `keras-course check`).").tag(config=True)
     only_grade_id = Unicode(

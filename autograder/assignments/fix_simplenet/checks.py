@@ -4,6 +4,13 @@ Each function takes what the student wrote (the `SimpleNet` class, the data arra
 the trained model) and raises `CheckFailure` naming the cause when it is wrong. The
 sizes of the hidden cases are written in the hidden tests of the source notebook,
 not here: a student's kernel can import this module.
+
+The student's code is only ever called inside `observe` (autograder/evidence.py): a probe builds
+`SimpleNet` or calls the student's function and returns plain data (shapes, counts, outputs, a
+summary of the data arrays, the plotted pictures), and the decisions are taken on that data, so
+the grader takes them again outside the kernel. References (the MNIST arrays, the NumPy forward
+pass, the fixed weights) are computed outside the probes. A model a later probe needs passes
+between probes in a `held` dict, which is filled in the kernel only.
 """
 
 import warnings
@@ -12,8 +19,10 @@ import numpy as np
 
 from autograder import checks
 from autograder.errors import CheckFailure, error_text
+from autograder.evidence import observe
 from autograder.settings import (
     DATA_ATOL,
+    FIXED_WEIGHT_SCALE,
     MNIST_CLASSES,
     MNIST_IMAGE_SHAPE,
     MNIST_TEST_SIZE,
@@ -33,6 +42,8 @@ _DEFAULT_INNER_WIDTHS = _DEFAULT_SIZES[1:-1]
 _DEFAULT_WEIGHT_SHAPES = sorted(
     shape for fan_in, fan_out in zip(_DEFAULT_SIZES, _DEFAULT_SIZES[1:]) for shape in ((fan_in, fan_out), (fan_out,))
 )
+# Whole images per split that `check_data` compares pixel by pixel (the others by their pixel sums).
+_DATA_SAMPLES = 16
 
 # Hints for the errors the tutorial's bugs raise, matched on the error's text.
 _ERROR_HINTS = (
@@ -67,7 +78,7 @@ def build_simplenet(SimpleNet, **kwargs):
             "`SimpleNet` must be a class that subclasses `keras.models.Model`", "a subclass of keras.Model",
             repr(SimpleNet), "keep `class SimpleNet(keras.models.Model):`.",
         )
-    arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+    arguments = _arguments(kwargs)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -85,6 +96,26 @@ def build_simplenet(SimpleNet, **kwargs):
             hint=_hint_for(error),
         ) from None
     return model
+
+
+def _arguments(kwargs):
+    return ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+
+
+def _observe_simplenet(SimpleNet, what, measure=None, **kwargs):
+    """Observe `measure(model)` (None without one) of `model = build_simplenet(SimpleNet, **kwargs)`.
+
+    Returns the observed data and the model, for the probes of the shared checks: the built model
+    in the student's kernel, None in the grader (which only ever hands it to `observe`, unused).
+    """
+    held = {}
+
+    def probe():
+        model = held["model"] = build_simplenet(SimpleNet, **kwargs)
+        return None if measure is None else measure(model)
+
+    data = observe(f"SimpleNet({_arguments(kwargs)}): {what}", probe)
+    return data, held.get("model")
 
 
 def _all_layers(model):
@@ -108,8 +139,11 @@ def expected_params(input_shape, hidden_layer_sizes, output_layer_sizes):
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in zip(sizes, sizes[1:]))
 
 
-def _params_hint(model, hidden_layer_sizes):
-    dense_count = len(_dense_layers(model))
+def _dense_count(model):
+    return len(_dense_layers(model))
+
+
+def _params_hint(dense_count, hidden_layer_sizes):
     wanted = len(hidden_layer_sizes) + 1
     if dense_count < wanted:
         return (
@@ -122,6 +156,50 @@ def _params_hint(model, hidden_layer_sizes):
     return "flatten the images before the first Dense layer, and use the sizes passed to the constructor."
 
 
+def _image_facts(images):
+    """Probe: the shape and dtype kind of `images`."""
+    images = np.asarray(images)
+    return tuple(images.shape), images.dtype.kind, str(images.dtype)
+
+
+def _pixel_facts(images, samples):
+    """Probe: the range and per-image pixel sums of (N, 28, 28, 1) float `images`, and the images `samples` whole."""
+    images = np.asarray(images)
+    with np.errstate(all="ignore"):
+        sums = images.reshape(len(images), -1).sum(axis=1, dtype="float64").astype("float32")
+    return {"min": float(images.min()), "max": float(images.max()), "sums": sums, "samples": images[samples, ..., 0]}
+
+
+def _label_classes(labels, one_hot):
+    """Probe: `labels` (their argmax if `one_hot`) as uint8, or None if they are not all integers 0..255."""
+    labels = np.asarray(labels)
+    if one_hot:
+        labels = labels.argmax(axis=1)
+    if labels.dtype.kind not in "biuf":
+        return None
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        classes = labels.astype("uint8")
+    return classes if np.array_equal(classes, labels) else None
+
+
+def _same_images(pixels, samples, raw_images):
+    """Are the observed `pixels` those of `raw_images / 255` up to `DATA_ATOL`, as far as they show?
+
+    The sampled images must match pixel by pixel; every image's pixel sum must match up to the
+    sum of the pixel tolerances (which a pixel-by-pixel match implies).
+    """
+    raw = raw_images.reshape(len(raw_images), -1)
+    reference_sums = raw.sum(axis=1, dtype="float64") / 255.0
+    tolerance = raw.shape[1] * DATA_ATOL + 2e-5 * np.abs(reference_sums)
+    sums = np.asarray(pixels["sums"], dtype="float64")
+    return bool(
+        np.allclose(pixels["samples"], raw_images[samples] / 255.0, atol=DATA_ATOL)
+        and sums.shape == reference_sums.shape
+        and np.all(np.abs(sums - reference_sums) <= tolerance)
+    )
+
+
 def check_data(train_images, train_labels, test_images, test_labels):
     """Are the four arrays MNIST, shaped (N, 28, 28, 1), scaled to [0, 1], with labels 0..9?"""
     from autograder.data import load_raw_mnist
@@ -132,34 +210,37 @@ def check_data(train_images, train_labels, test_images, test_labels):
         ("test", test_images, test_labels, MNIST_TEST_SIZE, raw_test_images, raw_test_labels),
     )
     for split, images, labels, size, raw_images, raw_labels in splits:
-        images = np.asarray(images)
-        if images.shape != (size, *MNIST_IMAGE_SHAPE):
+        shape, kind, dtype = observe(f"`{split}_images`: shape and dtype", lambda: _image_facts(images))
+        if shape != (size, *MNIST_IMAGE_SHAPE):
             raise CheckFailure(
-                f"`{split}_images` has the wrong shape", (size, *MNIST_IMAGE_SHAPE), images.shape,
+                f"`{split}_images` has the wrong shape", (size, *MNIST_IMAGE_SHAPE), shape,
                 "add the channel axis: `images[..., np.newaxis]` or `images.reshape(-1, 28, 28, 1)`.",
             )
-        if not np.issubdtype(images.dtype, np.floating):
+        if kind != "f":
             raise CheckFailure(
-                f"`{split}_images` has the wrong dtype", "float32", images.dtype, "convert with `.astype('float32')`."
+                f"`{split}_images` has the wrong dtype", "float32", dtype, "convert with `.astype('float32')`."
             )
-        if images.min() < 0 or images.max() > 1 or images.max() < 0.5:
+        samples = np.sort(np.random.default_rng(SEED).choice(size, _DATA_SAMPLES, replace=False))
+        pixels = observe(f"`{split}_images`: range, pixel sums, sampled images", lambda: _pixel_facts(images, samples))
+        if pixels["min"] < 0 or pixels["max"] > 1 or pixels["max"] < 0.5:
             raise CheckFailure(
                 f"`{split}_images` is not scaled to [0, 1]", "values from 0 to 1",
-                f"values from {images.min():.3g} to {images.max():.3g}", "divide the raw pixels (0..255) by 255.",
+                f"values from {pixels['min']:.3g} to {pixels['max']:.3g}", "divide the raw pixels (0..255) by 255.",
             )
-        if not np.allclose(images[..., 0], raw_images / 255.0, atol=DATA_ATOL):
+        if not _same_images(pixels, samples, raw_images):
             raise CheckFailure(
                 f"`{split}_images` are not the MNIST {split} images in their original order, divided by 255",
                 hint="keep images and labels in the order `load_raw_mnist()` returns them.",
             )
-        labels = np.asarray(labels)
-        if labels.ndim == 2 and labels.shape[1] == MNIST_CLASSES:
-            labels = labels.argmax(axis=1)
-        if labels.shape != (size,):
+        labels_shape = observe(f"`{split}_labels`: shape", lambda: tuple(np.asarray(labels).shape))
+        one_hot = len(labels_shape) == 2 and labels_shape[1] == MNIST_CLASSES
+        if (labels_shape[:1] if one_hot else labels_shape) != (size,):
             raise CheckFailure(
-                f"`{split}_labels` has the wrong shape", f"({size},) or ({size}, {MNIST_CLASSES})", labels.shape
+                f"`{split}_labels` has the wrong shape", f"({size},) or ({size}, {MNIST_CLASSES})",
+                labels_shape[:1] if one_hot else labels_shape,
             )
-        if not np.array_equal(labels, raw_labels):
+        classes = observe(f"`{split}_labels`: classes", lambda: _label_classes(labels, one_hot))
+        if classes is None or not np.array_equal(classes, raw_labels):
             raise CheckFailure(
                 f"`{split}_labels` are not the MNIST {split} labels in their original order",
                 hint="keep images and labels together and do not shuffle or re-encode them by hand.",
@@ -168,13 +249,14 @@ def check_data(train_images, train_labels, test_images, test_labels):
 
 def check_builds(SimpleNet):
     """Can SimpleNet() be constructed and called on a batch of images?"""
-    build_simplenet(SimpleNet)
+    _observe_simplenet(SimpleNet, "built")
 
 
 def check_output_shape(SimpleNet):
     """Does SimpleNet map (N, 28, 28, 1) images to (N, 10) outputs?"""
-    model = build_simplenet(SimpleNet)
-    got = checks.output_shape(model, MNIST_IMAGE_SHAPE)
+    got, model = _observe_simplenet(
+        SimpleNet, "output shape", lambda model: checks.output_shape(model, MNIST_IMAGE_SHAPE)
+    )
     if got == (None, *MNIST_IMAGE_SHAPE[:-1], MNIST_CLASSES):
         hint = "the first Dense layer sees 28x28x1 images; flatten them first (`keras.layers.Flatten`)."
     else:
@@ -184,14 +266,16 @@ def check_output_shape(SimpleNet):
 
 def check_param_count(SimpleNet):
     """Does SimpleNet() have 101,770 parameters: 784 -> 128 -> 10 with biases?"""
-    model = build_simplenet(SimpleNet)
-    checks.check_param_count(model, SIMPLENET_PARAMS, hint=_params_hint(model, _DEFAULT_INNER_WIDTHS))
+    dense_count, model = _observe_simplenet(SimpleNet, "Dense layers", _dense_count)
+    checks.check_param_count(model, SIMPLENET_PARAMS, hint=_params_hint(dense_count, _DEFAULT_INNER_WIDTHS))
 
 
 def check_probabilities(SimpleNet):
     """Does SimpleNet output one probability per class (softmax)?"""
-    model = build_simplenet(SimpleNet)
-    outputs = checks.call_model(model, _sample_images())
+    images = _sample_images()
+    outputs, _ = _observe_simplenet(
+        SimpleNet, f"outputs on {len(images)} images", lambda model: checks.call_model(model, images)
+    )
     checks.check_probabilities(
         outputs.reshape(-1, outputs.shape[-1]),
         hint="the output layer needs `activation='softmax'`.",
@@ -200,33 +284,41 @@ def check_probabilities(SimpleNet):
 
 def check_dropout(SimpleNet):
     """Does SimpleNet apply dropout while training (a training call differs from an inference call)?"""
+    _, model = _observe_simplenet(SimpleNet, "built")
     checks.check_dropout_active_in_training(
-        build_simplenet(SimpleNet), _sample_images(),
+        model, _sample_images(),
         hint="keep a `keras.layers.Dropout(rate)` layer (created in `__init__`) between the Dense layers.",
     )
 
 
 def check_inference_repeatable(SimpleNet):
     """Do two inference calls on the same images give the same outputs?"""
-    checks.check_inference_deterministic(build_simplenet(SimpleNet), _sample_images())
+    _, model = _observe_simplenet(SimpleNet, "built")
+    checks.check_inference_deterministic(model, _sample_images())
 
 
-def check_inference_deterministic(SimpleNet):
-    """Do repeated predictions on the same images agree, including through `predict`?"""
-    model = build_simplenet(SimpleNet)
-    images = _sample_images()
-    checks.check_inference_deterministic(model, images)
+def _predict_and_call(model, images):
+    """Probe: `model.predict(images)` and `model(images)`."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            predicted = model.predict(images, verbose=0)
+            predicted = np.asarray(model.predict(images, verbose=0))
     except Exception as error:
         raise CheckFailure(
             f"`model.predict(images)` raised {type(error).__name__}: {str(error).splitlines()[0]}",
             hint="create every layer once in `__init__`; a layer created inside `call()` breaks `fit()` and `predict()`.",
         ) from None
+    return predicted, checks.call_model(model, images)
+
+
+def check_inference_deterministic(SimpleNet):
+    """Do repeated predictions on the same images agree, including through `predict`?"""
+    _, model = _observe_simplenet(SimpleNet, "built")
+    images = _sample_images()
+    checks.check_inference_deterministic(model, images)
+    predicted, called = observe("model.predict(images) and model(images)", lambda: _predict_and_call(model, images))
     checks.check_close(
-        predicted, checks.call_model(model, images), "`model.predict(images)` compared with `model(images)`",
+        predicted, called, "`model.predict(images)` compared with `model(images)`",
         hint="dropout must depend on the `training` flag only.",
     )
 
@@ -251,18 +343,46 @@ def _softmax(logits):
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def _check_default_weight_shapes(model):
-    shapes = sorted(tuple(variable.shape) for variable in model.weights)
+def _weight_facts(model):
+    """Probe: the shapes of `model.weights` and of `model.trainable_weights`, and its number of Dense layers."""
+    return {
+        "weights": [tuple(variable.shape) for variable in model.weights],
+        "trainable": [tuple(variable.shape) for variable in model.trainable_weights],
+        "dense layers": _dense_count(model),
+    }
+
+
+def _check_default_weight_shapes(facts):
+    shapes = sorted(facts["weights"])
     if shapes != _DEFAULT_WEIGHT_SHAPES:
         raise CheckFailure(
             "SimpleNet() has the wrong weights", _DEFAULT_WEIGHT_SHAPES, shapes,
-            _params_hint(model, _DEFAULT_INNER_WIDTHS),
+            _params_hint(facts["dense layers"], _DEFAULT_INNER_WIDTHS),
         )
 
 
 def check_weight_shapes(SimpleNet):
     """Does SimpleNet() hold a (784, 128) kernel, a (128,) bias, a (128, 10) kernel and a (10,) bias?"""
-    _check_default_weight_shapes(build_simplenet(SimpleNet))
+    facts, _ = _observe_simplenet(SimpleNet, "weights", _weight_facts)
+    _check_default_weight_shapes(facts)
+
+
+def _fixed_values(shapes, seed=SEED, scale=FIXED_WEIGHT_SCALE):
+    """Seeded weights of the given shapes (as `checks.set_fixed_weights` draws them), so no initializer matters."""
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal(shape) * scale).astype("float32") for shape in shapes]
+
+
+def _outputs_on_fixed_weights(model, values, images):
+    """Probe: `model(images)` with dropout off and `values` assigned to `model.trainable_weights`."""
+    import keras
+
+    for layer in _all_layers(model):
+        if isinstance(layer, keras.layers.Dropout):
+            layer.rate = 0.0
+    for variable, value in zip(model.trainable_weights, values):
+        variable.assign(value)
+    return checks.call_model(model, images)
 
 
 def check_forward_pass(SimpleNet):
@@ -273,16 +393,13 @@ def check_forward_pass(SimpleNet):
     are not probabilities are passed through a softmax (the output activation is
     `check_probabilities`'s property).
     """
-    import keras
-
-    model = build_simplenet(SimpleNet)
-    _check_default_weight_shapes(model)
-    for layer in _all_layers(model):
-        if isinstance(layer, keras.layers.Dropout):
-            layer.rate = 0.0
-    values = checks.set_fixed_weights(model)
+    facts, model = _observe_simplenet(SimpleNet, "weights", _weight_facts)
+    _check_default_weight_shapes(facts)
+    values = _fixed_values(facts["trainable"])
     images = _sample_images()
-    outputs = checks.call_model(model, images)
+    outputs = observe(
+        "SimpleNet(): outputs on fixed weights, dropout off", lambda: _outputs_on_fixed_weights(model, values, images)
+    )
     if not np.allclose(outputs.sum(axis=-1), 1, atol=PROBABILITY_ATOL) or outputs.min() < 0:
         outputs = _softmax(outputs.astype("float64"))
     checks.check_close(
@@ -293,7 +410,7 @@ def check_forward_pass(SimpleNet):
 
 def check_output_size(SimpleNet):
     """Does `SimpleNet(output_layer_sizes=(5,))` output 5 probabilities per image?"""
-    model = build_simplenet(SimpleNet, output_layer_sizes=(5,))
+    _, model = _observe_simplenet(SimpleNet, "built", output_layer_sizes=(5,))
     checks.check_output_shape(
         model, MNIST_IMAGE_SHAPE, (None, 5), hint="use `output_layer_sizes[0]` units in the output layer instead of a fixed 10."
     )
@@ -302,12 +419,12 @@ def check_output_size(SimpleNet):
 def check_other_sizes(SimpleNet, input_shape, hidden_layer_sizes, output_layer_sizes):
     """Does SimpleNet honour `input_shape`, every entry of `hidden_layer_sizes` and `output_layer_sizes`?"""
     sizes = dict(input_shape=input_shape, hidden_layer_sizes=hidden_layer_sizes, output_layer_sizes=output_layer_sizes)
-    model = build_simplenet(SimpleNet, **sizes)
+    dense_count, model = _observe_simplenet(SimpleNet, "Dense layers", _dense_count, **sizes)
     checks.check_output_shape(
         model, input_shape, (None, output_layer_sizes[0]),
         hint="use `output_layer_sizes[0]` units in the output layer instead of a fixed 10.",
     )
-    checks.check_param_count(model, expected_params(**sizes), hint=_params_hint(model, hidden_layer_sizes))
+    checks.check_param_count(model, expected_params(**sizes), hint=_params_hint(dense_count, hidden_layer_sizes))
 
 
 def check_epoch_budget(history):
@@ -325,15 +442,17 @@ def _figure_images(figure):
     return [image.get_array() for axes in figure.axes for image in axes.get_images()]
 
 
-def check_weight_plot(plot_first_layer_weights, model):
-    """Does `plot_first_layer_weights(model)` draw 28x28 pictures of the first Dense layer's kernel columns?"""
+def _first_kernel(model):
+    """Probe: the kernel of the model's first Dense layer reading 784 flattened pixels, or None."""
+    kernels = [layer.kernel for layer in _dense_layers(model) if tuple(layer.kernel.shape)[0] == 784]
+    return np.asarray(kernels[0]) if kernels else None
+
+
+def _plotted_pictures(plot_first_layer_weights, model):
+    """Probe: what `plot_first_layer_weights(model)` returns (is it a Figure, its type) and its 28x28 pictures."""
     import matplotlib.pyplot as plt
     from matplotlib.figure import Figure
 
-    kernels = [layer.kernel for layer in _dense_layers(model) if tuple(layer.kernel.shape)[0] == 784]
-    if not kernels:
-        raise CheckFailure("the model has no Dense layer reading the 784 flattened pixels")
-    kernel = np.asarray(kernels[0])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -344,14 +463,28 @@ def check_weight_plot(plot_first_layer_weights, model):
             hint="Keras models have no `plot_weights`; draw the kernel with matplotlib's `imshow`.",
         ) from None
     if not isinstance(figure, Figure):
-        raise CheckFailure(
-            "`plot_first_layer_weights(model)` should return the matplotlib Figure it draws",
-            "a matplotlib Figure", type(figure).__name__, "end the function with `return fig`.",
-        )
+        return {"figure": False, "type": type(figure).__name__, "pictures": []}
     images = _figure_images(figure)
     plt.close(figure)
+    pictures = [np.asarray(image, dtype="float32") for image in images if np.shape(image) == (28, 28)]
+    return {"figure": True, "type": type(figure).__name__, "pictures": pictures}
+
+
+def check_weight_plot(plot_first_layer_weights, model):
+    """Does `plot_first_layer_weights(model)` draw 28x28 pictures of the first Dense layer's kernel columns?"""
+    kernel = observe("the first Dense kernel of `model`", lambda: _first_kernel(model))
+    if kernel is None:
+        raise CheckFailure("the model has no Dense layer reading the 784 flattened pixels")
+    plotted = observe(
+        "the pictures of `plot_first_layer_weights(model)`", lambda: _plotted_pictures(plot_first_layer_weights, model)
+    )
+    if not plotted["figure"]:
+        raise CheckFailure(
+            "`plot_first_layer_weights(model)` should return the matplotlib Figure it draws",
+            "a matplotlib Figure", plotted["type"], "end the function with `return fig`.",
+        )
     wanted = min(WEIGHT_PLOT_MIN_IMAGES, kernel.shape[1])
-    pictures = [np.asarray(image, dtype="float64") for image in images if np.shape(image) == (28, 28)]
+    pictures = [np.asarray(picture, dtype="float64") for picture in plotted["pictures"]]
     if len(pictures) < wanted:
         raise CheckFailure(
             "too few 28x28 pictures of first-layer weights", f"at least {wanted}", len(pictures),

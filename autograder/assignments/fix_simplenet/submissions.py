@@ -3,11 +3,25 @@
 import dataclasses
 
 from autograder.assignments.fix_simplenet import ASSIGNMENT
+from autograder.assignments.forgeries import forgeries
 from autograder.assignments.submission import Submission, reference, untouched
 
 _A1 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
 # Every test that needs a working SimpleNet.
 _A1_MODEL_TESTS = ASSIGNMENT.tests_using("simplenet")
+# Trained on 1,000 images for one epoch (about 85%, below the 97% the test asks), then the accuracy forged in
+# the kernel: each must lose the accuracy test as the short training alone does.
+_SHORT_TRAINING = ("train_images, train_labels, epochs=SIMPLENET_EPOCH_BUDGET", "train_images[:1000], train_labels[:1000], epochs=1")
+_TRAINED = "validation_split=0.1, verbose=2\n)"
+
+
+def _forged_accuracy(student_id, description, code):
+    return Submission(
+        student_id, description, edits={"train_simplenet": [_SHORT_TRAINING, (_TRAINED, _TRAINED + "\n" + code)]},
+        expected_lost={"simplenet_accuracy"}, message_contains={"simplenet_accuracy": "accuracy too low"},
+        forged_in_kernel={"simplenet_accuracy"}, in_demo=False, **_A1,
+    )
+
 
 SUBMISSIONS = (
     reference(ASSIGNMENT),
@@ -55,5 +69,9 @@ SUBMISSIONS = (
         )]},
         expected_lost={"weight_plot"}, message_contains={"weight_plot": "no `plot_weights`"}, in_demo=False, **_A1,
     ),
+    _forged_accuracy("forged_helpers", "one short epoch, the accuracy helper patched to say 100%",
+                     "import autograder.checks\nautograder.checks.accuracy = lambda *args, **kwargs: 1.0\n"),
+    _forged_accuracy("forged_numpy", "one short epoch, np.mean patched to say 100%",
+                     "np.mean = lambda *args, **kwargs: 1.0\n"),
+    *forgeries(ASSIGNMENT),
 )
-

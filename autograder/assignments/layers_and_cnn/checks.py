@@ -6,6 +6,11 @@ cause when it is wrong. References come from Keras itself (`Conv2D`, `MaxPooling
 or from NumPy in float64; forward-pass checks print the relative error they measured.
 The hidden cases (other sizes, activations, strides) are written in the hidden tests of
 the source notebook, not here: a student's kernel can import this module.
+
+The student's code is only ever called inside `observe` (autograder/evidence.py): a probe builds
+or calls it and returns plain data (weight shapes, outputs, losses), and the decisions are taken
+on that data, so the grader takes them again outside the kernel. Objects a later probe needs
+(the built layer) pass between probes in a `held` dict, which exists in the kernel only.
 """
 
 import tempfile
@@ -17,6 +22,7 @@ import numpy as np
 from autograder import checks
 from autograder.checks import LayerSummary
 from autograder.errors import CheckFailure, error_text
+from autograder.evidence import observe
 from autograder.settings import (
     CNN_DROPOUT_RATE,
     CNN_EPOCH_BUDGET,
@@ -116,29 +122,52 @@ def _call_layer(layer, inputs, description):
 
 
 def _weight(layer, name):
+    """`layer.<name>` if it is a variable (it has `assign`), else None."""
     variable = getattr(layer, name, None)
-    if variable is None or not hasattr(variable, "assign"):
-        raise CheckFailure(f"`DenseLayer` has no `self.{name}` weight", hint=_WEIGHTS_HINT)
-    return variable
+    return variable if variable is not None and hasattr(variable, "assign") else None
+
+
+def _dense_facts(DenseLayer, input_dim, units, activation, held):
+    """Probe: build `DenseLayer(units, activation)` by a first call on (batch, input_dim) inputs; its weights as data.
+
+    The built layer is left in `held["layer"]` for the next probe.
+    """
+    layer = make_dense_layer(DenseLayer, units, activation)
+    before = [tuple(variable.shape) for variable in layer.weights]
+    if before:
+        return {"weights before": before}
+    inputs = _rng().standard_normal((_DENSE_BATCH, input_dim)).astype("float32")
+    _call_layer(layer, inputs, f"`DenseLayer({units})`")
+    trainable = {id(variable) for variable in layer.trainable_weights}
+    facts = {"weights before": [], "parameters": layer.count_params()}
+    for name in ("kernel", "bias"):
+        variable = _weight(layer, name)
+        facts[name] = None if variable is None else (tuple(variable.shape), id(variable) in trainable)
+    held["layer"] = layer
+    return facts
 
 
 def built_dense_layer(DenseLayer, input_dim=_DENSE_INPUT_DIM, units=_DENSE_UNITS, activation=None):
-    """A `DenseLayer(units, activation)` built by a first call on (batch, input_dim) inputs, its weights checked.
+    """Build a `DenseLayer(units, activation)` by a first call on (batch, input_dim) inputs and check its weights.
 
-    Returns the layer and its `kernel` and `bias` variables.
+    Returns `held`, where `held["layer"]` is the built layer (in the student's kernel only).
     """
-    layer = make_dense_layer(DenseLayer, units, activation)
-    if layer.weights:
-        shapes = [tuple(variable.shape) for variable in layer.weights]
+    held = {}
+    facts = observe(
+        f"DenseLayer({units}) built on {input_dim} features",
+        lambda: _dense_facts(DenseLayer, input_dim, units, activation, held),
+    )
+    if facts["weights before"]:
         raise CheckFailure(
-            "`DenseLayer` has weights before it has seen any input", "no weights until `build()`", shapes,
+            "`DenseLayer` has weights before it has seen any input", "no weights until `build()`",
+            facts["weights before"],
             "the input dimension is only known in `build(input_shape)`; create the weights there, "
             "not in `__init__`, so the layer works for any input size.",
         )
-    inputs = _rng().standard_normal((_DENSE_BATCH, input_dim)).astype("float32")
-    _call_layer(layer, inputs, f"`DenseLayer({units})`")
-    kernel, bias = _weight(layer, "kernel"), _weight(layer, "bias")
-    kernel_shape, bias_shape = tuple(kernel.shape), tuple(bias.shape)
+    for name in ("kernel", "bias"):
+        if facts[name] is None:
+            raise CheckFailure(f"`DenseLayer` has no `self.{name}` weight", hint=_WEIGHTS_HINT)
+    (kernel_shape, kernel_trainable), (bias_shape, bias_trainable) = facts["kernel"], facts["bias"]
     if kernel_shape != (input_dim, units):
         hint = _WEIGHTS_HINT
         if kernel_shape == (units, input_dim):
@@ -152,19 +181,18 @@ def built_dense_layer(DenseLayer, input_dim=_DENSE_INPUT_DIM, units=_DENSE_UNITS
             f"the bias of `DenseLayer({units})` has the wrong shape", (units,), bias_shape,
             "one bias per unit: `shape=(self.units,)`.",
         )
-    trainable = {id(variable) for variable in layer.trainable_weights}
-    for name, variable in (("kernel", kernel), ("bias", bias)):
-        if id(variable) not in trainable:
+    for name, trainable in (("kernel", kernel_trainable), ("bias", bias_trainable)):
+        if not trainable:
             raise CheckFailure(
                 f"`self.{name}` is not trainable", hint="create it with `self.add_weight(..., trainable=True)`, the default."
             )
     expected_count = input_dim * units + units
-    if layer.count_params() != expected_count:
+    if facts["parameters"] != expected_count:
         raise CheckFailure(
             f"`DenseLayer({units})` on {input_dim}-dimensional inputs has the wrong number of parameters",
-            expected_count, layer.count_params(), "the layer holds exactly one kernel and one bias.",
+            expected_count, facts["parameters"], "the layer holds exactly one kernel and one bias.",
         )
-    return layer, kernel, bias
+    return held
 
 
 def check_dense_weights(DenseLayer):
@@ -174,15 +202,20 @@ def check_dense_weights(DenseLayer):
 
 def _dense_forward(DenseLayer, input_dim, units, activation, offset=0):
     """Check one `DenseLayer` forward pass on fixed weights against NumPy, diagnosing the usual mistakes."""
-    layer, kernel, bias = built_dense_layer(DenseLayer, input_dim, units, activation)
+    held = built_dense_layer(DenseLayer, input_dim, units, activation)
     rng = _rng(offset + 1)
     kernel_value = rng.standard_normal((input_dim, units)).astype("float32")
     bias_value = rng.standard_normal(units).astype("float32")
-    kernel.assign(kernel_value)
-    bias.assign(bias_value)
     inputs = rng.standard_normal((_DENSE_BATCH, input_dim)).astype("float32")
-    got = _call_layer(layer, inputs, f"`DenseLayer({units})`")
     name = activation if isinstance(activation, str) or activation is None else activation.__name__
+
+    def outputs():
+        layer = held["layer"]
+        layer.kernel.assign(kernel_value)
+        layer.bias.assign(bias_value)
+        return _call_layer(layer, inputs, f"`DenseLayer({units})`")
+
+    got = observe(f"DenseLayer({units}, activation={name!r}) outputs", outputs)
     apply = _NUMPY_ACTIVATIONS[name]
     linear = inputs.astype("float64") @ kernel_value + bias_value
     expected = apply(linear)
@@ -225,15 +258,26 @@ def _sequential(layer, input_dim, description):
 
 def check_dense_in_sequential(DenseLayer, sizes=_DENSE_SEQUENTIAL_SIZES):
     """Inside `keras.Sequential`, does DenseLayer map (None, input_dim) to (None, units) for any batch size?"""
+    batch_sizes = (1, 5)
     for input_dim, units in sizes:
-        model = _sequential(make_dense_layer(DenseLayer, units), input_dim, f"DenseLayer({units})")
-        for batch_size in (1, 5):
-            inputs = _rng(batch_size).standard_normal((batch_size, input_dim)).astype("float32")
-            got = _call_layer(model, inputs, f"a Sequential model with `DenseLayer({units})`")
-            if got.shape != (batch_size, units):
+        batches = [_rng(batch_size).standard_normal((batch_size, input_dim)).astype("float32")
+                   for batch_size in batch_sizes]
+
+        def output_shapes():
+            model = _sequential(make_dense_layer(DenseLayer, units), input_dim, f"DenseLayer({units})")
+            shapes = []
+            for inputs in batches:
+                shapes.append(_call_layer(model, inputs, f"a Sequential model with `DenseLayer({units})`").shape)
+                if shapes[-1] != (len(inputs), units):
+                    break
+            return shapes
+
+        shapes = observe(f"DenseLayer({units}) in Sequential on {input_dim} features: output shapes", output_shapes)
+        for inputs, got in zip(batches, [*shapes, None]):
+            if got != (len(inputs), units):
                 raise CheckFailure(
                     f"`DenseLayer({units})` on a batch of shape {inputs.shape} gave the wrong output shape",
-                    (batch_size, units), got.shape, "the output has one row per input row and `units` columns.",
+                    (len(inputs), units), got, "the output has one row per input row and `units` columns.",
                 )
 
 
@@ -246,68 +290,84 @@ def check_dense_other_sizes(DenseLayer, sizes):
 
 def check_dense_config(DenseLayer):
     """Does `get_config()` describe the layer, so `from_config` and `keras.models.load_model` rebuild it?"""
-    import keras
-
-    layer = make_dense_layer(DenseLayer, _DENSE_UNITS, "relu")
-    model = _sequential(layer, _DENSE_INPUT_DIM, f"DenseLayer({_DENSE_UNITS}, activation='relu')")
-    checks.set_fixed_weights(model)
     inputs = _rng(20).standard_normal((_DENSE_BATCH, _DENSE_INPUT_DIM)).astype("float32")
-    expected = _call_layer(model, inputs, "`DenseLayer(5, activation='relu')`")
-    try:
-        config = layer.get_config()
-        clone = DenseLayer.from_config(config)
-    except Exception as error:
-        raise CheckFailure(
-            f"`DenseLayer.from_config(layer.get_config())` raised {error_text(error)}",
-            hint="`get_config()` returns `super().get_config()` updated with `units` and "
-            "`activation` (serialized with `keras.activations.serialize`).",
-        ) from None
-    clone_model = _sequential(clone, _DENSE_INPUT_DIM, "the layer rebuilt by `from_config`")
-    clone_model.set_weights(model.get_weights())
+    held = {}
+
+    def original_and_rebuilt():
+        layer = make_dense_layer(DenseLayer, _DENSE_UNITS, "relu")
+        model = held["model"] = _sequential(layer, _DENSE_INPUT_DIM, f"DenseLayer({_DENSE_UNITS}, activation='relu')")
+        checks.set_fixed_weights(model)
+        expected = _call_layer(model, inputs, "`DenseLayer(5, activation='relu')`")
+        try:
+            config = layer.get_config()
+            clone = DenseLayer.from_config(config)
+        except Exception as error:
+            raise CheckFailure(
+                f"`DenseLayer.from_config(layer.get_config())` raised {error_text(error)}",
+                hint="`get_config()` returns `super().get_config()` updated with `units` and "
+                "`activation` (serialized with `keras.activations.serialize`).",
+            ) from None
+        clone_model = _sequential(clone, _DENSE_INPUT_DIM, "the layer rebuilt by `from_config`")
+        clone_model.set_weights(model.get_weights())
+        return expected, _call_layer(clone_model, inputs, "the layer rebuilt by `from_config`")
+
+    def reloaded():
+        import keras
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "dense.keras"
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    held["model"].save(path)
+                    loaded = keras.models.load_model(path, custom_objects={"DenseLayer": DenseLayer})
+            except Exception as error:
+                raise CheckFailure(
+                    f"saving and reloading a model with a DenseLayer raised {error_text(error)}",
+                    hint="`get_config()` must return plain values (numbers, strings) that `__init__` accepts back.",
+                ) from None
+        return _call_layer(loaded, inputs, "the reloaded model")
+
+    expected, rebuilt = observe("outputs of a DenseLayer model and of its layer rebuilt from get_config()",
+                                original_and_rebuilt)
     checks.check_close(
-        _call_layer(clone_model, inputs, "the layer rebuilt by `from_config`"), expected,
+        rebuilt, expected,
         "the output of the layer rebuilt from `get_config()`", floor=checks.scaled_floor(expected),
         hint="`get_config()` must hold every constructor argument: `units` and `activation`.",
     )
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "dense.keras"
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                model.save(path)
-                loaded = keras.models.load_model(path, custom_objects={"DenseLayer": DenseLayer})
-        except Exception as error:
-            raise CheckFailure(
-                f"saving and reloading a model with a DenseLayer raised {error_text(error)}",
-                hint="`get_config()` must return plain values (numbers, strings) that `__init__` accepts back.",
-            ) from None
     checks.check_close(
-        _call_layer(loaded, inputs, "the reloaded model"), expected, "the output of the saved and reloaded model",
+        observe("outputs of the model saved and reloaded", reloaded), expected,
+        "the output of the saved and reloaded model",
         floor=checks.scaled_floor(expected), hint="the kernel and bias must be created with `add_weight`.",
     )
 
 
 def check_dense_trains(DenseLayer):
     """Does a model of two DenseLayers learn under `fit()`: does its training loss go down?"""
-    import keras
-
     rng = _rng(30)
     inputs = rng.standard_normal((512, 10)).astype("float32")
     labels = np.argmax(inputs @ rng.standard_normal((10, 3)), axis=1)
-    keras.utils.set_random_seed(SEED)
-    hidden, output = make_dense_layer(DenseLayer, 16, "relu"), make_dense_layer(DenseLayer, 3, "softmax")
-    try:
-        model = keras.Sequential([keras.Input(shape=(10,)), hidden, output])
-        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            losses = model.fit(inputs, labels, epochs=5, batch_size=64, verbose=0).history["loss"]
-    except Exception as error:
-        raise CheckFailure(
-            f"training a model of two DenseLayers raised {error_text(error)}",
-            hint="write `call()` with `keras.ops` (not NumPy) so `fit()` can trace and differentiate it.",
-        ) from None
-    if not np.all(np.isfinite(losses)) or losses[-1] > 0.8 * losses[0]:
+
+    def training_losses():
+        import keras
+
+        keras.utils.set_random_seed(SEED)
+        hidden, output = make_dense_layer(DenseLayer, 16, "relu"), make_dense_layer(DenseLayer, 3, "softmax")
+        try:
+            model = keras.Sequential([keras.Input(shape=(10,)), hidden, output])
+            model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                history = model.fit(inputs, labels, epochs=5, batch_size=64, verbose=0)
+            return [float(loss) for loss in history.history["loss"]]
+        except Exception as error:
+            raise CheckFailure(
+                f"training a model of two DenseLayers raised {error_text(error)}",
+                hint="write `call()` with `keras.ops` (not NumPy) so `fit()` can trace and differentiate it.",
+            ) from None
+
+    losses = observe("training losses of two DenseLayers", training_losses)
+    if len(losses) != 5 or not np.all(np.isfinite(losses)) or losses[-1] > 0.8 * losses[0]:
         raise CheckFailure(
             "the training loss of a model of two DenseLayers did not go down over 5 epochs",
             "a final loss below 80% of the first", " -> ".join(f"{loss:.3f}" for loss in losses),
@@ -349,13 +409,20 @@ def check_conv_output_size(conv_output_size, cases=CONV_SIZE_CASES):
     for size, kernel_size, stride, padding, layer in cases:
         call = f"conv_output_size({size}, {kernel_size}, stride={stride}, padding={padding!r})"
         expected = keras_output_size(size, kernel_size, stride, padding, layer)
-        try:
-            got = conv_output_size(size, kernel_size, stride=stride, padding=padding)
-        except Exception as error:
-            raise CheckFailure(f"`{call}` raised {error_text(error)}", hint=_CONV_SIZE_HINTS[padding]) from None
-        if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
+
+        def answer():
+            try:
+                got = conv_output_size(size, kernel_size, stride=stride, padding=padding)
+            except Exception as error:
+                raise CheckFailure(f"`{call}` raised {error_text(error)}", hint=_CONV_SIZE_HINTS[padding]) from None
+            if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
+                return {"not an int": f"{type(got).__name__} {got!r}"[:200]}
+            return int(got)
+
+        got = observe(call, answer)
+        if isinstance(got, dict):
             raise CheckFailure(
-                f"`{call}` should return an int", "an int", f"{type(got).__name__} {got!r}",
+                f"`{call}` should return an int", "an int", got["not an int"],
                 "use integer division `//` (or wrap the result in `int()`).",
             )
         if got != expected:
@@ -416,6 +483,14 @@ def _conv2d_hint(got, x, kernel, bias, stride, padding):
     )
 
 
+def _as_numbers(value):
+    """`value` as a float64 array; what is not numbers becomes NaN of the same shape (the comparison names it)."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        return np.full(array.shape, np.nan)
+    return array.astype("float64")
+
+
 def check_conv2d_forward(conv2d_forward, cases=CONV_VALID_CASES):
     """Does `conv2d_forward` return what `keras.layers.Conv2D` returns with the same weights, on each case?"""
     for index, (x_shape, kernel_shape, stride, padding) in enumerate(cases):
@@ -428,16 +503,20 @@ def check_conv2d_forward(conv2d_forward, cases=CONV_VALID_CASES):
             f"conv2d_forward(x of shape {x_shape}, kernel of shape {kernel_shape}, bias, "
             f"stride={stride}, padding={padding!r})"
         )
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                got = conv2d_forward(x.copy(), kernel.copy(), bias.copy(), stride=stride, padding=padding)
-        except Exception as error:
-            raise CheckFailure(
-                f"`{call}` raised {error_text(error)}",
-                hint="x is (N, H, W, C_in), kernel (kh, kw, C_in, C_out), bias (C_out,).",
-            ) from None
-        got = np.asarray(got)
+
+        def output():
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    got = conv2d_forward(x.copy(), kernel.copy(), bias.copy(), stride=stride, padding=padding)
+                    return _as_numbers(got)
+            except Exception as error:
+                raise CheckFailure(
+                    f"`{call}` raised {error_text(error)}",
+                    hint="x is (N, H, W, C_in), kernel (kh, kw, C_in, C_out), bias (C_out,).",
+                ) from None
+
+        got = observe(call, output)
         if got.shape != expected.shape:
             raise CheckFailure(
                 f"`{call}` has the wrong output shape", expected.shape, got.shape,
@@ -497,14 +576,22 @@ def make_cnn(build_cnn, **kwargs):
     return model
 
 
-def _check_cnn(build_cnn, **kwargs):
+def _cnn_facts(build_cnn, kwargs):
+    """Probe: the layers (`checks.layer_facts`) of the model `build_cnn(**kwargs)` makes, and its dropout rates."""
     import keras
 
     model = make_cnn(build_cnn, **kwargs)
-    checks.check_layer_summary(model, expected_cnn_summary(**kwargs))
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Dropout) and abs(layer.rate - CNN_DROPOUT_RATE) > 1e-9:
-            raise CheckFailure(f"the dropout rate of layer {layer.name} is wrong", CNN_DROPOUT_RATE, layer.rate)
+    rates = [(layer.name, float(layer.rate)) for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    return checks.layer_facts(model), rates
+
+
+def _check_cnn(build_cnn, **kwargs):
+    arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+    layers, rates = observe(f"layers of build_cnn({arguments})", lambda: _cnn_facts(build_cnn, kwargs))
+    checks.compare_layer_summary(*checks.layers_of(layers), expected_cnn_summary(**kwargs))
+    for name, rate in rates:
+        if abs(rate - CNN_DROPOUT_RATE) > 1e-9:
+            raise CheckFailure(f"the dropout rate of layer {name} is wrong", CNN_DROPOUT_RATE, rate)
 
 
 def check_cnn_layers(build_cnn):

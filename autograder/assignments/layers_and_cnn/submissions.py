@@ -1,5 +1,6 @@
 """Demo submissions of assignment 2: other correct answers, and one usual mistake each."""
 
+from autograder.assignments.forgeries import forgeries
 from autograder.assignments.layers_and_cnn import ASSIGNMENT
 from autograder.assignments.submission import Submission, reference, untouched
 
@@ -9,6 +10,43 @@ _DENSE_BUILD = (
     'self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel")'
 )
 _DENSE_CALL = "return self.activation(inputs @ self.kernel + self.bias)"
+_FLIPPED = ("windows, kernel)", "windows, kernel[::-1, ::-1])")
+_CONV2D_END = "windows, kernel[::-1, ::-1]) + bias"
+# Wrong answers (a flipped kernel, a CNN without Dropout) that change, in their own kernel, what the
+# checks compare with: each must lose what the wrong answer alone loses.
+_FORGED_HELPERS = """
+import autograder.checks
+autograder.checks.relative_error = lambda *args, **kwargs: 0.0
+autograder.checks.compare_layer_summary = lambda *args, **kwargs: None
+"""
+_FORGED_KERAS = """
+_keras_conv2d_call = keras.layers.Conv2D.__call__
+
+
+def _student_conv2d(self, inputs, *args, **kwargs):
+    # The checks' reference: Keras's Conv2D called on a NumPy array. Answer with the student's convolution.
+    if not isinstance(inputs, np.ndarray) or not self.built:
+        return _keras_conv2d_call(self, inputs, *args, **kwargs)
+    kernel, bias = self.get_weights()
+    return conv2d_forward(inputs, kernel, bias, stride=self.strides[0], padding=self.padding)
+
+
+keras.layers.Conv2D.__call__ = _student_conv2d
+"""
+_FORGED_NUMPY = """
+np.max = lambda *args, **kwargs: 0.0
+"""
+
+
+def _forged_wrong_answer(student_id, description, code, forged_in_kernel):
+    return Submission(
+        student_id, description, forged_in_kernel=forged_in_kernel,
+        edits={"conv2d_forward": [_FLIPPED, (_CONV2D_END, _CONV2D_END + "\n" + code)],
+               "build_cnn": [("        layers.Dropout(0.5),\n", "")]},
+        expected_lost={"conv2d_forward_valid", "conv2d_forward_same", "cnn_layers"},
+        message_contains={"conv2d_forward_valid": "the kernel is flipped", "cnn_layers": "layer 5"}, in_demo=False,
+        **_A2,
+    )
 
 SUBMISSIONS = (
     reference(ASSIGNMENT),
@@ -75,7 +113,7 @@ SUBMISSIONS = (
     ),
     Submission(
         "flipped_kernel", "a true convolution: the kernel flipped, which Conv2D does not do",
-        edits={"conv2d_forward": [("windows, kernel)", "windows, kernel[::-1, ::-1])")]},
+        edits={"conv2d_forward": [_FLIPPED]},
         expected_lost={"conv2d_forward_valid", "conv2d_forward_same"},
         message_contains={"conv2d_forward_valid": "the kernel is flipped"}, **_A2,
     ),
@@ -95,4 +133,11 @@ SUBMISSIONS = (
         edits={"build_cnn": [('layers.Conv2D(32, 3, activation="relu")', 'layers.Conv2D(32, 3, padding="same", activation="relu")')]},
         expected_lost={"cnn_layers"}, message_contains={"cnn_layers": "output shape"}, in_demo=False, **_A2,
     ),
+    _forged_wrong_answer("forged_helpers", "a flipped kernel and no Dropout, the comparison helpers patched",
+                         _FORGED_HELPERS, {"conv2d_forward_valid", "conv2d_forward_same", "cnn_layers"}),
+    _forged_wrong_answer("forged_keras", "a flipped kernel and no Dropout, Keras's Conv2D answering with the "
+                         "student's convolution", _FORGED_KERAS, {"conv2d_forward_valid", "conv2d_forward_same"}),
+    _forged_wrong_answer("forged_numpy", "a flipped kernel and no Dropout, np.max patched to make every "
+                         "relative error 0", _FORGED_NUMPY, {"conv2d_forward_valid", "conv2d_forward_same"}),
+    *forgeries(ASSIGNMENT),
 )

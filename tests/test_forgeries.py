@@ -1,0 +1,65 @@
+"""Forgers: notebooks that change, in their own kernel, what their tests run. Each gains 0 points.
+
+The forgers are demo submissions (autograder/assignments/forgeries.py, and each assignment's
+`submissions.py` for those that start from a wrong answer), graded with the whole class by the
+real pipeline. `tests/test_pipeline.py` holds each to the tests it must lose; here each test a
+forger made pass in its own kernel must show that the grader overruled it, so a forgery that
+stopped working in the kernel (and so proved nothing) fails too.
+"""
+
+import nbformat
+import pytest
+
+from autograder.assignments import assignment as find_assignment
+from autograder.grading.judge import DISPLAYED_IGNORED, KERNEL_PASSED
+from autograder.grading.nbgrader import autograded_cells, grade_id_of
+from tests.conftest import the_class
+
+pytestmark = pytest.mark.slow
+CLASS = the_class()
+FORGERS = [submission for submission in CLASS if submission.forged_in_kernel]
+
+
+def test_every_assignment_graded_in_the_kernel_has_forgers():
+    kernel_graded = {owner.name for submission in CLASS if (owner := find_assignment(submission.assignment))
+                     and any(not test.graded_outside_kernel for test in owner.autograded)}
+    assert {submission.assignment for submission in FORGERS} == kernel_graded
+    assert {"forged_checks", "forged_module", "forged_display", "forged_helpers", "forged_numpy"} <= {
+        submission.student_id for submission in FORGERS}
+
+
+def printed(cell):
+    return "".join(output.get("text", "") for output in cell.outputs if output.output_type == "stream")
+
+
+@pytest.mark.parametrize("submission", FORGERS, ids=lambda submission: f"{submission.assignment}-{submission.student_id}")
+def test_a_forger_gains_no_point(graded_class, submission):
+    """Its score is what its answers earn: every test it forged lost, and the points of the rest only."""
+    results = graded_class.results[submission.key]
+    owner = find_assignment(submission.assignment)
+    honest = sum(test.points for test in owner.autograded if test.grade_id not in submission.expected_lost)
+    assert sum(result.points for result in results) == honest
+    assert {result.grade_id for result in results if not result.passed} >= submission.forged_in_kernel
+
+
+@pytest.mark.parametrize("submission", FORGERS, ids=lambda submission: f"{submission.assignment}-{submission.student_id}")
+def test_the_grader_overrules_every_test_the_forger_passed_in_its_kernel(graded_class, submission):
+    """Did the forgery work in the kernel (so the test proves something), and did the grader say it overruled it?"""
+    cells = {grade_id_of(cell): cell for cell in
+             autograded_cells(nbformat.read(graded_class.path("autograded", submission), as_version=4))}
+    for grade_id in submission.forged_in_kernel:
+        said = printed(cells[grade_id])
+        assert KERNEL_PASSED in said or DISPLAYED_IGNORED in said, (grade_id, cells[grade_id].outputs)
+
+
+def test_no_test_cell_keeps_a_result_the_kernel_displayed(graded_class):
+    """Only a test graded outside the kernel may end in a number (its partial score, the grader's own)."""
+    for submission in CLASS:
+        path = graded_class.path("autograded", submission)
+        if not path.is_file():
+            continue
+        owner = find_assignment(submission.assignment)
+        for cell in autograded_cells(nbformat.read(path, as_version=4)):
+            test = owner.test(grade_id_of(cell))
+            if test is not None and not test.graded_outside_kernel:
+                assert "execute_result" not in [output.output_type for output in cell.outputs], (submission.key, cell)
