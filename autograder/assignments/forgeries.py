@@ -79,6 +79,7 @@ sys.modules["{_checks_module(assignment)}"] = _Anything("{_checks_module(assignm
 _FORGED_DISPLAY = """
 from IPython import get_ipython
 
+get_ipython().displayhook.quiet = lambda: False  # shown even when the cell before ended with ";"
 get_ipython().events.register("pre_run_cell", lambda *args: get_ipython().displayhook(1))
 """
 
