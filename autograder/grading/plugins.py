@@ -64,6 +64,8 @@ def clean_process_outputs(grade, folder):
 
 
 PROGRESS_PREFIX = "progress:"
+# The log line saying how long the grader took to decide the tests from the kernel's record (make benchmark reads it).
+JUDGED_PREFIX = "judged outside the kernel:"
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -216,11 +218,14 @@ class ExecuteThenGradeInCleanProcess(Execute):
         finally:
             SANDBOX_LIMITS.reset(token)
         # Every other test is decided here too, from what the kernel observed of the student's code.
+        started, judged = time.perf_counter(), 0
         for index in self._to_run:
             cell = nb.cells[index]
             if is_test(cell) and grade_id_of(cell) not in outside:
                 cell.outputs = judged_outputs(cell, folder)
+                judged += 1
         shutil.rmtree(folder / EVIDENCE_FOLDER, ignore_errors=True)
+        self.log.info(f"{JUDGED_PREFIX} {judged} test cells in {time.perf_counter() - started:.2f} s")
         return nb, resources
 
     def _run_all(self, nb, resources, km):

@@ -11,7 +11,11 @@ import pytest
 from autograder.assignments.new_assignment import ASSIGNMENT, checks
 from autograder.assignments.new_assignment.submissions import SUBMISSIONS
 from autograder.errors import CheckFailure
+from tests.both_ways import kernel_and_grader
 from tests.solutions import definitions, submission_definitions
+
+# Every call of a check below also runs as the grader replays it, and must say the same (tests/both_ways.py).
+_checks_both_ways = kernel_and_grader(ASSIGNMENT)
 
 # Shapes beyond the visible case: a wrong answer must not pass by being tuned to it.
 OTHER_SHAPES = [(7, 28, 28, 1), (2, 9, 9, 3), (6,)]

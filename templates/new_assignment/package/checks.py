@@ -4,6 +4,10 @@ Each function takes what the student wrote (here the function `my_function`) and
 `CheckFailure` naming the cause when it is wrong; it returns None when it passes. The
 hidden cases are written in the hidden tests of the source notebook, not here: a
 student's kernel can import this module.
+
+The student's function is only called inside `observe` (autograder/evidence.py), whose probe
+returns plain data: the grader runs the test cell again outside the kernel on that data, with
+its own NumPy, so the comparisons below must not touch `my_function` itself.
 """
 
 import warnings
@@ -12,6 +16,7 @@ import numpy as np
 
 from autograder import checks
 from autograder.errors import CheckFailure, error_text
+from autograder.evidence import observe
 from autograder.settings import FORWARD_PASS_RTOL, SEED
 
 # The visible case of `check_my_function`: the shapes of the image batches it tries.
@@ -42,7 +47,7 @@ def check_my_function(my_function, shapes=_VISIBLE_SHAPES):
     """Does `my_function` turn uint8 images of each shape in `shapes` into float32 values in [0, 1]?"""
     for offset, shape in enumerate(shapes):
         images = _images(shape, offset)
-        got = _call(my_function, images)
+        got = observe(f"my_function on images of shape {shape}", lambda: _call(my_function, images))
         if got.dtype != np.float32:
             raise CheckFailure(
                 f"`my_function` on images of shape {shape} returned the wrong dtype", "float32", got.dtype,

@@ -1,5 +1,6 @@
 """Demo submissions of assignment 4: another correct answer, and one usual mistake."""
 
+from autograder.assignments.forgeries import forgeries
 from autograder.assignments.new_assignment import ASSIGNMENT
 from autograder.assignments.submission import Submission, reference, untouched
 
@@ -19,4 +20,5 @@ SUBMISSIONS = (
         expected_lost={"my_function_values"},
         message_contains={"my_function_values": "the values are not scaled"}, **_A4,
     ),
+    *forgeries(ASSIGNMENT),  # notebooks that forge their score in their kernel: each must gain 0 points
 )
