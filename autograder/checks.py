@@ -215,6 +215,11 @@ def check_inference_deterministic(model, inputs, hint=None):
     first, second = observe("two inference calls", lambda: (
         call_model(model, inputs, training=False), call_model(model, inputs, training=False)
     ))
+    if np.shape(first) != np.shape(second):
+        raise CheckFailure(
+            "two inference calls on the same inputs gave outputs of different shapes",
+            np.shape(first), np.shape(second), hint or "build every layer once, in `__init__`.",
+        )
     if not np.array_equal(first, second):
         raise CheckFailure(
             "two inference calls on the same inputs gave different outputs "
@@ -228,7 +233,8 @@ def check_dropout_active_in_training(model, inputs, hint=None):
     inference, training = observe("inference and training calls", lambda: (
         call_model(model, inputs, training=False), call_model(model, inputs, training=True)
     ))
-    if np.allclose(inference, training):
+    # Same shapes first: observed arrays are compared, never broadcast against each other.
+    if np.shape(inference) == np.shape(training) and np.allclose(inference, training):
         raise CheckFailure(
             "outputs in training mode equal outputs in inference mode, so no dropout is applied",
             hint=hint or "add a `keras.layers.Dropout` layer and call it with the `training` flag.",

@@ -30,8 +30,9 @@ import numpy as np
 from autograder.errors import CheckFailure
 
 EVIDENCE_FOLDER = ".evidence"
-# The record of one cell is untrusted input for the grader: read no more than this.
-MAX_CELL_EVIDENCE_BYTES = 4 * 1024 * 1024
+# The record of one cell is untrusted input for the grader: read no more than this (a first-layer kernel
+# of 1,000 hidden units and its pictures take about 5 MiB).
+MAX_CELL_EVIDENCE_BYTES = 64 * 1024 * 1024
 _NUMERIC_KINDS = "biuf"
 
 
@@ -188,13 +189,27 @@ def replaying(entries):
 
 
 def read_cell_evidence(folder, execution_count):
-    """The observations the kernel recorded for the cell run as `execution_count`, or [] if none can be read."""
+    """The observations the kernel recorded for the cell run as `execution_count`, or [] if there are none.
+
+    Raises `MissingEvidence` when the record is too large; anything unreadable counts as no record.
+    """
+    # The count comes from the kernel's messages: only a plain number names a record.
+    if not isinstance(execution_count, int) or isinstance(execution_count, bool) or execution_count < 0:
+        return []
     path = Path(folder) / EVIDENCE_FOLDER / f"{execution_count}.json"
     try:
-        if not path.is_file() or path.stat().st_size > MAX_CELL_EVIDENCE_BYTES:
+        if not path.is_file():
             return []
+        if path.stat().st_size > MAX_CELL_EVIDENCE_BYTES:
+            raise MissingEvidence(
+                f"the notebook's kernel recorded more than {MAX_CELL_EVIDENCE_BYTES // 2**20} MiB for this test",
+                hint="the test records what the student's code returns: a model or plot far larger than asked "
+                "for makes it too large.",
+            )
         entries = json.loads(path.read_text())
-    except (OSError, ValueError):
+    except MissingEvidence:
+        raise
+    except Exception:  # a record is untrusted: any decoding failure (a nesting too deep) means no record
         return []
     return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
+from autograder import checks, evidence
 from autograder.errors import CheckFailure
 from autograder.evidence import (
     EVIDENCE_FOLDER,
@@ -99,6 +100,7 @@ def write_record(folder, count, entries):
 
 CELL = '''"""Is `answer` 2?"""
 from autograder.evidence import observe
+from autograder import checks, evidence
 from autograder.errors import CheckFailure
 got = observe("answer", lambda: answer)
 print(f"got {got}")
@@ -122,9 +124,41 @@ def test_a_cell_without_its_record_fails(tmp_path):
     assert judged_outputs(cell, tmp_path)[-1].ename == "MissingEvidence"
 
 
-def test_a_record_too_large_is_not_read(tmp_path):
-    write_record(tmp_path, 1, [{"label": "answer", "value": "x" * MAX_CELL_EVIDENCE_BYTES}])
+def test_a_record_too_large_is_not_read_and_the_test_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(evidence, "MAX_CELL_EVIDENCE_BYTES", 1000)
+    write_record(tmp_path, 1, [{"label": "answer", "value": "x" * 1000}])
+    with pytest.raises(MissingEvidence, match="more than"):
+        read_cell_evidence(tmp_path, 1)
+    (error,) = judged_outputs(new_code_cell(CELL, execution_count=1, outputs=[]), tmp_path)
+    assert error.ename == "MissingEvidence" and "recorded more than" in error.evalue
+
+
+def test_the_cap_on_a_record_leaves_room_for_a_wide_first_layer():
+    assert MAX_CELL_EVIDENCE_BYTES > 4 * 784 * 1_000 * 4 / 3 * 2  # its float32 kernel in base64, twice over
+
+
+@pytest.mark.parametrize("count", [None, True, -1, "../../other/.evidence/1", 1.0])
+def test_only_a_plain_execution_count_names_a_record(tmp_path, count):
+    write_record(tmp_path, 1, [{"label": "answer", "value": 2}])
+    assert read_cell_evidence(tmp_path, count) == []
+
+
+def test_a_record_nested_too_deep_for_json_is_no_record(tmp_path):
+    (tmp_path / EVIDENCE_FOLDER).mkdir()
+    (tmp_path / EVIDENCE_FOLDER / "1.json").write_text("[" * 100_000 + "]" * 100_000)
     assert read_cell_evidence(tmp_path, 1) == []
+    assert judged_outputs(new_code_cell(CELL, execution_count=1, outputs=[]), tmp_path)[-1].ename == "MissingEvidence"
+
+
+def test_observed_arrays_of_different_shapes_are_compared_as_shapes_never_broadcast():
+    """A record of (N, 1) and (1, N) arrays must not make the grader build an N x N array."""
+    tall, wide = np.zeros((3000, 1)), np.ones((1, 3000))
+    entries = [{"label": "two inference calls", "value": encode((tall, wide))}]
+    with replaying(entries), pytest.raises(CheckFailure, match="different shapes"):
+        checks.check_inference_deterministic(StudentValue("model"), np.zeros((2, 2)))
+    entries = [{"label": "inference and training calls", "value": encode((tall, wide))}]
+    with replaying(entries):
+        assert checks.check_dropout_active_in_training(StudentValue("model"), np.zeros((2, 2))) is None
 
 
 def test_a_number_the_kernel_displayed_is_dropped_and_its_error_kept(tmp_path):

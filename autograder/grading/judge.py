@@ -19,7 +19,7 @@ import warnings
 from nbformat.v4 import new_output
 
 from autograder.errors import CheckFailure, error_text
-from autograder.evidence import read_cell_evidence, replaying
+from autograder.evidence import MissingEvidence, read_cell_evidence, replaying
 
 # Names a test cell may use from the notebook's setup cell: the grader has its own.
 _COURSE_MODULES = {"keras": "keras", "np": "numpy", "numpy": "numpy", "layers": "keras.layers"}
@@ -101,7 +101,11 @@ def judged_outputs(cell, folder):
     if any(_costs_points(output) for output in kept):
         return [*notes, *kept]
     pictures = [output for output in kept if output.output_type == "display_data"]
-    judged = replayed_outputs(cell.source, read_cell_evidence(folder, cell.get("execution_count")))
+    try:
+        entries = read_cell_evidence(folder, cell.get("execution_count"))
+    except MissingEvidence as error:
+        return [*notes, *pictures, error_output(error)]
+    judged = replayed_outputs(cell.source, entries)
     if any(output.output_type == "error" for output in judged):
         notes.append(new_output("stream", name="stdout", text=KERNEL_PASSED))
     return [*notes, *pictures, *judged]

@@ -222,7 +222,11 @@ class ExecuteThenGradeInCleanProcess(Execute):
         for index in self._to_run:
             cell = nb.cells[index]
             if is_test(cell) and grade_id_of(cell) not in outside:
-                cell.outputs = judged_outputs(cell, folder)
+                try:
+                    cell.outputs = judged_outputs(cell, folder)
+                except Exception as error:  # whatever the record held, it costs this cell, never autograde
+                    self.log.error(f"judging {grade_id_of(cell)} failed: {type(error).__name__}: {error}")
+                    cell.outputs = [stopped_output(f"the grader could not decide this test ({type(error).__name__})")]
                 judged += 1
         shutil.rmtree(folder / EVIDENCE_FOLDER, ignore_errors=True)
         self.log.info(f"{JUDGED_PREFIX} {judged} test cells in {time.perf_counter() - started:.2f} s")

@@ -193,8 +193,11 @@ def _same_images(pixels, samples, raw_images):
     reference_sums = raw.sum(axis=1, dtype="float64") / 255.0
     tolerance = raw.shape[1] * DATA_ATOL + 2e-5 * np.abs(reference_sums)
     sums = np.asarray(pixels["sums"], dtype="float64")
+    expected = raw_images[samples] / 255.0
+    # Same shapes first: observed arrays are compared, never broadcast against the reference.
     return bool(
-        np.allclose(pixels["samples"], raw_images[samples] / 255.0, atol=DATA_ATOL)
+        np.shape(pixels["samples"]) == expected.shape
+        and np.allclose(pixels["samples"], expected, atol=DATA_ATOL)
         and sums.shape == reference_sums.shape
         and np.all(np.abs(sums - reference_sums) <= tolerance)
     )
