@@ -269,16 +269,19 @@ def test_a_submission_that_writes_the_graded_model_is_flagged(tmp_path):
     assert [flag.line for flag in flags_of("reaching", path, _A3)] == [line]
 
 
-# The class's one submission that reaches for the grader: the demo's faker patches Keras, NumPy and the grader.
+# The class's submissions that reach for the grader: the demo's faker patches Keras, NumPy and the grader, and
+# the forgers (autograder/assignments/forgeries.py) change the checks, Keras, NumPy or IPython's display hook.
 FAKER = ("faker", "03_tune_training")
 
 
 @slow
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_the_class_is_flagged_only_where_it_reaches_for_the_grader(graded_class, name):
-    """Are right, wrong and unanswered submissions left alone, and the faker's patches listed line by line?"""
+    """Are right, wrong and unanswered submissions left alone, and the faker's and forgers' patches listed?"""
     flags = report_of(graded_class, name).flags
-    assert {flag.student_id for flag in flags} == ({FAKER[0]} if name == FAKER[1] else set())
+    forgers = {submission.student_id for submission in CLASS if submission.assignment == name
+               and submission.forged_in_kernel}
+    assert {flag.student_id for flag in flags} == ({FAKER[0]} if name == FAKER[1] else set()) | forgers
     if name == FAKER[1]:
         lines = [flag.line for flag in flags]
         assert "np.argmax = lambda array, axis=None, **kwargs: 0" in lines

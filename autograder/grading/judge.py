@@ -3,8 +3,8 @@
 After the student's kernel has run the notebook, each test cell's code (the gradebook's own
 copy, hidden tests included) runs again here with `autograder.evidence.replaying`: the checks
 get the data the kernel observed of the student's code, and compute references, compare and
-fail with the grader's own NumPy, Keras and check code. Their printed lines and their failure
-become the cell's outputs, which nbgrader scores.
+fail with the grader's own NumPy, Keras and check code. When they fail, their printed lines and
+their failure become the cell's outputs, which nbgrader scores.
 
 The kernel's own outputs of a test cell only ever cost points: an error or stderr output keeps
 the cell at 0 (its words stay, they are the precise message), and nothing the kernel displayed
@@ -93,7 +93,8 @@ def judged_outputs(cell, folder):
     """The outputs that score test cell `cell` of the notebook run in `folder`.
 
     A cell whose kernel outputs hold an error or stderr keeps them (0 points, the kernel's words);
-    otherwise the grader's replay decides. Results the kernel displayed are never kept.
+    otherwise the grader's replay decides: when it passes too, the kernel's printed lines stay;
+    when it fails, its own lines and failure replace them. Results the kernel displayed are never kept.
     """
     outputs = cell.get("outputs", [])
     kept = [output for output in outputs if output.output_type != "execute_result"]
@@ -106,6 +107,7 @@ def judged_outputs(cell, folder):
     except MissingEvidence as error:
         return [*notes, *pictures, error_output(error)]
     judged = replayed_outputs(cell.source, entries)
-    if any(output.output_type == "error" for output in judged):
-        notes.append(new_output("stream", name="stdout", text=KERNEL_PASSED))
+    if not any(output.output_type == "error" for output in judged):
+        return [*notes, *kept]  # the grader agrees: the kernel's own lines stay (its pass line, relative errors)
+    notes.append(new_output("stream", name="stdout", text=KERNEL_PASSED))
     return [*notes, *pictures, *judged]

@@ -10,6 +10,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from autograder.evidence import EVIDENCE_FOLDER
 from autograder.report.outcomes import read_notebook
 
 _MODULES = r"(?:keras|tf|tensorflow|np|numpy|autograder|layers|ops|builtins)"
@@ -24,12 +25,13 @@ class Rule:
 @functools.cache
 def rules_for(assignment):
     """The rules for `assignment`: the general ones, and the files its tests are graded from."""
-    files = ["gradebook.db", "nbgrader_config.py", *(name for test in assignment.tests for name in test.artifacts)]
+    files = ["gradebook.db", "nbgrader_config.py", EVIDENCE_FOLDER,
+             *(name for test in assignment.tests for name in test.artifacts)]
     return (
         Rule("uses a private name of the grader", re.compile(
             r"\bautograder(?:\.\w+)*\._\w+|from\s+autograder[\w.]*\s+import\s+[^#\n]*\b_[A-Za-z]\w*")),
         Rule("patches Keras, TensorFlow, NumPy or the course's modules", re.compile(
-            rf"^\s*{_MODULES}(?:\.\w+)+\s*(?:[-+*/]?=)(?!=)|\bsetattr\(\s*{_MODULES}\b")),
+            rf"^\s*{_MODULES}(?:\.\w+)+\s*(?:[-+*/]?=)(?!=)|\bsetattr\((?!\s*self\b)")),
         Rule("replaces modules in sys.modules", re.compile(r"\bsys\.modules\b")),
         Rule("reaches into IPython's outputs", re.compile(
             r"\bsys\.displayhook\b|\bdisplay_pub\b|\bdisplayhook\b|\bIPython\.core\b")),
