@@ -248,13 +248,21 @@ def set_fixed_weights(model, seed=SEED, scale=FIXED_WEIGHT_SCALE):
     Non-trainable state (a BatchNormalization's moving variance) keeps its fixed
     initial value, which must stay positive.
     """
-    rng = np.random.default_rng(seed)
-    values = []
-    for variable in model.trainable_weights:
-        value = (rng.standard_normal(tuple(variable.shape)) * scale).astype("float32")
+    values = fixed_weight_values([tuple(variable.shape) for variable in model.trainable_weights], seed, scale)
+    for variable, value in zip(model.trainable_weights, values):
         variable.assign(value)
-        values.append(value)
     return values
+
+
+def fixed_weight_values(shapes, seed=SEED, scale=FIXED_WEIGHT_SCALE):
+    """The seeded values `set_fixed_weights` gives weights of these `shapes`, in order (the grader draws them too)."""
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal(tuple(shape)) * scale).astype("float32") for shape in shapes]
+
+
+def call_arguments(kwargs):
+    """`key=value, ...` of keyword arguments, as a check names the call it made (`build_cnn(input_shape=...)`)."""
+    return ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
 
 
 def check_epoch_budget(history, budget):

@@ -402,6 +402,19 @@ def test_set_fixed_weights_returns_assigned_values_in_trainable_weights_order():
         assert value.dtype == np.float32
 
 
+def test_the_grader_draws_the_values_set_fixed_weights_assigns_from_the_shapes_alone():
+    model = cnn()
+    values = checks.set_fixed_weights(model, seed=3)
+    drawn = checks.fixed_weight_values([tuple(variable.shape) for variable in model.trainable_weights], seed=3)
+    for value, again in zip(values, drawn, strict=True):
+        np.testing.assert_array_equal(value, again)
+
+
+def test_call_arguments_names_the_call_as_written():
+    assert checks.call_arguments({"input_shape": (32, 32, 3), "num_classes": 5}) == "input_shape=(32, 32, 3), num_classes=5"
+    assert checks.call_arguments({}) == ""
+
+
 def test_set_fixed_weights_draws_scaled_normal_values_from_seed():
     model = cnn()
     values = checks.set_fixed_weights(model, seed=7, scale=0.5)

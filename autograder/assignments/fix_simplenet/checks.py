@@ -22,7 +22,6 @@ from autograder.errors import CheckFailure, error_text
 from autograder.evidence import observe
 from autograder.settings import (
     DATA_ATOL,
-    FIXED_WEIGHT_SCALE,
     MNIST_CLASSES,
     MNIST_IMAGE_SHAPE,
     MNIST_TEST_SIZE,
@@ -78,7 +77,7 @@ def build_simplenet(SimpleNet, **kwargs):
             "`SimpleNet` must be a class that subclasses `keras.models.Model`", "a subclass of keras.Model",
             repr(SimpleNet), "keep `class SimpleNet(keras.models.Model):`.",
         )
-    arguments = _arguments(kwargs)
+    arguments = checks.call_arguments(kwargs)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -98,10 +97,6 @@ def build_simplenet(SimpleNet, **kwargs):
     return model
 
 
-def _arguments(kwargs):
-    return ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
-
-
 def _observe_simplenet(SimpleNet, what, measure=None, **kwargs):
     """Observe `measure(model)` (None without one) of `model = build_simplenet(SimpleNet, **kwargs)`.
 
@@ -114,7 +109,7 @@ def _observe_simplenet(SimpleNet, what, measure=None, **kwargs):
         model = held["model"] = build_simplenet(SimpleNet, **kwargs)
         return None if measure is None else measure(model)
 
-    data = observe(f"SimpleNet({_arguments(kwargs)}): {what}", probe)
+    data = observe(f"SimpleNet({checks.call_arguments(kwargs)}): {what}", probe)
     return data, held.get("model")
 
 
@@ -370,12 +365,6 @@ def check_weight_shapes(SimpleNet):
     _check_default_weight_shapes(facts)
 
 
-def _fixed_values(shapes, seed=SEED, scale=FIXED_WEIGHT_SCALE):
-    """Seeded weights of the given shapes (as `checks.set_fixed_weights` draws them), so no initializer matters."""
-    rng = np.random.default_rng(seed)
-    return [(rng.standard_normal(shape) * scale).astype("float32") for shape in shapes]
-
-
 def _outputs_on_fixed_weights(model, values, images):
     """Probe: `model(images)` with dropout off and `values` assigned to `model.trainable_weights`."""
     import keras
@@ -398,7 +387,7 @@ def check_forward_pass(SimpleNet):
     """
     facts, model = _observe_simplenet(SimpleNet, "weights", _weight_facts)
     _check_default_weight_shapes(facts)
-    values = _fixed_values(facts["trainable"])
+    values = checks.fixed_weight_values(facts["trainable"])
     images = _sample_images()
     outputs = observe(
         "SimpleNet(): outputs on fixed weights, dropout off", lambda: _outputs_on_fixed_weights(model, values, images)

@@ -552,7 +552,7 @@ def make_cnn(build_cnn, **kwargs):
     """Call `build_cnn(**kwargs)` and return the built Keras model it makes."""
     import keras
 
-    arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+    arguments = checks.call_arguments(kwargs)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -586,7 +586,7 @@ def _cnn_facts(build_cnn, kwargs):
 
 
 def _check_cnn(build_cnn, **kwargs):
-    arguments = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
+    arguments = checks.call_arguments(kwargs)
     layers, rates = observe(f"layers of build_cnn({arguments})", lambda: _cnn_facts(build_cnn, kwargs))
     checks.compare_layer_summary(*checks.layers_of(layers), expected_cnn_summary(**kwargs))
     for name, rate in rates:
