@@ -100,23 +100,19 @@ def _failure_data(failure):
 
 
 class _Recorder:
-    """Writes the observations of each executed cell to `EVIDENCE_FOLDER/<execution count>.json`."""
+    """Appends each observation, one JSON line, to its cell's `EVIDENCE_FOLDER/<execution count>.jsonl`."""
 
     def __init__(self, folder):
         self.folder = Path(folder)
-        self.cell = None
-        self.entries = []
 
     def add(self, label, entry):
         from IPython import get_ipython
 
         # IPython counts a cell before running it: the cell running now is the one before the count.
         cell = get_ipython().execution_count - 1
-        if cell != self.cell:
-            self.cell, self.entries = cell, []
-        self.entries.append({"label": label, **entry})
         self.folder.mkdir(exist_ok=True)
-        (self.folder / f"{cell}.json").write_text(json.dumps(self.entries))
+        with open(self.folder / f"{cell}.jsonl", "a") as record:
+            record.write(json.dumps({"label": label, **entry}) + "\n")
 
 
 def _start_recorder():
@@ -196,7 +192,7 @@ def read_cell_evidence(folder, execution_count):
     # The count comes from the kernel's messages: only a plain number names a record.
     if not isinstance(execution_count, int) or isinstance(execution_count, bool) or execution_count < 0:
         return []
-    path = Path(folder) / EVIDENCE_FOLDER / f"{execution_count}.json"
+    path = Path(folder) / EVIDENCE_FOLDER / f"{execution_count}.jsonl"
     try:
         if not path.is_file():
             return []
@@ -206,12 +202,12 @@ def read_cell_evidence(folder, execution_count):
                 hint="the test records what the student's code returns: a model or plot far larger than asked "
                 "for makes it too large.",
             )
-        entries = json.loads(path.read_text())
+        entries = [json.loads(line) for line in path.read_text().splitlines()]
     except MissingEvidence:
         raise
     except Exception:  # a record is untrusted: any decoding failure (a nesting too deep) means no record
         return []
-    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+    return [entry for entry in entries if isinstance(entry, dict)]
 
 
 # The one call checks make -------------------------------------------------------------

@@ -95,7 +95,7 @@ def test_a_student_value_refuses_every_use():
 
 def write_record(folder, count, entries):
     (folder / EVIDENCE_FOLDER).mkdir(exist_ok=True)
-    (folder / EVIDENCE_FOLDER / f"{count}.json").write_text(json.dumps(entries))
+    (folder / EVIDENCE_FOLDER / f"{count}.jsonl").write_text("".join(json.dumps(entry) + "\n" for entry in entries))
 
 
 CELL = '''"""Is `answer` 2?"""
@@ -146,7 +146,7 @@ def test_only_a_plain_execution_count_names_a_record(tmp_path, count):
 
 def test_a_record_nested_too_deep_for_json_is_no_record(tmp_path):
     (tmp_path / EVIDENCE_FOLDER).mkdir()
-    (tmp_path / EVIDENCE_FOLDER / "1.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / EVIDENCE_FOLDER / "1.jsonl").write_text('{"label": "answer", "value": 2}\n' + "[" * 100_000 + "]" * 100_000)
     assert read_cell_evidence(tmp_path, 1) == []
     assert judged_outputs(new_code_cell(CELL, execution_count=1, outputs=[]), tmp_path)[-1].ename == "MissingEvidence"
 
