@@ -3,23 +3,18 @@
 `python -I -m autograder.grading.evaluate MODEL.keras` loads the model (Keras's built-in layers
 only, safe mode) and the test split, and prints one line of JSON: the accuracy, the
 parameter count and the mistakes per (true, predicted) class. It is started fresh for
-every grade, with `-I` so nothing in the student's folder or environment is imported:
-whatever a notebook did to `keras`, `numpy` or `autograder` in its own kernel cannot
-reach it. During grading (`SANDBOX_LIMITS` set by the course's `Execute`) the process runs
-in a sandbox of its own, on a copy of the model file.
+every grade, on a copy of the model file (`autograder.grading.clean_process`): whatever a
+notebook did to `keras`, `numpy` or `autograder` in its own kernel cannot reach it.
 """
 
 import json
-import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
 from autograder.errors import CheckFailure
-from autograder.grading.sandbox import SANDBOX_LIMITS, Sandbox
+from autograder.grading.clean_process import clean_process
 from autograder.settings import CLEAN_EVALUATION_TIMEOUT_SECONDS, MNIST_CLASSES, PREDICT_BATCH_SIZE
 
 
@@ -56,29 +51,18 @@ def evaluate_model_file(path):
 
 
 def evaluate_in_clean_process(path, timeout=CLEAN_EVALUATION_TIMEOUT_SECONDS):
-    """Run `evaluate_model_file(path)` in a fresh, isolated Python process and return its result."""
+    """Run `evaluate_model_file(path)` in a fresh, isolated Python process (`clean_process`) and return its result."""
     path = Path(path).resolve()
     if not path.is_file():
         raise CheckFailure(
             f"no saved model at {path.name}",
             hint="run the training cell above: it trains your model and saves it for grading.",
         )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.setdefault("KERAS_BACKEND", "tensorflow")
-    limits = SANDBOX_LIMITS.get()
-    with tempfile.TemporaryDirectory(prefix="keras-course-evaluate-") as folder:
-        command = [sys.executable, "-I", "-m", "autograder.grading.evaluate"]
+    with clean_process() as (folder, run):
+        shutil.copyfile(path, folder / path.name)
         try:
-            if limits is None:
-                process = subprocess.run([*command, str(path)], env=env, capture_output=True, text=True,
-                                         timeout=timeout)
-            else:  # during grading: the student's model file is loaded in a sandbox of its own
-                shutil.copyfile(path, Path(folder) / path.name)
-                with Sandbox(folder, limits) as sandbox:
-                    process = subprocess.run(sandbox.command([*command, str(Path(folder) / path.name)]), env=env,
-                                             capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
+            process = run(["autograder.grading.evaluate", path.name], timeout)
+        except TimeoutError:
             raise CheckFailure(f"evaluating the saved model took longer than {timeout} s") from None
     lines = process.stdout.strip().splitlines()
     try:
