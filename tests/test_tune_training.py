@@ -162,14 +162,16 @@ def test_augmented_copies_count(tmp_path):
     assert (record.samples_seen, record.fit_calls) == (2 * MNIST_TRAIN_SIZE, 1)
 
 
-def test_train_on_batch_is_counted_too(tmp_path):
+@pytest.mark.parametrize("planning", [False, True], ids=["training", "planning for the grader"])
+def test_train_on_batch_is_refused_as_the_grader_cannot_replay_it(tmp_path, planning):
     def train_by_batches(model, x_train, y_train):
         compiled(model)
         for start in range(0, 1_000, 100):
             model.train_on_batch(x_train[start:start + 100], y_train[start:start + 100])
 
-    _, _, record = train_within_budget(build_tiny_model, train_by_batches, tmp_path)
-    assert (record.samples_seen, record.fit_calls) == (1_000, 0)
+    _, _, record = train_within_budget(build_tiny_model, train_by_batches, tmp_path, planning=planning)
+    assert "`train_on_batch` cannot be replayed by the grader" in record.error
+    assert record.samples_seen == 0
 
 
 def test_a_custom_loop_without_fit_counts_nothing_and_fails_the_budget_check(tmp_path):

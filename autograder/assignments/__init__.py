@@ -70,6 +70,10 @@ class Assignment:
     kernel_reads_test_split: bool = True
     # For an assignment graded on a trained model's accuracy: what the class report plots.
     training: TrainingSummary | None = None
+    # For an assignment whose model the grader trains: made with (the kernel's folder, a folder of the grader's),
+    # it has `after_cell(seconds_left)` (trains what the kernel planned; returns the log or None) and
+    # `deliver(folder)` (puts what it trained where the tests grade it). See tune_training/trainer.py.
+    trainer: Callable | None = None
 
     @property
     def submissions(self):

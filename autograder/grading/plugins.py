@@ -23,6 +23,7 @@ Two settings serve `keras-course check` (autograder/check/command.py), which run
 
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -64,8 +65,10 @@ def clean_process_outputs(grade, folder):
 
 
 PROGRESS_PREFIX = "progress:"
-# The log line saying how long the grader took to decide the tests from the kernel's record (make benchmark reads it).
+# The log lines saying how long the grader took to decide the tests from the kernel's record, and to train what
+# the kernel planned (make benchmark reads them).
 JUDGED_PREFIX = "judged outside the kernel:"
+TRAINED_PREFIX = "trained outside the kernel:"
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -159,6 +162,14 @@ class ExecuteThenGradeInCleanProcess(Execute):
             cell.outputs = [*cell.get("outputs", []), stopped_output(f"stopped: {self._stopped}")]
         finally:
             self.timeout = configured
+        if self._training is not None and not self._stopped:
+            # An assignment that trains outside the kernel: the grader trains what this cell planned, if anything.
+            started = time.perf_counter()
+            log = self._training.after_cell(self._settings.notebook_seconds - (time.monotonic() - self._started))
+            if log:
+                cell.outputs.append(new_output("stream", name="stdout", text=log))
+                self.log.info(f"{TRAINED_PREFIX} {grade_id_of(cell) or f'cell {index + 1}'} in "
+                              f"{time.perf_counter() - started:.2f} s")
         cut_outputs(cell, self._settings.output_bytes_per_cell)
         if self._sandbox and not self._stopped:
             cell.outputs.extend(stopped_output(note) for note in self._limit_notes(*before))
@@ -201,20 +212,27 @@ class ExecuteThenGradeInCleanProcess(Execute):
             for name in outside[grade_id_of(cell)].artifacts:
                 (folder / name).unlink(missing_ok=True)
         shutil.rmtree(folder / EVIDENCE_FOLDER, ignore_errors=True)
-        self._sandbox = None
-        if self._settings.enabled:
-            owner = find_assignment((resources or {}).get("nbgrader", {}).get("assignment", ""))
-            test_split = owner.kernel_reads_test_split if owner else False
-            with Sandbox(folder, Limits.from_settings(self._settings), train_split_only=not test_split) as sandbox:
-                self._sandbox = sandbox
-                nb, resources = self._run_all(nb, resources, km)
-            self._sandbox = None
-        else:
-            nb, resources = self._run_all(nb, resources, km)
+        self._sandbox = self._training = None
+        owner = find_assignment((resources or {}).get("nbgrader", {}).get("assignment", ""))
+        # The grader's own processes (training, evaluating) run in sandboxes of their own when the kernel does.
         token = SANDBOX_LIMITS.set(Limits.from_settings(self._settings) if self._settings.enabled else None)
         try:
-            for cell in graded_here:
-                cell.outputs = clean_process_outputs(outside[grade_id_of(cell)].grader, folder)
+            with tempfile.TemporaryDirectory(prefix="keras-course-grader-") as grader_files:
+                if self._settings.enabled:
+                    test_split = owner.kernel_reads_test_split if owner else False
+                    with Sandbox(folder, Limits.from_settings(self._settings), train_split_only=not test_split) as sandbox:
+                        self._sandbox = sandbox
+                        self._training = owner.trainer(sandbox.work, grader_files) if owner and owner.trainer else None
+                        nb, resources = self._run_all(nb, resources, km)
+                    self._sandbox = None
+                else:
+                    self._training = owner.trainer(folder, grader_files) if owner and owner.trainer else None
+                    nb, resources = self._run_all(nb, resources, km)
+                if self._training is not None:
+                    self._training.deliver(folder)  # what the grader trained, never a file of the notebook's
+                self._training = None
+                for cell in graded_here:
+                    cell.outputs = clean_process_outputs(outside[grade_id_of(cell)].grader, folder)
         finally:
             SANDBOX_LIMITS.reset(token)
         # Every other test is decided here too, from what the kernel observed of the student's code.

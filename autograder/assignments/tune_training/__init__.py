@@ -2,6 +2,7 @@
 
 from autograder.assignments import Assignment, GradedTest, TrainingSummary
 from autograder.assignments.tune_training import checks
+from autograder.assignments.tune_training.trainer import GraderTraining
 from autograder.assignments.tune_training.training import ARTIFACTS
 from autograder.settings import TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
 
@@ -28,5 +29,5 @@ TESTS = (
 
 ASSIGNMENT = Assignment(
     "03_tune_training", "tune_training", "Tune training", TESTS, __name__, kernel_reads_test_split=False,
-    training=TrainingSummary(checks.measured_model, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS),
+    training=TrainingSummary(checks.measured_model, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS), trainer=GraderTraining,
 )

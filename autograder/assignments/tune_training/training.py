@@ -4,13 +4,20 @@ The student writes `build_model()` and `train(model, x_train, y_train)`. The not
 locked cell calls `train_within_budget(build_model, train)`, which hands `train` the
 training split only, counts every sample `fit()` consumes (augmented copies included:
 the count is taken inside the model's `train_step`), stops training one batch past the
-budget (which marks the run as over budget), and saves the trained model and a record of its budget next to the notebook.
+budget (which marks the run as over budget), and saves the trained model and a record of
+its budget next to the notebook.
+
+During `nbgrader autograde` the kernel does not train: `train` runs with a model whose
+`fit()` only records what it was asked (`plan.py`), and the grader trains from that record
+in a process of its own (`trainer.py`), with the same budget guard. Outside autograde each
+`fit()` call is checked the same way before it trains, so what fails in grading fails here.
 
 The accuracy is never measured in the student's kernel: see `checks.py`.
 """
 
 import inspect
 import json
+import os
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -29,9 +36,10 @@ from autograder.settings import (
 
 MODEL_FILENAME = "tuned_model.keras"
 RECORD_FILENAME = "tuned_model.json"
-# Written by the training cell; removed before autograde runs a notebook, so a file
-# handed in with the submission is never graded.
+# Written by the training cell (by the grader's training during autograde); removed before autograde runs a
+# notebook and after it, so a file handed in with the submission or written by the kernel is never graded.
 ARTIFACTS = (MODEL_FILENAME, RECORD_FILENAME)
+_TRAIN_WITH_FIT = "train with `model.fit(...)`: it is what the grader replays and counts."
 
 
 @dataclass
@@ -57,10 +65,41 @@ class TrainingRecord:
         )
 
 
-class _BudgetGuard:
-    """Counts the samples each training step consumes and stops `fit()` one batch past the budget."""
+def parameter_budget_failure(params):
+    """The failure of a model of `params` parameters, over the budget: it is not trained."""
+    return CheckFailure(
+        "the model is over the parameter budget, so it was not trained",
+        f"at most {TUNE_MAX_PARAMS:,} parameters", f"{params:,}",
+        "use fewer filters or units, or replace Flatten + Dense by GlobalAveragePooling2D.",
+    )
 
-    def __init__(self, model, budget, feed):
+
+def _only_fit(*args, **kwargs):
+    raise CheckFailure("`train_on_batch` cannot be replayed by the grader", hint=_TRAIN_WITH_FIT)
+
+
+class _CompileCounter:
+    """Counts `compile()` calls on a model, so the grader compiles again where the student did."""
+
+    def __init__(self, model):
+        self.count = 0
+        compile_ = model.compile
+
+        def counted_compile(*args, **kwargs):
+            self.count += 1
+            return compile_(*args, **kwargs)
+
+        model.compile = counted_compile
+
+
+class BudgetGuard:
+    """Counts the samples each training step consumes and stops `fit()` one batch past the budget.
+
+    `check_call(arguments)`, if given, runs before each `fit()` call trains (it raises for a call the
+    grader could not replay).
+    """
+
+    def __init__(self, model, budget, feed, check_call=None):
         import keras
 
         self.budget = budget
@@ -87,6 +126,8 @@ class _BudgetGuard:
         def guarded_fit(*args, **kwargs):
             guard.fit_calls += 1
             arguments = signature.bind(*args, **kwargs).arguments
+            if check_call is not None:
+                check_call(arguments)
             callbacks = arguments.get("callbacks") or []
             if isinstance(callbacks, keras.callbacks.Callback):
                 callbacks = [callbacks]
@@ -96,16 +137,74 @@ class _BudgetGuard:
         # Instance attributes win over the class's methods, also inside Keras's compiled train function.
         model.train_step = counting_train_step
         model.fit = guarded_fit
+        model.train_on_batch = _only_fit
 
     def samples_seen(self):
         return int(np.asarray(self.seen))
 
 
-def _write_record(folder, record):
+class PendingHistory:
+    """What `fit()` returns in the kernel during autograde: the History of the grader's training, once it ran.
+
+    The grader trains after the training cell and writes each call's History next to the plan;
+    until then (inside `train`) `history` is empty.
+    """
+
+    def __init__(self, path):
+        self._path = Path(path)
+        self.epoch = []
+        self.params = {}
+
+    @property
+    def history(self):
+        try:
+            if self._path.stat().st_size > 1024 * 1024:
+                return {}
+            logs = json.loads(self._path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return logs if isinstance(logs, dict) else {}
+
+
+class _FitPlanner:
+    """Makes `model.fit` record its calls (`plan.FitCall`) instead of training, during autograde."""
+
+    def __init__(self, model, training_split, folder):
+        from autograder.assignments.tune_training.plan import HISTORY_FILENAME, fit_call, model_config_of
+
+        self.calls = []
+        self.model_config = None
+        compiles = _CompileCounter(model)
+        signature = inspect.signature(model.fit)
+
+        def planned_fit(*args, **kwargs):
+            if self.model_config is None:
+                self.model_config = model_config_of(model)
+            arguments = signature.bind(*args, **kwargs).arguments
+            self.calls.append(fit_call(model, arguments, training_split, compiles.count))
+            return PendingHistory(Path(folder).resolve() / HISTORY_FILENAME.format(index=len(self.calls) - 1))
+
+        model.fit = planned_fit
+        model.train_on_batch = _only_fit
+
+    def finish(self, model):
+        """The model's configuration: as it was at the first `fit()` call, or as it is now if there was none."""
+        from autograder.assignments.tune_training.plan import model_config_of
+
+        return self.model_config if self.model_config is not None else model_config_of(model)
+
+
+def grading_now():
+    """Is this kernel run by `nbgrader autograde` (so the grader, not the kernel, trains)?"""
+    return os.environ.get("NBGRADER_EXECUTION") == "autograde"
+
+
+def write_record(folder, record):
     (Path(folder) / RECORD_FILENAME).write_text(json.dumps(asdict(record), indent=1))
 
 
-def _built(model):
+def built(model):
+    """`model`, built for MNIST's images if it was not yet (so its parameters can be counted)."""
     if not model.built:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -120,7 +219,7 @@ def _fresh_copy(model):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fresh = _built(keras.models.clone_model(model))
+            fresh = built(keras.models.clone_model(model))
     except Exception as error:
         raise CheckFailure(
             f"the model of `build_model()` cannot be copied ({error_text(error)})",
@@ -140,7 +239,7 @@ def arrays_as_given(arguments):
     return arguments
 
 
-def train_within_budget(build_model, train, folder=".", feed=as_dataset):
+def train_within_budget(build_model, train, folder=".", feed=as_dataset, planning=None):
     """Build and train the student's model on the training split under the budget; save it for grading.
 
     Returns `(model, history, record)`; `model` is a freshly initialized copy of what
@@ -148,33 +247,51 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset):
     goes through `feed` (by default, NumPy arrays become a `tf.data` pipeline of the same
     samples). The student's errors do not raise here: they are printed and kept in the
     record, and the test cells report them.
+
+    `planning` (by default: during autograde) records the training plan in `folder/.training/`
+    for the grader instead of training; the History is then filled in once the grader trained.
     """
     import keras
 
+    from autograder.assignments.tune_training.plan import PLANS_FOLDER, fit_call, model_config_of, write_plan
     from autograder.data import load_mnist_train
 
     folder = Path(folder)
+    planning = grading_now() if planning is None else planning
     for name in ARTIFACTS:
         (folder / name).unlink(missing_ok=True)
     record = TrainingRecord()
-    model = history = None
+    model = history = planner = None
     started = time.perf_counter()
     try:
         model = build_model()
         if not isinstance(model, keras.Model):
             raise CheckFailure("`build_model()` should return a Keras model", "a keras.Model", type(model).__name__)
-        record.params = _built(model).count_params()
+        record.params = built(model).count_params()
         if record.params > TUNE_MAX_PARAMS:
-            raise CheckFailure(
-                "the model is over the parameter budget, so it was not trained",
-                f"at most {TUNE_MAX_PARAMS:,} parameters", f"{record.params:,}",
-                "use fewer filters or units, or replace Flatten + Dense by GlobalAveragePooling2D.",
-            )
+            raise parameter_budget_failure(record.params)
         model = _fresh_copy(model)
-        guard = _BudgetGuard(model, TUNE_MAX_SAMPLES, feed)
-        x_train, y_train = load_mnist_train()
+        training_split = load_mnist_train()
+        if planning:
+            plan_folder = folder / PLANS_FOLDER / f"{time.time_ns():020d}"
+            planner = _FitPlanner(model, training_split, plan_folder)
+            try:
+                history = train(model, *training_split)
+            finally:
+                record.fit_calls = len(planner.calls)
+            write_plan(plan_folder, planner.finish(model), planner.calls)
+            print(f"{record.fit_calls} `fit()` call(s) recorded: the grader trains your model from them, outside "
+                  "this kernel, and prints its budget below.")
+            return model, history, record
+        compiles = _CompileCounter(model)
+
+        def replayable(arguments):  # what the grader could not train from fails here too
+            model_config_of(model)
+            fit_call(model, arguments, training_split, compiles.count)
+
+        guard = BudgetGuard(model, TUNE_MAX_SAMPLES, feed, check_call=replayable)
         try:
-            history = train(model, x_train, y_train)
+            history = train(model, *training_split)
         finally:
             record.samples_seen = guard.samples_seen()
             record.fit_calls = guard.fit_calls
@@ -186,8 +303,11 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset):
     except Exception as error:
         record.error = str(error) if isinstance(error, CheckFailure) else error_text(error)
         print(f"Training failed: {record.error}")
+        if planning:  # the grader records the error as the training's outcome
+            write_plan(folder / PLANS_FOLDER / f"{time.time_ns():020d}", None, [], record.error)
+            return model, history, record
     record.seconds = time.perf_counter() - started
-    _write_record(folder, record)
+    write_record(folder, record)
     print(f"Budget: {record.describe()}")
     return model, history, record
 

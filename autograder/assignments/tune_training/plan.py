@@ -1,0 +1,317 @@
+"""Assignment 3's training plan: what `train` asked `fit()` to do, as data the grader trains from.
+
+During `nbgrader autograde` the student's kernel does not train. Each `model.fit(...)` call
+of the student's `train` is recorded (`fit_call`): its arguments, the compile configuration
+in force, the callbacks, and its arrays (the training split handed to `train` is named, not
+copied). The locked training cell writes the plan, with the model's configuration (layers
+only, no weights), to `.training/<n>/` in the notebook's folder, and the grader trains a
+fresh model from it in a process of its own (`trainer.py`), counting the samples there.
+Nothing the kernel does to Keras, to a twin model or to a counter reaches that count, and no
+model file the notebook writes or copies is graded.
+
+Outside autograde (JupyterLab, a self-learner's run) the kernel trains itself, but every
+`fit()` call is first checked here, so a call the grader could not replay fails the same way
+with the same message.
+
+What the grader can replay: NumPy arrays (or tensors) for `x`, `y`, `sample_weight` and
+`validation_data`; the scalar arguments of `fit()`; Keras's built-in layers, optimizers
+(learning-rate schedules included), losses and metrics; the callbacks of `REPLAYABLE_CALLBACKS`.
+"""
+
+import inspect
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from autograder.errors import CheckFailure, error_text
+
+PLANS_FOLDER = ".training"
+PLAN_FILENAME = "plan.json"
+# The History of fit call number `index`, written next to the plan by the grader once it trained.
+HISTORY_FILENAME = "history-{index}.json"
+# A plan is read as untrusted input: a larger plan file is not one the training cell wrote.
+MAX_PLAN_BYTES = 4 * 1024 * 1024
+# The model's configuration carries no weights: a list of more numbers than this in it is refused.
+MAX_NUMBERS_IN_CONFIG = 32
+# What the plan calls the arrays handed to `train` when `fit()` is given them unchanged.
+TRAINING_IMAGES, TRAINING_LABELS = "training images", "training labels"
+
+SCALAR_ARGUMENTS = (
+    "batch_size", "epochs", "verbose", "validation_split", "shuffle", "initial_epoch", "steps_per_epoch",
+    "validation_steps", "validation_batch_size", "validation_freq",
+)
+REPLAYABLE_CALLBACKS = ("EarlyStopping", "ReduceLROnPlateau", "TerminateOnNaN")
+_REPLAYABLE = (
+    "the grader trains your model from the arguments of `fit()`, outside your kernel: give `fit()` NumPy arrays, "
+    "Keras's built-in layers, optimizers, losses and metrics, and only the callbacks "
+    + ", ".join(REPLAYABLE_CALLBACKS) + " (a learning-rate schedule goes in the optimizer: keras.optimizers.schedules)."
+)
+
+
+def _refuse(what):
+    raise CheckFailure(f"{what}, which the grader cannot train from", hint=_REPLAYABLE)
+
+
+@dataclass
+class FitCall:
+    """One `fit()` call as data: JSON-able `arguments`, `arrays` by name, callbacks and compile configuration.
+
+    `compiled` counts the `compile()` calls before this one: the grader compiles again when it changed.
+    An entry of `arrays` is a NumPy array, or `TRAINING_IMAGES`/`TRAINING_LABELS` for the split handed to `train`.
+    """
+
+    arguments: dict = field(default_factory=dict)
+    arrays: dict = field(default_factory=dict)
+    callbacks: list = field(default_factory=list)
+    compile_config: dict | None = None
+    compiled: int = 0
+
+
+def _array(name, value, training_split):
+    """`value` as a numeric NumPy array, or the name of the training array it is."""
+    images, labels = training_split
+    if value is images:
+        return TRAINING_IMAGES
+    if value is labels:
+        return TRAINING_LABELS
+    if not isinstance(value, np.ndarray) and hasattr(value, "__array__") and not isinstance(value, (list, tuple, dict)):
+        value = np.asarray(value)
+    if not isinstance(value, np.ndarray):
+        _refuse(f"`fit()` was given `{name}` as {type(value).__name__}, not a NumPy array")
+    if value.dtype.kind not in "biuf" or value.ndim == 0:
+        _refuse(f"`fit()` was given `{name}` as an array of {value.dtype} with shape {value.shape}")
+    for known, kind in ((images, TRAINING_IMAGES), (labels, TRAINING_LABELS)):
+        if value.shape == known.shape and value.dtype == known.dtype and np.array_equal(value, known):
+            return kind
+    return value
+
+
+def _callback(callback):
+    import keras
+
+    name = type(callback).__name__
+    if name not in REPLAYABLE_CALLBACKS or type(callback) is not getattr(keras.callbacks, name):
+        _refuse(f"`fit()` was given the callback {name}")
+    parameters = inspect.signature(type(callback).__init__).parameters
+    config = {key: getattr(callback, key) for key in parameters if key not in ("self", "kwargs") and hasattr(callback, key)}
+    if not all(value is None or isinstance(value, (bool, int, float, str)) for value in config.values()):
+        _refuse(f"`fit()` was given the callback {name} with settings that are not plain numbers or words")
+    return {"class_name": name, "config": config}
+
+
+def _jsonable(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not plain data")
+
+
+def compile_config_of(model):
+    """The model's compile configuration as plain data, checked to be rebuilt by Keras in safe mode."""
+    import keras
+
+    with warnings.catch_warnings():  # Keras warns about a lambda it serializes: the refusal below says why
+        warnings.simplefilter("ignore")
+        config = model.get_compile_config() if model.compiled else None
+    if config is None:
+        raise CheckFailure(
+            "`fit()` was called on a model that is not compiled",
+            hint="call `model.compile(optimizer=..., loss=..., metrics=['accuracy'])` in `build_model` or `train` first.",
+        )
+    try:
+        text = json.dumps(config, default=_jsonable)
+        config, rebuilt = json.loads(text), json.loads(text)  # Keras's from_config may change what it is given
+        for key in ("optimizer", "loss", "metrics", "loss_weights", "weighted_metrics"):
+            if rebuilt.get(key) is not None:
+                keras.saving.deserialize_keras_object(rebuilt[key], safe_mode=True)
+    except Exception as error:
+        _refuse(f"the model was compiled with objects that are not Keras's own ({error_text(error)})")
+    return config
+
+
+def fit_call(model, arguments, training_split, compiled):
+    """The `FitCall` of `model.fit` called with `arguments` (bound by name); raises `CheckFailure` if not replayable."""
+    call = FitCall(compile_config=compile_config_of(model), compiled=compiled)
+    for name, value in arguments.items():
+        if value is None:
+            continue
+        if name in ("x", "y", "sample_weight"):
+            call.arrays[name] = _array(name, value, training_split)
+        elif name == "validation_data":
+            if not isinstance(value, (tuple, list)) or len(value) not in (2, 3):
+                _refuse(f"`fit()` was given `validation_data` as {type(value).__name__}, not a tuple of arrays")
+            for part, item in zip(("x", "y", "sample_weight"), value):
+                if item is not None:
+                    call.arrays[f"validation_{part}"] = _array(f"validation_data", item, training_split)
+        elif name == "callbacks":
+            callbacks = value if isinstance(value, (list, tuple)) else [value]
+            call.callbacks = [_callback(callback) for callback in callbacks]
+        elif name == "class_weight":
+            if not isinstance(value, dict):
+                _refuse(f"`fit()` was given `class_weight` as {type(value).__name__}, not a dict")
+            call.arguments[name] = {str(int(key)): float(weight) for key, weight in value.items()}
+        elif name in SCALAR_ARGUMENTS:
+            value = value.item() if isinstance(value, np.generic) else value
+            if not (value is None or isinstance(value, (bool, int, float, str))):
+                _refuse(f"`fit()` was given `{name}` as {type(value).__name__}")
+            call.arguments[name] = value
+        else:
+            _refuse(f"`fit()` was given `{name}`")
+    if "x" not in call.arrays:
+        _refuse("`fit()` was given no training images (`x`)")
+    return call
+
+
+def _numbers_in_lists(config, where="the model"):
+    """Raise `CheckFailure` if the configuration holds an array of numbers (weights travel only by training)."""
+    if isinstance(config, dict):
+        if config.get("class_name") == "__numpy__":
+            _refuse(f"the configuration of {where} holds a NumPy array")
+        name = config.get("config", {}).get("name") if isinstance(config.get("config"), dict) else None
+        for value in config.values():
+            _numbers_in_lists(value, f"layer {name!r}" if name and config.get("module", "").startswith("keras.layers") else where)
+    elif isinstance(config, list):
+        numbers = sum(isinstance(item, (int, float)) and not isinstance(item, bool) for item in config)
+        if numbers > MAX_NUMBERS_IN_CONFIG:
+            raise CheckFailure(
+                f"the configuration of {where} holds a list of {numbers} numbers",
+                hint="the graded model starts from the random weights of its layers: weights, masks or tables "
+                     "cannot come with its configuration, only from training.",
+            )
+        for item in config:
+            _numbers_in_lists(item, where)
+
+
+def model_config_of(model):
+    """The model's configuration as plain data (no weights), checked to be rebuilt from Keras's built-in layers."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            config = json.loads(model.to_json())
+    except Exception as error:
+        raise CheckFailure(
+            f"the model's configuration cannot be saved ({error_text(error)})",
+            hint="return a `keras.Sequential` or Functional `keras.Model` made of Keras's built-in layers.",
+        ) from None
+    config.pop("compile_config", None)  # compiling is part of each fit call (`compile_config_of`)
+    _numbers_in_lists(config)
+    build_model_from_config(config)
+    return config
+
+
+def build_model_from_config(config):
+    """A model with fresh weights from `config`, with Keras's built-in layers only (safe mode); `CheckFailure` if not."""
+    import keras
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = keras.models.model_from_json(json.dumps(config))
+    except Exception as error:
+        raise CheckFailure(
+            f"the model cannot be rebuilt from its configuration ({error_text(error)})",
+            hint="`build_model()` must use Keras's built-in layers only (no custom classes or Lambda layers), "
+                 "so the grader can train it without your code.",
+        ) from None
+    return model
+
+
+# Writing and reading plans ------------------------------------------------------------
+
+
+def write_plan(folder, model_config, calls, error=None):
+    """Write a plan to `folder` (created): `plan.json` last, once its arrays are written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True)
+    fits = []
+    for index, call in enumerate(calls):
+        arrays = {}
+        for name, value in call.arrays.items():
+            if isinstance(value, str):
+                arrays[name] = value
+            else:
+                arrays[name] = f"{index}-{name}.npy"
+                np.save(folder / arrays[name], value, allow_pickle=False)
+        fits.append({"arguments": call.arguments, "arrays": arrays, "callbacks": call.callbacks,
+                     "compile_config": call.compile_config, "compiled": call.compiled})
+    plan = {"model": model_config, "fits": fits, "error": error}
+    (folder / PLAN_FILENAME).write_text(json.dumps(plan, default=_jsonable))
+
+
+@dataclass
+class Plan:
+    """A plan read back, by the grader: the model's configuration, the fit calls, the kernel's error if any."""
+
+    folder: Path
+    model_config: dict | None
+    fits: list
+    error: str | None
+
+    def arrays(self, fit, training_split):
+        """The arrays of one fit call, loaded (the training split by name from `training_split`)."""
+        images, labels = training_split
+        named = {TRAINING_IMAGES: images, TRAINING_LABELS: labels}
+        loaded = {}
+        for name, value in fit["arrays"].items():
+            if value in named:
+                loaded[name] = named[value]
+            else:
+                path = self.folder / value
+                if Path(value).name != value or not path.is_file():
+                    raise CheckFailure(f"the training plan names an array file that is not there ({value[:40]})")
+                loaded[name] = np.load(path, allow_pickle=False)
+        return loaded
+
+
+def read_plan(folder):
+    """The plan in `folder`, read as untrusted input; `CheckFailure` if it is not one the training cell wrote."""
+    path = Path(folder) / PLAN_FILENAME
+    try:
+        if path.stat().st_size > MAX_PLAN_BYTES:
+            raise ValueError(f"larger than {MAX_PLAN_BYTES:,} bytes")
+        plan = json.loads(path.read_text())
+        fits = plan["fits"]
+        if not isinstance(fits, list) or not all(isinstance(fit, dict) for fit in fits):
+            raise ValueError("no list of fit calls")
+        for fit in fits:
+            if not (isinstance(fit["arguments"], dict) and isinstance(fit["arrays"], dict)
+                    and isinstance(fit["callbacks"], list) and isinstance(fit["compiled"], int)):
+                raise ValueError("a fit call of the wrong form")
+            if not all(isinstance(value, str) for value in fit["arrays"].values()):
+                raise ValueError("an array named by something else than a file name")
+        error = plan["error"]
+        if error is not None and not isinstance(error, str):
+            raise ValueError("an error that is not text")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CheckFailure(f"the training plan is not one the training cell writes ({error_text(error)})") from None
+    return Plan(Path(folder), plan.get("model"), fits, error)
+
+
+def scalar_arguments(fit):
+    """The scalar arguments of a fit call, as `fit()` takes them, with the class weights' keys as numbers."""
+    arguments = {name: value for name, value in fit["arguments"].items() if name in SCALAR_ARGUMENTS}
+    if "class_weight" in fit["arguments"]:
+        arguments["class_weight"] = {int(key): float(value) for key, value in fit["arguments"]["class_weight"].items()}
+    for name, value in arguments.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CheckFailure(f"`fit()` was given `{name}` = {value}")
+    return arguments
+
+
+def callbacks_of(fit):
+    """The callbacks of a fit call, rebuilt from `REPLAYABLE_CALLBACKS` only."""
+    import keras
+
+    callbacks = []
+    for entry in fit["callbacks"]:
+        name = entry.get("class_name") if isinstance(entry, dict) else None
+        if name not in REPLAYABLE_CALLBACKS or not isinstance(entry.get("config"), dict):
+            _refuse(f"the training plan names the callback {str(name)[:40]}")
+        try:
+            callbacks.append(getattr(keras.callbacks, name)(**entry["config"]))
+        except (TypeError, ValueError) as error:
+            _refuse(f"the callback {name} cannot be made with the settings it was given ({error_text(error)})")
+    return callbacks

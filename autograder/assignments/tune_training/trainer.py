@@ -1,0 +1,265 @@
+"""Assignment 3's training, run by the grader from the plan the student's kernel wrote (`plan.py`).
+
+`python -I -m autograder.assignments.tune_training.trainer PLAN OUT` builds a fresh model from
+the plan's configuration (Keras's built-in layers, safe mode), compiles it as the student did,
+runs each recorded `fit()` call under the budget (`training.BudgetGuard`: the count is taken
+in this process, where no code of the student's runs), and writes to `OUT` the trained model,
+the training record and each call's History. During grading it runs in a sandbox of its own
+(`autograder.grading.clean_process`), with the training split of MNIST only.
+
+`GraderTraining` is the grader's side during `nbgrader autograde`: after each cell it trains
+the newest plan the kernel wrote, hands the History back to the kernel (for the training
+curves), and at the end puts the model it trained, and nothing else, where the tests grade it.
+"""
+
+import json
+import os
+import shutil
+import stat
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from autograder.assignments.tune_training.plan import (
+    HISTORY_FILENAME,
+    PLAN_FILENAME,
+    PLANS_FOLDER,
+    build_model_from_config,
+    callbacks_of,
+    read_plan,
+    scalar_arguments,
+)
+from autograder.assignments.tune_training.training import (
+    ARTIFACTS,
+    MODEL_FILENAME,
+    BudgetGuard,
+    TrainingRecord,
+    built,
+    parameter_budget_failure,
+    write_record,
+)
+from autograder.errors import CheckFailure, error_text
+from autograder.settings import SEED, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
+
+_VALIDATION = {"validation_x": 0, "validation_y": 1, "validation_sample_weight": 2}
+
+
+class _KernelFailure(Exception):
+    """The student's error, as the kernel recorded it in the plan (build_model or train raised)."""
+
+
+def _fit_arguments(plan, fit, training_split):
+    arrays = plan.arrays(fit, training_split)
+    arguments = {**scalar_arguments(fit), "callbacks": callbacks_of(fit)}
+    arguments.update({name: arrays[name] for name in ("x", "y", "sample_weight") if name in arrays})
+    validation = [arrays[name] for name in _VALIDATION if name in arrays]
+    if validation:
+        arguments["validation_data"] = tuple(validation)
+    # One line per epoch in the cell's output: a progress bar would print a line per update.
+    arguments["verbose"] = 0 if arguments.get("verbose") == 0 else 2
+    return arguments
+
+
+def train_from_plan(plan_folder, out_folder):
+    """Train a fresh model as the plan in `plan_folder` says, under the budget; write the results to `out_folder`.
+
+    Returns the `TrainingRecord`. The student's errors, the kernel's included, are kept in the record.
+    """
+    import keras
+
+    from autograder.data import load_mnist_train
+    from autograder.data.feed import as_dataset
+
+    out_folder = Path(out_folder)
+    record = TrainingRecord()
+    started = time.perf_counter()
+    try:
+        plan = read_plan(plan_folder)
+        record.fit_calls = len(plan.fits)
+        if plan.error is not None:
+            raise _KernelFailure(plan.error)
+        if plan.model_config is None:
+            raise CheckFailure("the training plan holds no model")
+        keras.utils.set_random_seed(SEED)
+        model = built(build_model_from_config(plan.model_config))
+        record.params = model.count_params()
+        if record.params > TUNE_MAX_PARAMS:
+            raise parameter_budget_failure(record.params)
+        guard = BudgetGuard(model, TUNE_MAX_SAMPLES, as_dataset)
+        training_split = load_mnist_train() if plan.fits else (None, None)
+        compiled = None
+        try:
+            for index, fit in enumerate(plan.fits):
+                if fit["compiled"] != compiled:
+                    model.compile_from_config(fit["compile_config"])
+                    compiled = fit["compiled"]
+                history = model.fit(**_fit_arguments(plan, fit, training_split))
+                logs = {key: [float(value) for value in values] for key, values in history.history.items()}
+                (out_folder / HISTORY_FILENAME.format(index=index)).write_text(json.dumps(logs))
+        finally:
+            record.samples_seen = guard.samples_seen()
+            record.stopped_at_budget = record.samples_seen > TUNE_MAX_SAMPLES
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.save(out_folder / MODEL_FILENAME)
+        record.saved = True
+    except Exception as error:
+        record.error = str(error) if isinstance(error, (CheckFailure, _KernelFailure)) else error_text(error)
+        print(f"Training failed: {record.error}")
+    record.seconds = time.perf_counter() - started
+    write_record(out_folder, record)
+    print(f"Budget: {record.describe()}")
+    return record
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2:
+        print("usage: python -I -m autograder.assignments.tune_training.trainer PLAN_FOLDER OUT_FOLDER")
+        return 2
+    import autograder  # noqa: F401 (keeps TensorFlow's start-up logs quiet)
+
+    train_from_plan(argv[0], argv[1])
+    return 0
+
+
+class GraderTraining:
+    """The grader's side of one notebook's training: trains each new plan of the kernel's folder `workdir`.
+
+    `results` is a folder of the grader's own, outside the notebook's reach.
+    """
+
+    def __init__(self, workdir, results):
+        self.workdir = Path(workdir)
+        self.results = Path(results)
+        self.trained = {}  # plan name: the folder of its results
+        self.newest = None
+
+    def after_cell(self, seconds_left):
+        """Train the newest plan written since the last call, if any; return the training's log, or None."""
+        from autograder.grading.clean_process import clean_process
+
+        names = _plan_names(self.workdir)
+        new = [name for name in names if name not in self.trained]
+        if not new:
+            return None
+        name = new[-1]
+        out = self.results / str(len(self.trained))
+        out.mkdir(parents=True)
+        self.trained.update({skipped: None for skipped in new})
+        timeout = max(int(seconds_left), 1)
+        with clean_process(train_split_only=True) as (folder, run):
+            _copy_plan(self.workdir, name, folder / "plan")
+            (folder / "out").mkdir()
+            try:
+                log = run(["autograder.assignments.tune_training.trainer", "plan", "out"], timeout).stdout
+            except TimeoutError:
+                error = f"training took longer than the {timeout} s left to this notebook"
+                log = f"Training failed: {error}.\n"
+                write_record(out, TrainingRecord(error=error))
+            for path in (folder / "out").iterdir():
+                if path.is_file() and not path.is_symlink():
+                    shutil.copyfile(path, out / path.name)
+        if not (out / ARTIFACTS[1]).is_file():
+            write_record(out, TrainingRecord(error="the grader's training process ended without a record (out of memory?)"))
+        self.trained[name] = out
+        self.newest = out
+        # The kernel's History objects read the grader's History files (see `training.PendingHistory`).
+        for history in sorted(out.glob(HISTORY_FILENAME.format(index="*"))):
+            _write_beside_plan(self.workdir, name, history.name, history.read_bytes())
+        return "The grader trained your model (outside your kernel):\n" + log
+
+    def deliver(self, folder):
+        """Put the model and record the grader trained (the newest plan's), and only those, in `folder`.
+
+        The plans the kernel wrote are removed from `folder`: they were data for the grader only.
+        """
+        shutil.rmtree(Path(folder) / PLANS_FOLDER, ignore_errors=True)
+        for filename in ARTIFACTS:
+            (Path(folder) / filename).unlink(missing_ok=True)
+            if self.newest is not None and (self.newest / filename).is_file():
+                shutil.copyfile(self.newest / filename, Path(folder) / filename)
+
+
+# The kernel's folder belongs to the student's code, which may replace any file or folder in it by a link while
+# the grader works: the grader (root) reads and writes there only through folders opened without following links.
+
+
+def _open_folder(base, *parts):
+    """A file descriptor of `base/parts...`, each part opened without following a link (OSError if one is)."""
+    descriptor = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
+    for part in parts:
+        try:
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor)
+        finally:
+            os.close(descriptor)
+        descriptor = inner
+    return descriptor
+
+
+def _plan_names(workdir):
+    """The names of the complete plans in the kernel's folder (a regular `plan.json` in them), sorted."""
+    try:
+        descriptor = _open_folder(workdir, PLANS_FOLDER)
+    except OSError:
+        return []
+    try:
+        names = []
+        for entry in os.scandir(descriptor):
+            if entry.is_dir(follow_symlinks=False):
+                try:
+                    inner = _open_folder(workdir, PLANS_FOLDER, entry.name)
+                except OSError:
+                    continue
+                try:
+                    if stat.S_ISREG(os.stat(PLAN_FILENAME, dir_fd=inner, follow_symlinks=False).st_mode):
+                        names.append(entry.name)
+                except OSError:
+                    pass
+                finally:
+                    os.close(inner)
+        return sorted(names)
+    finally:
+        os.close(descriptor)
+
+
+def _copy_plan(workdir, name, target):
+    """Copy the regular files of the plan `name` into the new folder `target` (links and folders are left)."""
+    target.mkdir()
+    try:
+        descriptor = _open_folder(workdir, PLANS_FOLDER, name)
+    except OSError:
+        return
+    try:
+        for entry in os.scandir(descriptor):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                source = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=descriptor)
+            except OSError:
+                continue
+            with os.fdopen(source, "rb") as reading, open(target / entry.name, "wb") as writing:
+                shutil.copyfileobj(reading, writing)
+    finally:
+        os.close(descriptor)
+
+
+def _write_beside_plan(workdir, name, filename, data):
+    """Write a new file `filename` in the plan `name` of the kernel's folder; nothing if anything is in the way."""
+    try:
+        descriptor = _open_folder(workdir, PLANS_FOLDER, name)
+    except OSError:
+        return
+    try:
+        file = os.open(filename, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=descriptor)
+        with os.fdopen(file, "wb") as writing:
+            writing.write(data)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

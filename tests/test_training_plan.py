@@ -1,0 +1,303 @@
+"""Assignment 3 trained by the grader: the plan the kernel records (plan.py) and the grader's training (trainer.py).
+
+During autograde the kernel's `fit()` only records its calls; the grader trains a fresh model
+from that plan in a process of its own and counts the samples there. Each test runs the real
+harness on the MNIST training split with the tiny model of `test_tune_training.py` and large
+batches. Every refusal is tested both ways: the call the grader cannot replay fails with its
+reason, in JupyterLab (the kernel trains) and when planning; a replayable variant of it trains.
+"""
+
+import json
+
+import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from autograder.assignments.tune_training.checks import check_budget, read_record
+from autograder.assignments.tune_training.plan import (
+    HISTORY_FILENAME,
+    PLAN_FILENAME,
+    PLANS_FOLDER,
+    TRAINING_IMAGES,
+    TRAINING_LABELS,
+    read_plan,
+)
+from autograder.assignments.tune_training.trainer import GraderTraining, train_from_plan
+from autograder.assignments.tune_training.training import ARTIFACTS, MODEL_FILENAME, train_within_budget
+from autograder.errors import CheckFailure
+from autograder.settings import MNIST_TRAIN_SIZE, SEED, TUNE_MAX_SAMPLES
+from tests.test_tune_training import LARGE_BATCH, build_tiny_model, compiled, fit_train
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    keras.utils.set_random_seed(SEED)
+
+
+def planned(tmp_path, train, build_model=build_tiny_model):
+    """Run the training cell as during autograde; return (the plan's folder, model, history, record)."""
+    model, history, record = train_within_budget(build_model, train, tmp_path, planning=True)
+    (plan_folder,) = (tmp_path / PLANS_FOLDER).iterdir()
+    return plan_folder, model, history, record
+
+
+def trained_by_grader(tmp_path, train, build_model=build_tiny_model):
+    """Plan in `tmp_path/kernel`, train from the plan into `tmp_path/grader`; return the grader's record."""
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "grader").mkdir()
+    plan_folder, *_ = planned(tmp_path / "kernel", train, build_model)
+    return train_from_plan(plan_folder, tmp_path / "grader")
+
+
+# --------------------------------------------------------------------------------------
+# The kernel plans; it does not train.
+# --------------------------------------------------------------------------------------
+
+
+def test_planning_trains_nothing_in_the_kernel_and_writes_no_model(tmp_path, capsys):
+    plan_folder, model, history, record = planned(tmp_path, fit_train(epochs=2))
+    untrained = keras.models.clone_model(model)
+    assert record.error is None and (record.samples_seen, record.fit_calls) == (0, 1)
+    assert not any((tmp_path / name).exists() for name in ARTIFACTS)
+    assert history.history == {}, "filled in only once the grader trained"
+    assert "the grader trains your model" in capsys.readouterr().out
+    plan = read_plan(plan_folder)
+    assert plan.error is None and len(plan.fits) == 1 and plan.fits[0]["arguments"]["epochs"] == 2
+    assert [w.shape for w in model.get_weights()] == [w.shape for w in untrained.get_weights()]
+
+
+def test_the_training_split_handed_to_train_is_named_in_the_plan_not_copied(tmp_path):
+    def train(model, x_train, y_train):
+        return compiled(model).fit(x_train.reshape(-1, 28, 28, 1), y_train, batch_size=LARGE_BATCH, verbose=0)
+
+    plan_folder, *_ = planned(tmp_path, train)
+    assert read_plan(plan_folder).fits[0]["arrays"] == {"x": TRAINING_IMAGES, "y": TRAINING_LABELS}
+    assert not list(plan_folder.glob("*.npy"))
+
+
+def test_arrays_the_student_made_travel_with_the_plan(tmp_path):
+    def train(model, x_train, y_train):
+        return compiled(model).fit(x_train[:4000], y_train[:4000], batch_size=LARGE_BATCH, verbose=0)
+
+    plan_folder, *_ = planned(tmp_path, train)
+    arrays = read_plan(plan_folder).fits[0]["arrays"]
+    assert arrays == {"x": "0-x.npy", "y": "0-y.npy"}
+    assert np.load(plan_folder / "0-x.npy").shape == (4000, 28, 28, 1)
+
+
+# --------------------------------------------------------------------------------------
+# The grader trains from the plan and counts what the kernel would have counted.
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("train, samples, calls", [
+    (fit_train(epochs=1), MNIST_TRAIN_SIZE, 1),
+    (fit_train(epochs=2, validation_split=0.5), MNIST_TRAIN_SIZE, 1),
+    (lambda model, x, y: [compiled(model).fit(x, y, batch_size=LARGE_BATCH, verbose=0) for _ in range(2)][-1],
+     2 * MNIST_TRAIN_SIZE, 2),
+    (lambda model, x, y: compiled(model).fit(np.concatenate([x, x[:, :, ::-1]]), np.concatenate([y, y]),
+                                             batch_size=LARGE_BATCH, verbose=0), 2 * MNIST_TRAIN_SIZE, 1),
+], ids=["one epoch", "validation split", "two fit calls", "augmented copies"])
+def test_the_grader_counts_what_the_kernel_counts(tmp_path, train, samples, calls):
+    (tmp_path / "lab").mkdir()
+    _, _, in_kernel = train_within_budget(build_tiny_model, train, tmp_path / "lab", planning=False)
+    by_grader = trained_by_grader(tmp_path, train)
+    assert (in_kernel.samples_seen, in_kernel.fit_calls) == (by_grader.samples_seen, by_grader.fit_calls) == (
+        samples, calls)
+    assert by_grader.error is None and by_grader.saved and (tmp_path / "grader" / MODEL_FILENAME).is_file()
+    check_budget(read_record(tmp_path / "grader"))
+
+
+def test_the_grader_stops_fit_past_the_budget(tmp_path):
+    record = trained_by_grader(tmp_path, fit_train(epochs=6))
+    assert record.stopped_at_budget and record.samples_seen == TUNE_MAX_SAMPLES + LARGE_BATCH
+    with pytest.raises(CheckFailure, match="more samples than the budget"):
+        check_budget(record)
+
+
+def test_the_grader_compiles_as_the_student_did_and_replays_callbacks_and_validation_data(tmp_path):
+    def train(model, x_train, y_train):
+        schedule = keras.optimizers.schedules.CosineDecay(0.001, 60, warmup_target=0.004, warmup_steps=10)
+        model.compile(optimizer=keras.optimizers.Adam(schedule),
+                      loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1), metrics=["accuracy"])
+        labels = keras.utils.to_categorical(y_train, 10)
+        return model.fit(
+            x_train[:50_000], labels[:50_000], validation_data=(x_train[50_000:], labels[50_000:]), epochs=3,
+            batch_size=2_500, class_weight={digit: 1.0 for digit in range(10)}, verbose=0,
+            callbacks=[keras.callbacks.EarlyStopping(patience=1), keras.callbacks.ReduceLROnPlateau(factor=0.5)],
+        )
+
+    record = trained_by_grader(tmp_path, train)
+    assert record.error is None and record.samples_seen == 150_000
+    history = json.loads((tmp_path / "grader" / HISTORY_FILENAME.format(index=0)).read_text())
+    assert len(history["val_accuracy"]) == 3 and history["accuracy"][-1] > 0.8
+    model = keras.models.load_model(tmp_path / "grader" / MODEL_FILENAME)
+    assert type(model.loss).__name__ == "CategoricalCrossentropy" and model.loss.label_smoothing == 0.1
+
+
+def test_the_grader_starts_from_fresh_weights_whatever_the_kernel_set(tmp_path):
+    """A twin trained in the kernel, its weights copied into the model, reaches nothing of the grader's model."""
+    def train_a_twin(model, x_train, y_train):
+        twin = keras.models.clone_model(model)
+        compiled(twin)
+        keras.Model.fit(twin, x_train, y_train, batch_size=LARGE_BATCH, epochs=6, verbose=0)
+        model.set_weights(twin.get_weights())
+        return compiled(model).fit(x_train[:2000], y_train[:2000], batch_size=LARGE_BATCH, verbose=0)
+
+    record = trained_by_grader(tmp_path, train_a_twin)
+    assert (record.samples_seen, record.fit_calls) == (2000, 1)
+    twin_trained = np.load(next((tmp_path / "kernel" / PLANS_FOLDER).iterdir()) / "0-x.npy").shape[0]
+    assert twin_trained == 2000
+
+
+def test_the_kernel_error_is_the_training_outcome(tmp_path):
+    def build_model():
+        raise ValueError("no model yet")
+
+    record = trained_by_grader(tmp_path, fit_train(), build_model)
+    assert record.error == "ValueError: no model yet" and not record.saved
+    with pytest.raises(CheckFailure, match="training did not complete: ValueError: no model yet"):
+        check_budget(read_record(tmp_path / "grader"))
+
+
+# --------------------------------------------------------------------------------------
+# What the grader cannot replay fails the same way in the kernel and when planning.
+# --------------------------------------------------------------------------------------
+
+
+def _lambda_model():
+    return keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Lambda(lambda x: x * 2),
+                             layers.Dense(10, activation="softmax")])
+
+
+def _weights_in_the_config():
+    return keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(
+        10, activation="softmax", kernel_initializer=keras.initializers.Constant(np.full((784, 10), 0.01)))])
+
+
+def _fit_with(**kwargs):
+    def train(model, x_train, y_train):
+        return compiled(model).fit(x_train, y_train, batch_size=LARGE_BATCH, verbose=0, **kwargs)
+    return train
+
+
+class _PrintEpochs(keras.callbacks.Callback):
+    pass
+
+
+def _custom_loss(model, x_train, y_train):
+    model.compile(optimizer="adam", loss=lambda y, p: keras.ops.mean((p - y) ** 2))
+    return model.fit(x_train, keras.utils.to_categorical(y_train, 10), batch_size=LARGE_BATCH, verbose=0)
+
+
+def _uncompiled(model, x_train, y_train):
+    return model.fit(x_train, y_train, batch_size=LARGE_BATCH, verbose=0)
+
+
+def _dataset(model, x_train, y_train):
+    import tensorflow as tf
+
+    return compiled(model).fit(tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(LARGE_BATCH), verbose=0)
+
+
+REFUSED = {
+    "a tf.data dataset": (build_tiny_model, _dataset, "`x` as _BatchDataset"),
+    "a custom callback": (build_tiny_model, _fit_with(callbacks=[_PrintEpochs()]), "the callback _PrintEpochs"),
+    "a LearningRateScheduler": (build_tiny_model, _fit_with(callbacks=[keras.callbacks.LearningRateScheduler(
+        lambda epoch: 0.001)]), "the callback LearningRateScheduler"),
+    "a loss of its own": (build_tiny_model, _custom_loss, "compiled with objects that are not Keras's own"),
+    "no compile": (build_tiny_model, _uncompiled, "a model that is not compiled"),
+    "a Lambda layer": (_lambda_model, fit_train(), "`Lambda` layer"),
+    "weights in the configuration": (_weights_in_the_config, fit_train(), "holds a"),
+}
+
+
+@pytest.mark.parametrize("planning", [False, True], ids=["training", "planning for the grader"])
+@pytest.mark.parametrize("case", REFUSED, ids=list(REFUSED))
+def test_what_the_grader_cannot_replay_fails_with_its_reason(tmp_path, case, planning):
+    build_model, train, reason = REFUSED[case]
+    _, _, record = train_within_budget(build_model, train, tmp_path, planning=planning)
+    assert record.error is not None and reason in record.error, record.error
+    assert record.samples_seen == 0
+
+
+# --------------------------------------------------------------------------------------
+# A plan is untrusted input.
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("change", [
+    lambda plan: "{not json",
+    lambda plan: json.dumps({**plan, "fits": "all of them"}),
+    lambda plan: json.dumps({**plan, "fits": [{**plan["fits"][0], "arrays": {"x": "../../mnist.npz"}}]}),
+    lambda plan: json.dumps({**plan, "fits": [{**plan["fits"][0], "callbacks": [{"class_name": "os.system"}]}]}),
+    lambda plan: json.dumps(plan) + " " * 5_000_000,
+], ids=["not JSON", "no list of calls", "an array outside the plan", "a callback not replayable", "too large"])
+def test_a_plan_not_written_by_the_training_cell_trains_nothing(tmp_path, change):
+    def train(model, x_train, y_train):
+        return compiled(model).fit(x_train[:2000], y_train[:2000], batch_size=LARGE_BATCH, verbose=0)
+
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "grader").mkdir()
+    plan_folder, *_ = planned(tmp_path / "kernel", train)
+    plan = json.loads((plan_folder / PLAN_FILENAME).read_text())
+    (plan_folder / PLAN_FILENAME).write_text(change(plan))
+    record = train_from_plan(plan_folder, tmp_path / "grader")
+    assert record.error is not None and record.samples_seen == 0 and not record.saved
+    with pytest.raises(CheckFailure, match="training did not complete"):
+        check_budget(read_record(tmp_path / "grader"))
+
+
+# --------------------------------------------------------------------------------------
+# The grader's side during autograde: train after the cell, hand the History back, grade only its model.
+# --------------------------------------------------------------------------------------
+
+
+def test_grader_training_trains_the_newest_plan_once_and_delivers_only_its_own_model(tmp_path):
+    kernel, grader, graded = tmp_path / "kernel", tmp_path / "grader", tmp_path / "graded"
+    for folder in (kernel, grader, graded):
+        folder.mkdir()
+    training = GraderTraining(kernel, grader)
+    assert training.after_cell(600) is None, "no plan yet"
+    _, _, history, _ = planned(kernel, fit_train(epochs=1))
+    log = training.after_cell(600)
+    assert "The grader trained your model" in log and f"{MNIST_TRAIN_SIZE:,} training samples" in log
+    assert training.after_cell(600) is None, "each plan is trained once"
+    assert len(history.history["loss"]) == 1, "the kernel's History reads the grader's"
+    # Files the notebook wrote as if trained: never graded.
+    (graded / MODEL_FILENAME).write_text("a classmate's model")
+    (graded / ARTIFACTS[1]).write_text(json.dumps({"samples_seen": 1}))
+    (graded / PLANS_FOLDER).mkdir()
+    training.deliver(graded)
+    assert read_record(graded).samples_seen == MNIST_TRAIN_SIZE
+    assert (graded / MODEL_FILENAME).read_bytes() == (training.newest / MODEL_FILENAME).read_bytes()
+    assert not (graded / PLANS_FOLDER).exists()
+
+
+def test_grader_training_without_a_plan_delivers_nothing(tmp_path):
+    (tmp_path / MODEL_FILENAME).write_text("written by the kernel")
+    training = GraderTraining(tmp_path, tmp_path / "grader")
+    assert training.after_cell(600) is None
+    training.deliver(tmp_path)
+    assert not any((tmp_path / name).exists() for name in ARTIFACTS)
+
+
+def test_grader_training_follows_no_link_the_kernel_planted(tmp_path):
+    """The grader (root) writes the History beside the plan: a link planted there must not lead it elsewhere."""
+    kernel, grader, outside = tmp_path / "kernel", tmp_path / "grader", tmp_path / "outside"
+    for folder in (kernel, grader, outside):
+        folder.mkdir()
+    plan_folder, *_ = planned(kernel, fit_train(epochs=1))
+    (plan_folder / HISTORY_FILENAME.format(index=0)).symlink_to(outside / "victim")
+    (plan_folder / "linked.npy").symlink_to(outside / "secret")
+    (outside / "secret").write_text("not for the grader to copy")
+    training = GraderTraining(kernel, grader)
+    assert "60,000 training samples" in training.after_cell(600)
+    assert not (outside / "victim").exists(), "the History went through the link"
+    # A plans folder that is a link is not read at all.
+    linked = tmp_path / "linked_kernel"
+    linked.mkdir()
+    (linked / PLANS_FOLDER).symlink_to(kernel / PLANS_FOLDER)
+    assert GraderTraining(linked, tmp_path / "grader2").after_cell(600) is None
