@@ -78,6 +78,26 @@ def test_what_the_notebook_wrote_comes_back_but_not_through_links(folder):
     assert not (folder / "link.txt").exists() and not (folder / "link.txt").is_symlink()
 
 
+def test_a_sparse_file_does_not_come_back_but_a_full_one_does(folder):
+    """A file with holes costs the private folder nothing: copied back, it would be written out in full."""
+    code = ("import os; f = open('sparse.bin', 'wb'); f.truncate(2 * 1024**3); f.close(); "
+            "open('full.bin', 'wb').write(b'x' * 1024 * 1024)")
+    with Sandbox(folder, LIMITS) as sandbox:
+        assert run(sandbox, code).returncode == 0
+    assert not (folder / "sparse.bin").exists()
+    assert (folder / "full.bin").stat().st_size == 1024 * 1024
+
+
+def test_a_sandbox_that_cannot_be_set_up_leaves_nothing_behind(folder):
+    """A student folder larger than the private folder: entering fails, and no mount or cgroup is left."""
+    (folder / "too_big.bin").write_bytes(b"x" * (LIMITS.disk_bytes + MIB))
+    sandbox = Sandbox(folder, LIMITS)
+    with pytest.raises(OSError):
+        sandbox.__enter__()
+    assert not sandbox.scratch.exists()
+    assert not any(cgroup.exists() for cgroup in sandbox.cgroups)
+
+
 def test_the_folder_is_size_limited(folder):
     code = "open('big.bin', 'wb').write(b'x' * (64 * 1024 * 1024))"
     with Sandbox(folder, LIMITS) as sandbox:

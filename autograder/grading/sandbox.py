@@ -92,6 +92,11 @@ class Limits:
         return cls(settings.memory_bytes, settings.processes, settings.disk_bytes, settings.uid)
 
 
+def is_sparse(status):
+    """Does the file of `os.stat` result `status` claim more bytes than it holds (holes, which a copy would fill)?"""
+    return status.st_blocks * 512 < status.st_size
+
+
 def describe_bytes(count):
     return f"{count / GIB:g} GiB" if count >= GIB else f"{count / MIB:g} MiB"
 
@@ -166,6 +171,13 @@ class Sandbox:
 
     def __enter__(self):
         require()
+        try:
+            return self._set_up()
+        except BaseException:
+            self._tear_down()
+            raise
+
+    def _set_up(self):
         for cgroup in self.cgroups:
             cgroup.mkdir(parents=True, exist_ok=True)
         memory, pids = self.cgroups
@@ -195,11 +207,17 @@ class Sandbox:
         try:
             self._copy_back()
         finally:
-            subprocess.run(["umount", "-l", str(self.work)], capture_output=True)
-            shutil.rmtree(self.scratch, ignore_errors=True)
-            for cgroup in self.cgroups:
-                _remove_cgroup(cgroup)
+            self._tear_down()
         return False
+
+    def _tear_down(self):
+        """Unmount the private folder, remove the scratch folder and the cgroups (whatever was set up)."""
+        self.kill_all()
+        if self.work.is_mount():
+            subprocess.run(["umount", "-l", str(self.work)], capture_output=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        for cgroup in self.cgroups:
+            _remove_cgroup(cgroup)
 
     def kill_all(self):
         """Kill every process still in this sandbox's cgroups (whatever it forked or detached)."""
@@ -238,7 +256,12 @@ class Sandbox:
         return sorted({int(pid) for cgroup in self.cgroups for pid in _read(cgroup / "cgroup.procs").split()})
 
     def _copy_back(self):
-        """Copy what the notebook wrote (regular files only, no links) into the student's folder."""
+        """Copy what the notebook wrote (regular files only, no links) into the student's folder.
+
+        At most `disk_bytes` in all, and no sparse file: a file with holes costs the private folder
+        nothing and would be written out in full.
+        """
+        left = self.limits.disk_bytes
         for path in sorted(self.work.rglob("*")):
             relative = path.relative_to(self.work)
             if path.is_symlink() or not (path.is_file() or path.is_dir()):
@@ -252,6 +275,10 @@ class Sandbox:
                 continue  # the notebook itself: nbgrader writes the graded one
             if target.is_symlink() or target.parent.is_symlink():
                 continue
+            status = path.lstat()
+            if is_sparse(status) or status.st_size > left:
+                continue
+            left -= status.st_size
             shutil.copyfile(path, target, follow_symlinks=False)
 
     # -- running a command inside ---------------------------------------------------------
