@@ -177,6 +177,23 @@ def _weights_in_the_config():
         10, activation="softmax", kernel_initializer=keras.initializers.Constant(np.full((784, 10), 0.01)))])
 
 
+def _weights_in_nested_lists():
+    return keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(
+        10, activation="softmax", kernel_initializer=keras.initializers.Constant(np.full((784, 10), 0.01).tolist()))])
+
+
+def _strips_of_digits(model, x_train, y_train):
+    """Five digits side by side in one "sample": five times the images for the budget of one."""
+    strips = x_train[:5000].reshape(1000, 5, 28, 28, 1).transpose(0, 2, 1, 3, 4).reshape(1000, 28, 140, 1)
+    return compiled(model).fit(strips, y_train[:1000], batch_size=LARGE_BATCH, verbose=0)
+
+
+def _history_inside_train(model, x_train, y_train):
+    history = compiled(model).fit(x_train, y_train, batch_size=LARGE_BATCH, verbose=0)
+    print(history.history["accuracy"][-1])
+    return history
+
+
 def _fit_with(**kwargs):
     def train(model, x_train, y_train):
         return compiled(model).fit(x_train, y_train, batch_size=LARGE_BATCH, verbose=0, **kwargs)
@@ -211,6 +228,9 @@ REFUSED = {
     "no compile": (build_tiny_model, _uncompiled, "a model that is not compiled"),
     "a Lambda layer": (_lambda_model, fit_train(), "`Lambda` layer"),
     "weights in the configuration": (_weights_in_the_config, fit_train(), "holds a"),
+    "weights in nested lists": (_weights_in_nested_lists, fit_train(), "Constant initializer that is not one number"),
+    "images of several digits": (build_tiny_model, _strips_of_digits, "`x` of shape (None, 28, 140, 1)"),
+    "the History read inside train": (build_tiny_model, _history_inside_train, "History of `fit()` was read inside"),
 }
 
 
@@ -220,12 +240,26 @@ def test_what_the_grader_cannot_replay_fails_with_its_reason(tmp_path, case, pla
     build_model, train, reason = REFUSED[case]
     _, _, record = train_within_budget(build_model, train, tmp_path, planning=planning)
     assert record.error is not None and reason in record.error, record.error
-    assert record.samples_seen == 0
+    if case != "the History read inside train":  # that one is known only once fit() trained
+        assert record.samples_seen == 0
 
 
 # --------------------------------------------------------------------------------------
 # A plan is untrusted input.
 # --------------------------------------------------------------------------------------
+
+
+def _with_constant_weights(plan):
+    """The plan with its Dense layer initialized from a nested list: trained weights, written in by hand."""
+    text = json.dumps(plan["model"])
+    dense = json.loads(text)["config"]["layers"][-1]
+    assert dense["class_name"] == "Dense"
+    dense["config"]["kernel_initializer"] = {"module": "keras.initializers", "class_name": "Constant",
+                                             "config": {"value": np.full((784, 10), 0.01).tolist()},
+                                             "registered_name": None}
+    model = json.loads(text)
+    model["config"]["layers"][-1] = dense
+    return {**plan, "model": model}
 
 
 @pytest.mark.parametrize("change", [
@@ -234,7 +268,10 @@ def test_what_the_grader_cannot_replay_fails_with_its_reason(tmp_path, case, pla
     lambda plan: json.dumps({**plan, "fits": [{**plan["fits"][0], "arrays": {"x": "../../mnist.npz"}}]}),
     lambda plan: json.dumps({**plan, "fits": [{**plan["fits"][0], "callbacks": [{"class_name": "os.system"}]}]}),
     lambda plan: json.dumps(plan) + " " * 5_000_000,
-], ids=["not JSON", "no list of calls", "an array outside the plan", "a callback not replayable", "too large"])
+    lambda plan: json.dumps(_with_constant_weights(plan)),
+    lambda plan: json.dumps({**plan, "fits": [{**plan["fits"][0], "trainable": [False, False, "yes"]}]}),
+], ids=["not JSON", "no list of calls", "an array outside the plan", "a callback not replayable", "too large",
+        "weights put in the model's configuration", "trainable flags of the wrong form"])
 def test_a_plan_not_written_by_the_training_cell_trains_nothing(tmp_path, change):
     def train(model, x_train, y_train):
         return compiled(model).fit(x_train[:2000], y_train[:2000], batch_size=LARGE_BATCH, verbose=0)
@@ -301,3 +338,59 @@ def test_grader_training_follows_no_link_the_kernel_planted(tmp_path):
     linked.mkdir()
     (linked / PLANS_FOLDER).symlink_to(kernel / PLANS_FOLDER)
     assert GraderTraining(linked, tmp_path / "grader2").after_cell(600) is None
+
+
+# --------------------------------------------------------------------------------------
+# What the student changes between fit calls, and what the grader refuses to train on.
+# --------------------------------------------------------------------------------------
+
+
+def test_a_learning_rate_set_between_fit_calls_is_followed_by_the_grader(tmp_path):
+    def train(model, x_train, y_train):
+        model.compile(optimizer=keras.optimizers.Adam(1e-7), loss="sparse_categorical_crossentropy")
+        model.fit(x_train[:2000], y_train[:2000], batch_size=LARGE_BATCH, verbose=0)
+        model.optimizer.learning_rate = 0.003
+        return model.fit(x_train, y_train, batch_size=LARGE_BATCH, verbose=0)
+
+    record = trained_by_grader(tmp_path, train)
+    assert record.error is None and record.samples_seen == 62_000
+    model = keras.models.load_model(tmp_path / "grader" / MODEL_FILENAME)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.003)
+
+
+def test_a_layer_frozen_between_fit_calls_is_frozen_by_the_grader(tmp_path):
+    def train(model, x_train, y_train):
+        compiled(model).fit(x_train[:2000], y_train[:2000], batch_size=LARGE_BATCH, verbose=0)
+        model.layers[-1].trainable = False
+        return compiled(model).fit(x_train[:2000], y_train[:2000], batch_size=LARGE_BATCH, verbose=0)
+
+    (tmp_path / "kernel").mkdir()
+    plan_folder, *_ = planned(tmp_path / "kernel", train)
+    assert [fit["trainable"] for fit in read_plan(plan_folder).fits] == [[True, True], [True, False]]
+    assert len(list(plan_folder.glob("*.npy"))) == 2, "an array given to two fit calls is written once per array"
+    (tmp_path / "grader").mkdir()
+    record = train_from_plan(plan_folder, tmp_path / "grader")
+    assert record.error is None
+    model = keras.models.load_model(tmp_path / "grader" / MODEL_FILENAME)
+    assert [layer.trainable for layer in model.layers] == [True, False]
+
+
+@pytest.mark.parametrize("with_test_images", [True, False], ids=["test images added", "training images only"])
+def test_the_grader_refuses_to_train_on_the_test_images(tmp_path, with_test_images):
+    from autograder.assignments.tune_training.trainer import test_image_digests
+    from autograder.data import load_mnist_test
+
+    def train(model, x_train, y_train):
+        extra_images, extra_labels = load_mnist_test() if with_test_images else (x_train[:500] * 0.5, y_train[:500])
+        images, labels = np.concatenate([x_train[:3000], extra_images[:100]]), np.concatenate([y_train[:3000],
+                                                                                               extra_labels[:100]])
+        return compiled(model).fit(images, labels, batch_size=LARGE_BATCH, verbose=0)
+
+    (tmp_path / "kernel").mkdir()
+    (tmp_path / "grader").mkdir()
+    plan_folder, *_ = planned(tmp_path / "kernel", train)
+    record = train_from_plan(plan_folder, tmp_path / "grader", test_image_digests())
+    if with_test_images:
+        assert "was given 100 of MNIST's test images" in record.error and record.samples_seen == 0
+    else:
+        assert record.error is None and record.samples_seen == 3100

@@ -165,7 +165,11 @@ class ExecuteThenGradeInCleanProcess(Execute):
         if self._training is not None and not self._stopped:
             # An assignment that trains outside the kernel: the grader trains what this cell planned, if anything.
             started = time.perf_counter()
-            log = self._training.after_cell(self._settings.notebook_seconds - (time.monotonic() - self._started))
+            try:
+                log = self._training.after_cell(self._settings.notebook_seconds - (time.monotonic() - self._started))
+            except Exception as error:  # whatever the kernel's folder held, it costs this notebook, never autograde
+                self.log.error(f"training outside the kernel failed: {type(error).__name__}: {error}")
+                log = f"The grader could not train your model ({type(error).__name__}): it is not graded.\n"
             if log:
                 cell.outputs.append(new_output("stream", name="stdout", text=log))
                 self.log.info(f"{TRAINED_PREFIX} {grade_id_of(cell) or f'cell {index + 1}'} in "

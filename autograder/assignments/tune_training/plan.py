@@ -18,6 +18,7 @@ What the grader can replay: NumPy arrays (or tensors) for `x`, `y`, `sample_weig
 (learning-rate schedules included), losses and metrics; the callbacks of `REPLAYABLE_CALLBACKS`.
 """
 
+import hashlib
 import inspect
 import json
 import math
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.errors import CheckFailure, error_text
+from autograder.settings import MNIST_CLASSES, MNIST_IMAGE_SHAPE
 
 PLANS_FOLDER = ".training"
 PLAN_FILENAME = "plan.json"
@@ -69,6 +71,7 @@ class FitCall:
     callbacks: list = field(default_factory=list)
     compile_config: dict | None = None
     compiled: int = 0
+    trainable: list = field(default_factory=list)  # each top-level layer's `trainable`, in order
 
 
 def _array(name, value, training_split):
@@ -88,6 +91,59 @@ def _array(name, value, training_split):
         if value.shape == known.shape and value.dtype == known.dtype and np.array_equal(value, known):
             return kind
     return value
+
+
+# What each array of a fit call may be: a sample is one MNIST image, with one label (a class or 10 scores).
+_SHAPES = {
+    "x": ((*MNIST_IMAGE_SHAPE,),), "validation_x": ((*MNIST_IMAGE_SHAPE,),),
+    "y": ((), (1,), (MNIST_CLASSES,)), "validation_y": ((), (1,), (MNIST_CLASSES,)),
+    "sample_weight": ((), (1,)), "validation_sample_weight": ((), (1,)),
+}
+
+
+def image_digests(images):
+    """A short digest of each image of `images` (N, 28, 28[, 1]), taken on its pixels as bytes 0..255.
+
+    Images scaled to [0, 1] and raw ones give the same digests, so a copy of a test image is
+    recognized however it was scaled (not once it was changed).
+    """
+    images = np.asarray(images)
+    if images.dtype.kind == "f" and images.size and float(np.max(images)) <= 1.0 + 1e-6:
+        images = images * 255.0
+    pixels = np.clip(np.rint(images), 0, 255).astype(np.uint8).reshape(len(images), -1)
+    return {hashlib.blake2b(row.tobytes(), digest_size=8).digest() for row in pixels}
+
+
+def check_not_test_images(arrays, test_digests):
+    """Raise `CheckFailure` if the fit call's images hold any of MNIST's test images (`test_digests`)."""
+    for name in ("x", "validation_x"):
+        if name in arrays and test_digests:
+            found = len(image_digests(arrays[name]) & test_digests)
+            if found:
+                raise CheckFailure(
+                    f"`fit()` was given {found:,} of MNIST's test images in `{name}`",
+                    hint="the model is graded on the test split: it may train on the training split only.",
+                )
+
+
+def check_shapes(arrays):
+    """Raise `CheckFailure` unless each array of a fit call holds one MNIST image, label or weight per sample."""
+    for prefix in ("", "validation_"):
+        lengths = set()
+        for name in ("x", "y", "sample_weight"):
+            value = arrays.get(prefix + name)
+            if value is None:
+                continue
+            if tuple(value.shape[1:]) not in _SHAPES[prefix + name]:
+                expected = " or ".join(str((None, *shape)) for shape in _SHAPES[prefix + name])
+                raise CheckFailure(
+                    f"`fit()` was given `{prefix + name}` of shape {(None, *value.shape[1:])}, not {expected}",
+                    hint="every training sample is one MNIST image of shape (28, 28, 1) with its label: the budget "
+                         "counts samples, so an image may not hold several digits.",
+                )
+            lengths.add(len(value))
+        if len(lengths) > 1:
+            raise CheckFailure(f"`fit()` was given {prefix or 'training '}arrays of different lengths {sorted(lengths)}")
 
 
 def _callback(callback):
@@ -134,7 +190,8 @@ def compile_config_of(model):
 
 def fit_call(model, arguments, training_split, compiled):
     """The `FitCall` of `model.fit` called with `arguments` (bound by name); raises `CheckFailure` if not replayable."""
-    call = FitCall(compile_config=compile_config_of(model), compiled=compiled)
+    call = FitCall(compile_config=compile_config_of(model), compiled=compiled,
+                   trainable=[bool(layer.trainable) for layer in model.layers])
     for name, value in arguments.items():
         if value is None:
             continue
@@ -162,27 +219,43 @@ def fit_call(model, arguments, training_split, compiled):
             _refuse(f"`fit()` was given `{name}`")
     if "x" not in call.arrays:
         _refuse("`fit()` was given no training images (`x`)")
+    named = {TRAINING_IMAGES: training_split[0], TRAINING_LABELS: training_split[1]}
+    check_shapes({name: named.get(value, value) if isinstance(value, str) else value
+                  for name, value in call.arrays.items()})
     return call
 
 
-def _numbers_in_lists(config, where="the model"):
-    """Raise `CheckFailure` if the configuration holds an array of numbers (weights travel only by training)."""
+_NO_WEIGHTS = ("the graded model starts from the random weights of its layers: weights, masks or tables "
+               "cannot come with its configuration, only from training.")
+
+
+def _numbers_in(value):
+    """How many numbers `value` (a list, nested or not) holds."""
+    if isinstance(value, (list, tuple)):
+        return sum(_numbers_in(item) for item in value)
+    return int(isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def check_no_weights(config, where="the model"):
+    """Raise `CheckFailure` if a model's configuration carries weights: an array of numbers, or a `Constant` of one."""
     if isinstance(config, dict):
         if config.get("class_name") == "__numpy__":
-            _refuse(f"the configuration of {where} holds a NumPy array")
-        name = config.get("config", {}).get("name") if isinstance(config.get("config"), dict) else None
+            raise CheckFailure(f"the configuration of {where} holds a NumPy array", hint=_NO_WEIGHTS)
+        inner = config.get("config") if isinstance(config.get("config"), dict) else {}
+        if config.get("class_name") == "Constant" and not isinstance(inner.get("value", 0), (int, float)):
+            raise CheckFailure(f"the configuration of {where} holds a Constant initializer that is not one number",
+                               hint=_NO_WEIGHTS)
+        name = inner.get("name")
+        if isinstance(name, str) and str(config.get("module", "")).startswith("keras.layers"):
+            where = f"layer {name[:40]!r}"
         for value in config.values():
-            _numbers_in_lists(value, f"layer {name!r}" if name and config.get("module", "").startswith("keras.layers") else where)
+            check_no_weights(value, where)
     elif isinstance(config, list):
-        numbers = sum(isinstance(item, (int, float)) and not isinstance(item, bool) for item in config)
+        numbers = _numbers_in(config)
         if numbers > MAX_NUMBERS_IN_CONFIG:
-            raise CheckFailure(
-                f"the configuration of {where} holds a list of {numbers} numbers",
-                hint="the graded model starts from the random weights of its layers: weights, masks or tables "
-                     "cannot come with its configuration, only from training.",
-            )
+            raise CheckFailure(f"the configuration of {where} holds a list of {numbers} numbers", hint=_NO_WEIGHTS)
         for item in config:
-            _numbers_in_lists(item, where)
+            check_no_weights(item, where)
 
 
 def model_config_of(model):
@@ -197,15 +270,19 @@ def model_config_of(model):
             hint="return a `keras.Sequential` or Functional `keras.Model` made of Keras's built-in layers.",
         ) from None
     config.pop("compile_config", None)  # compiling is part of each fit call (`compile_config_of`)
-    _numbers_in_lists(config)
     build_model_from_config(config)
     return config
 
 
 def build_model_from_config(config):
-    """A model with fresh weights from `config`, with Keras's built-in layers only (safe mode); `CheckFailure` if not."""
+    """A model with fresh weights from `config`, with Keras's built-in layers only (safe mode); `CheckFailure` if not.
+
+    A configuration that carries weights is refused (`check_no_weights`); so is a model that does not take
+    MNIST's images.
+    """
     import keras
 
+    check_no_weights(config)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -216,6 +293,15 @@ def build_model_from_config(config):
             hint="`build_model()` must use Keras's built-in layers only (no custom classes or Lambda layers), "
                  "so the grader can train it without your code.",
         ) from None
+    try:
+        if not model.built:
+            model.build((None, *MNIST_IMAGE_SHAPE))
+        shapes = model.input_shape if isinstance(model.input_shape, list) else [model.input_shape]
+    except Exception as error:
+        raise CheckFailure(f"the model does not take MNIST's images ({error_text(error)})") from None
+    if len(shapes) != 1 or tuple(shapes[0])[1:] not in ((*MNIST_IMAGE_SHAPE,), (None, None, 1)):
+        raise CheckFailure("the model does not take MNIST's images", "inputs of shape (None, 28, 28, 1)",
+                           str(model.input_shape))
     return model
 
 
@@ -226,17 +312,20 @@ def write_plan(folder, model_config, calls, error=None):
     """Write a plan to `folder` (created): `plan.json` last, once its arrays are written."""
     folder = Path(folder)
     folder.mkdir(parents=True)
-    fits = []
+    fits, written = [], {}  # an array given to several fit calls is written once
     for index, call in enumerate(calls):
         arrays = {}
         for name, value in call.arrays.items():
             if isinstance(value, str):
                 arrays[name] = value
-            else:
-                arrays[name] = f"{index}-{name}.npy"
-                np.save(folder / arrays[name], value, allow_pickle=False)
+                continue
+            digest = hashlib.sha256(f"{value.dtype}{value.shape}".encode() + value.tobytes()).hexdigest()
+            if digest not in written:
+                written[digest] = f"{index}-{name}.npy"
+                np.save(folder / written[digest], value, allow_pickle=False)
+            arrays[name] = written[digest]
         fits.append({"arguments": call.arguments, "arrays": arrays, "callbacks": call.callbacks,
-                     "compile_config": call.compile_config, "compiled": call.compiled})
+                     "compile_config": call.compile_config, "compiled": call.compiled, "trainable": call.trainable})
     plan = {"model": model_config, "fits": fits, "error": error}
     (folder / PLAN_FILENAME).write_text(json.dumps(plan, default=_jsonable))
 
@@ -263,6 +352,9 @@ class Plan:
                 if Path(value).name != value or not path.is_file():
                     raise CheckFailure(f"the training plan names an array file that is not there ({value[:40]})")
                 loaded[name] = np.load(path, allow_pickle=False)
+        if not all(isinstance(value, np.ndarray) and value.dtype.kind in "biuf" for value in loaded.values()):
+            raise CheckFailure("the training plan holds an array that is not numbers")
+        check_shapes(loaded)
         return loaded
 
 
@@ -278,7 +370,8 @@ def read_plan(folder):
             raise ValueError("no list of fit calls")
         for fit in fits:
             if not (isinstance(fit["arguments"], dict) and isinstance(fit["arrays"], dict)
-                    and isinstance(fit["callbacks"], list) and isinstance(fit["compiled"], int)):
+                    and isinstance(fit["callbacks"], list) and isinstance(fit["compiled"], int)
+                    and isinstance(fit["trainable"], list) and all(isinstance(flag, bool) for flag in fit["trainable"])):
                 raise ValueError("a fit call of the wrong form")
             if not all(isinstance(value, str) for value in fit["arrays"].values()):
                 raise ValueError("an array named by something else than a file name")

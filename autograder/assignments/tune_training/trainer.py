@@ -12,6 +12,7 @@ the newest plan the kernel wrote, hands the History back to the kernel (for the 
 curves), and at the end puts the model it trained, and nothing else, where the tests grade it.
 """
 
+import functools
 import json
 import os
 import shutil
@@ -25,8 +26,12 @@ from autograder.assignments.tune_training.plan import (
     HISTORY_FILENAME,
     PLAN_FILENAME,
     PLANS_FOLDER,
+    TRAINING_IMAGES,
+    TRAINING_LABELS,
     build_model_from_config,
     callbacks_of,
+    check_not_test_images,
+    image_digests,
     read_plan,
     scalar_arguments,
 )
@@ -40,6 +45,7 @@ from autograder.assignments.tune_training.training import (
     write_record,
 )
 from autograder.errors import CheckFailure, error_text
+from autograder.grading.sandbox import SANDBOX_LIMITS, is_sparse
 from autograder.settings import SEED, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
 
 _VALIDATION = {"validation_x": 0, "validation_y": 1, "validation_sample_weight": 2}
@@ -49,8 +55,10 @@ class _KernelFailure(Exception):
     """The student's error, as the kernel recorded it in the plan (build_model or train raised)."""
 
 
-def _fit_arguments(plan, fit, training_split):
+def _fit_arguments(plan, fit, training_split, test_digests):
     arrays = plan.arrays(fit, training_split)
+    made = {name: value for name, value in arrays.items() if fit["arrays"][name] not in (TRAINING_IMAGES, TRAINING_LABELS)}
+    check_not_test_images(made, test_digests)  # the training split, named, needs no look
     arguments = {**scalar_arguments(fit), "callbacks": callbacks_of(fit)}
     arguments.update({name: arrays[name] for name in ("x", "y", "sample_weight") if name in arrays})
     validation = [arrays[name] for name in _VALIDATION if name in arrays]
@@ -61,10 +69,38 @@ def _fit_arguments(plan, fit, training_split):
     return arguments
 
 
-def train_from_plan(plan_folder, out_folder):
+def _set_trainable(model, flags):
+    """Each top-level layer trainable or frozen as the student had it at this fit call."""
+    if len(flags) != len(model.layers):
+        raise CheckFailure("the training plan's layers are not the model's")
+    for layer, flag in zip(model.layers, flags):
+        layer.trainable = flag
+
+
+def _learning_rate(compile_config):
+    try:
+        rate = compile_config["optimizer"]["config"]["learning_rate"]
+    except (KeyError, TypeError):
+        return None
+    return rate if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None
+
+
+def _follow_learning_rate(model, previous, current):
+    """A learning rate the student set between two fit calls without compiling again, set here too.
+
+    Only a change between the two records counts: in the kernel nothing trained between them, so a
+    change the grader's own callbacks made (ReduceLROnPlateau) is kept.
+    """
+    before, after = _learning_rate(previous), _learning_rate(current)
+    if after is not None and before != after and not callable(getattr(model.optimizer, "_learning_rate", None)):
+        model.optimizer.learning_rate = float(after)
+
+
+def train_from_plan(plan_folder, out_folder, test_digests=frozenset()):
     """Train a fresh model as the plan in `plan_folder` says, under the budget; write the results to `out_folder`.
 
     Returns the `TrainingRecord`. The student's errors, the kernel's included, are kept in the record.
+    A fit call given any image of `test_digests` (`plan.image_digests` of MNIST's test split) is refused.
     """
     import keras
 
@@ -88,13 +124,17 @@ def train_from_plan(plan_folder, out_folder):
             raise parameter_budget_failure(record.params)
         guard = BudgetGuard(model, TUNE_MAX_SAMPLES, as_dataset)
         training_split = load_mnist_train() if plan.fits else (None, None)
-        compiled = None
+        compiled = previous = None
         try:
             for index, fit in enumerate(plan.fits):
+                _set_trainable(model, fit["trainable"])
                 if fit["compiled"] != compiled:
                     model.compile_from_config(fit["compile_config"])
                     compiled = fit["compiled"]
-                history = model.fit(**_fit_arguments(plan, fit, training_split))
+                else:
+                    _follow_learning_rate(model, previous, fit["compile_config"])
+                previous = fit["compile_config"]
+                history = model.fit(**_fit_arguments(plan, fit, training_split, test_digests))
                 logs = {key: [float(value) for value in values] for key, values in history.history.items()}
                 (out_folder / HISTORY_FILENAME.format(index=index)).write_text(json.dumps(logs))
         finally:
@@ -115,13 +155,22 @@ def train_from_plan(plan_folder, out_folder):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2:
-        print("usage: python -I -m autograder.assignments.tune_training.trainer PLAN_FOLDER OUT_FOLDER")
+    if len(argv) not in (2, 3):
+        print("usage: python -I -m autograder.assignments.tune_training.trainer PLAN_FOLDER OUT_FOLDER [TEST_DIGESTS]")
         return 2
     import autograder  # noqa: F401 (keeps TensorFlow's start-up logs quiet)
 
-    train_from_plan(argv[0], argv[1])
+    digests = frozenset(bytes.fromhex(line) for line in Path(argv[2]).read_text().split()) if len(argv) == 3 else ()
+    train_from_plan(argv[0], argv[1], frozenset(digests))
     return 0
+
+
+@functools.cache
+def test_image_digests():
+    """The digests of MNIST's test images (read by the grader: the training process has the training split only)."""
+    from autograder.data import load_raw_mnist
+
+    return frozenset(image_digests(load_raw_mnist()[1][0]))
 
 
 class GraderTraining:
@@ -150,10 +199,12 @@ class GraderTraining:
         self.trained.update({skipped: None for skipped in new})
         timeout = max(int(seconds_left), 1)
         with clean_process(train_split_only=True) as (folder, run):
-            _copy_plan(self.workdir, name, folder / "plan")
+            _copy_plan(self.workdir, name, folder / "plan", SANDBOX_LIMITS.get())
             (folder / "out").mkdir()
+            (folder / "test_digests.txt").write_text("\n".join(sorted(digest.hex() for digest in test_image_digests())))
             try:
-                log = run(["autograder.assignments.tune_training.trainer", "plan", "out"], timeout).stdout
+                log = run(["autograder.assignments.tune_training.trainer", "plan", "out", "test_digests.txt"],
+                          timeout).stdout
             except TimeoutError:
                 error = f"training took longer than the {timeout} s left to this notebook"
                 log = f"Training failed: {error}.\n"
@@ -165,7 +216,7 @@ class GraderTraining:
             write_record(out, TrainingRecord(error="the grader's training process ended without a record (out of memory?)"))
         self.trained[name] = out
         self.newest = out
-        # The kernel's History objects read the grader's History files (see `training.PendingHistory`).
+        # The kernel's History objects read the grader's History files (see `training.TrainingHistory`).
         for history in sorted(out.glob(HISTORY_FILENAME.format(index="*"))):
             _write_beside_plan(self.workdir, name, history.name, history.read_bytes())
         return "The grader trained your model (outside your kernel):\n" + log
@@ -224,23 +275,32 @@ def _plan_names(workdir):
         os.close(descriptor)
 
 
-def _copy_plan(workdir, name, target):
-    """Copy the regular files of the plan `name` into the new folder `target` (links and folders are left)."""
+def _copy_plan(workdir, name, target, limits):
+    """Copy the regular files of the plan `name` into the new folder `target`.
+
+    Links, folders and pipes are left: each file is opened without following a link and without
+    waiting, then checked to be a regular file. In a sandbox of `limits`, at most its `disk_bytes`
+    are copied, and no sparse file (one larger than what it holds, which a copy would fill).
+    """
     target.mkdir()
     try:
         descriptor = _open_folder(workdir, PLANS_FOLDER, name)
     except OSError:
         return
+    left = limits.disk_bytes if limits else float("inf")
     try:
         for entry in os.scandir(descriptor):
-            if not entry.is_file(follow_symlinks=False):
-                continue
             try:
-                source = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=descriptor)
+                source = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=descriptor)
             except OSError:
                 continue
-            with os.fdopen(source, "rb") as reading, open(target / entry.name, "wb") as writing:
-                shutil.copyfileobj(reading, writing)
+            with os.fdopen(source, "rb") as reading:
+                status = os.fstat(reading.fileno())
+                if not stat.S_ISREG(status.st_mode) or status.st_size > left or (limits and is_sparse(status)):
+                    continue
+                left -= status.st_size
+                with open(target / entry.name, "wb") as writing:
+                    shutil.copyfileobj(reading, writing)
     finally:
         os.close(descriptor)
 

@@ -96,10 +96,10 @@ class BudgetGuard:
     """Counts the samples each training step consumes and stops `fit()` one batch past the budget.
 
     `check_call(arguments)`, if given, runs before each `fit()` call trains (it raises for a call the
-    grader could not replay).
+    grader could not replay); with `inside_train`, `fit()` returns a `TrainingHistory`.
     """
 
-    def __init__(self, model, budget, feed, check_call=None):
+    def __init__(self, model, budget, feed, check_call=None, inside_train=None):
         import keras
 
         self.budget = budget
@@ -132,7 +132,8 @@ class BudgetGuard:
             if isinstance(callbacks, keras.callbacks.Callback):
                 callbacks = [callbacks]
             arguments["callbacks"] = [*callbacks, StopAtBudget()]
-            return fit(**feed(arguments))
+            history = fit(**feed(arguments))
+            return history if inside_train is None else TrainingHistory(inside_train, logs=history.history)
 
         # Instance attributes win over the class's methods, also inside Keras's compiled train function.
         model.train_step = counting_train_step
@@ -143,20 +144,29 @@ class BudgetGuard:
         return int(np.asarray(self.seen))
 
 
-class PendingHistory:
-    """What `fit()` returns in the kernel during autograde: the History of the grader's training, once it ran.
+class TrainingHistory:
+    """What `fit()` returns to `train`: its History, to be read once `train` has returned.
 
-    The grader trains after the training cell and writes each call's History next to the plan;
-    until then (inside `train`) `history` is empty.
+    During autograde the grader trains after the training cell, so the History can only be
+    filled in then (from the file the grader writes, `path`); reading it inside `train` is
+    refused here as in grading, so a `train` that relies on it fails before it is handed in.
     """
 
-    def __init__(self, path):
-        self._path = Path(path)
-        self.epoch = []
-        self.params = {}
+    def __init__(self, inside_train, logs=None, path=None):
+        self._inside_train = inside_train
+        self._logs = logs
+        self._path = None if path is None else Path(path)
 
     @property
     def history(self):
+        if self._inside_train():
+            raise CheckFailure(
+                "the History of `fit()` was read inside `train`",
+                hint="during grading your model is trained after `train` returns, so its History is filled in "
+                     "only then: return it from `train`, and read it outside.",
+            )
+        if self._logs is not None:
+            return self._logs
         try:
             if self._path.stat().st_size > 1024 * 1024:
                 return {}
@@ -166,10 +176,27 @@ class PendingHistory:
         return logs if isinstance(logs, dict) else {}
 
 
+class _InsideTrain:
+    """True while the student's `train` runs."""
+
+    def __init__(self):
+        self.running = False
+
+    def __call__(self):
+        return self.running
+
+    def run(self, train, *arguments):
+        self.running = True
+        try:
+            return train(*arguments)
+        finally:
+            self.running = False
+
+
 class _FitPlanner:
     """Makes `model.fit` record its calls (`plan.FitCall`) instead of training, during autograde."""
 
-    def __init__(self, model, training_split, folder):
+    def __init__(self, model, training_split, folder, inside_train):
         from autograder.assignments.tune_training.plan import HISTORY_FILENAME, fit_call, model_config_of
 
         self.calls = []
@@ -182,7 +209,8 @@ class _FitPlanner:
                 self.model_config = model_config_of(model)
             arguments = signature.bind(*args, **kwargs).arguments
             self.calls.append(fit_call(model, arguments, training_split, compiles.count))
-            return PendingHistory(Path(folder).resolve() / HISTORY_FILENAME.format(index=len(self.calls) - 1))
+            return TrainingHistory(
+                inside_train, path=Path(folder).resolve() / HISTORY_FILENAME.format(index=len(self.calls) - 1))
 
         model.fit = planned_fit
         model.train_on_batch = _only_fit
@@ -274,9 +302,10 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset, plannin
         training_split = load_mnist_train()
         if planning:
             plan_folder = folder / PLANS_FOLDER / f"{time.time_ns():020d}"
-            planner = _FitPlanner(model, training_split, plan_folder)
+            inside_train = _InsideTrain()
+            planner = _FitPlanner(model, training_split, plan_folder, inside_train)
             try:
-                history = train(model, *training_split)
+                history = inside_train.run(train, model, *training_split)
             finally:
                 record.fit_calls = len(planner.calls)
             write_plan(plan_folder, planner.finish(model), planner.calls)
@@ -289,9 +318,10 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset, plannin
             model_config_of(model)
             fit_call(model, arguments, training_split, compiles.count)
 
-        guard = BudgetGuard(model, TUNE_MAX_SAMPLES, feed, check_call=replayable)
+        inside_train = _InsideTrain()
+        guard = BudgetGuard(model, TUNE_MAX_SAMPLES, feed, check_call=replayable, inside_train=inside_train)
         try:
-            history = train(model, *training_split)
+            history = inside_train.run(train, model, *training_split)
         finally:
             record.samples_seen = guard.samples_seen()
             record.fit_calls = guard.fit_calls
