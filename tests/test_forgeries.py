@@ -4,7 +4,10 @@ The forgers are demo submissions (autograder/assignments/forgeries.py, and each 
 `submissions.py` for those that start from a wrong answer), graded with the whole class by the
 real pipeline. `tests/test_pipeline.py` holds each to the tests it must lose; here each test a
 forger made pass in its own kernel must show that the grader overruled it, so a forgery that
-stopped working in the kernel (and so proved nothing) fails too.
+stopped working in the kernel (and so proved nothing) fails too. Assignment 3's forgers (a
+counter reset, a copied model file, a twin trained outside the budget) target tests graded
+outside the kernel: each must show that its trick ran in the kernel, and that the grader graded
+the model it trained itself.
 """
 
 import nbformat
@@ -12,6 +15,8 @@ import pytest
 
 from autograder.assignments import assignment as find_assignment
 from autograder.grading.judge import DISPLAYED_IGNORED, KERNEL_PASSED
+from autograder.assignments.tune_training.checks import read_record
+from autograder.assignments.tune_training.submissions import FORGERY_RAN
 from autograder.grading.nbgrader import autograded_cells, grade_id_of
 from tests.conftest import the_class
 
@@ -20,12 +25,10 @@ CLASS = the_class()
 FORGERS = [submission for submission in CLASS if submission.forged_in_kernel]
 
 
-def test_every_assignment_graded_in_the_kernel_has_forgers():
-    kernel_graded = {owner.name for submission in CLASS if (owner := find_assignment(submission.assignment))
-                     and any(not test.graded_outside_kernel for test in owner.autograded)}
-    assert {submission.assignment for submission in FORGERS} == kernel_graded
-    assert {"forged_checks", "forged_module", "forged_display", "forged_helpers", "forged_numpy"} <= {
-        submission.student_id for submission in FORGERS}
+def test_every_assignment_has_forgers():
+    assert {submission.assignment for submission in FORGERS} == {submission.assignment for submission in CLASS}
+    assert {"forged_checks", "forged_module", "forged_display", "forged_helpers", "forged_numpy", "forged_counter",
+            "forged_copy", "forged_twin"} <= {submission.student_id for submission in FORGERS}
 
 
 def printed(cell):
@@ -45,9 +48,13 @@ def test_a_forger_gains_no_point(graded_class, submission):
 @pytest.mark.parametrize("submission", FORGERS, ids=lambda submission: f"{submission.assignment}-{submission.student_id}")
 def test_the_grader_overrules_every_test_the_forger_passed_in_its_kernel(graded_class, submission):
     """Did the forgery work in the kernel (so the test proves something), and did the grader say it overruled it?"""
-    cells = {grade_id_of(cell): cell for cell in
-             autograded_cells(nbformat.read(graded_class.path("autograded", submission), as_version=4))}
+    notebook = nbformat.read(graded_class.path("autograded", submission), as_version=4)
+    cells = {grade_id_of(cell): cell for cell in autograded_cells(notebook)}
+    owner = find_assignment(submission.assignment)
     for grade_id in submission.forged_in_kernel:
+        if owner.test(grade_id).graded_outside_kernel:
+            assert any(FORGERY_RAN in printed(cell) for cell in notebook.cells if cell.cell_type == "code")
+            continue
         said = printed(cells[grade_id])
         assert KERNEL_PASSED in said or DISPLAYED_IGNORED in said, (grade_id, cells[grade_id].outputs)
 
@@ -63,3 +70,15 @@ def test_no_test_cell_keeps_a_result_the_kernel_displayed(graded_class):
             test = owner.test(grade_id_of(cell))
             if test is not None and not test.graded_outside_kernel:
                 assert "execute_result" not in [output.output_type for output in cell.outputs], (submission.key, cell)
+
+
+@pytest.mark.parametrize("submission", [forger for forger in FORGERS if forger.assignment == "03_tune_training"],
+                         ids=lambda submission: submission.student_id)
+def test_assignment_3_is_graded_on_the_model_the_grader_trained(graded_class, submission):
+    """Is the graded record the grader's (every sample its own training consumed), whatever the kernel wrote?"""
+    record = read_record(graded_class.path("autograded", submission).parent)
+    notebook = nbformat.read(graded_class.path("autograded", submission), as_version=4)
+    said = "".join(printed(cell) for cell in notebook.cells if cell.cell_type == "code")
+    assert "The grader trained your model" in said
+    assert f"Budget: {record.describe().split(';')[0]}" in said and f"{record.samples_seen:,} training samples" in said
+    assert record.samples_seen in (2_000, 301_000), record

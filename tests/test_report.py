@@ -242,6 +242,7 @@ REACHING = [
      "autograder.assignments.layers_and_cnn.checks.check_dense_forward = print"),
     ("replaces modules in sys.modules", "import sys; sys.modules['autograder.assignments'] = None"),
     ("reaches into IPython's outputs", "import sys; sys.displayhook(2)"),
+    ("trains through Keras's class, around the model's own fit", "keras.Model.fit(twin, x_train, y_train)"),
 ]
 
 
@@ -270,7 +271,8 @@ def test_a_submission_that_writes_the_graded_model_is_flagged(tmp_path):
 
 
 # The class's submissions that reach for the grader: the demo's faker patches Keras, NumPy and the grader, and
-# the forgers (autograder/assignments/forgeries.py) change the checks, Keras, NumPy or IPython's display hook.
+# the forgers (autograder/assignments/forgeries.py, and assignment 3's) change the checks, Keras, NumPy, IPython's
+# display hook, the budget's counter or the graded files, or train a twin.
 FAKER = ("faker", "03_tune_training")
 
 

@@ -2,7 +2,8 @@
 
 A plain scan of the code a student wrote (every code cell but the tests, which nbgrader
 restores): private names of `autograder`, patches to Keras, TensorFlow, NumPy or the course's
-modules, `sys.modules`, IPython's output machinery, and the files the grader reads. It flags;
+modules, `sys.modules`, training through `keras.Model.fit` on the class (a twin of the model the
+budget counts), IPython's output machinery, and the files the grader reads. It flags;
 it never changes a grade (the sandbox and the grader already decide those).
 """
 
@@ -33,6 +34,8 @@ def rules_for(assignment):
         Rule("patches Keras, TensorFlow, NumPy or the course's modules", re.compile(
             rf"^\s*{_MODULES}(?:\.\w+)+\s*(?:[-+*/]?=)(?!=)|\bsetattr\((?!\s*self\b)")),
         Rule("replaces modules in sys.modules", re.compile(r"\bsys\.modules\b")),
+        Rule("trains through Keras's class, around the model's own fit", re.compile(
+            r"\b(?:keras\.)?(?:models\.)?Model\.(?:fit|train_on_batch)\s*\(")),
         Rule("reaches into IPython's outputs", re.compile(
             r"\bsys\.displayhook\b|\bdisplay_pub\b|\bdisplayhook\b|\bIPython\.core\b")),
         Rule("names a file the grader reads", re.compile("|".join(re.escape(name) for name in files))),

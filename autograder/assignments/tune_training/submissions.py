@@ -31,6 +31,60 @@ autograder.assignments.tune_training.checks.grade_accuracy = _perfect
 sys.modules["autograder.assignments.tune_training.checks"].grade_accuracy = _perfect
 """
 
+# Forgers of the budget and of the graded model: each prints `FORGERY_RAN` once its trick ran in its kernel.
+# Before the grader trained the model itself, each would have gained points; the grader trains from the
+# recorded `fit()` calls only, outside the kernel, and grades nothing the kernel wrote.
+FORGERY_RAN = "forgery ran:"
+_DENSE_MODEL = ("x = inputs\n", 'x = layers.Dense(64, activation="relu")(layers.Flatten()(inputs))\n'
+                '    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))\n')
+_FIT_TWICE = ("model.fit(x_train, y_train, epochs=3, batch_size=1000, verbose=2)\n"
+              "    return model.fit(x_train, y_train, epochs=3, batch_size=1000, verbose=2)")
+_RESET_COUNTER = f"""
+import gc
+
+from autograder.assignments.tune_training import checks as _checks
+from autograder.assignments.tune_training import training as _training
+
+for _object in gc.get_objects():
+    if isinstance(_object, _training.BudgetGuard):
+        _object.budget = 10**9
+        _object.samples_seen = lambda: 1_000
+_training.BudgetGuard.samples_seen = lambda self: 1_000
+_training.TUNE_MAX_SAMPLES = _checks.TUNE_MAX_SAMPLES = 10**9
+print("{FORGERY_RAN} the sample counter reset and the budget raised")
+"""
+_TWIN = f"""
+twin = keras.models.clone_model(model)
+twin.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+keras.Model.fit(twin, x_train, y_train, epochs=1, batch_size=128, verbose=0)
+model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+history = model.fit(x_train[:2000], y_train[:2000], epochs=1, verbose=0)
+model.set_weights(twin.get_weights())
+print("{FORGERY_RAN} a twin trained on 60,000 images outside the budget, its weights copied into the model")
+return history"""
+_COPY_AFTER_THE_CELL = f"""
+import json
+import shutil
+
+
+def _copy_in_a_model(result):
+    model.save("classmate.keras")
+    shutil.copyfile("classmate.keras", "tuned_model.keras")
+    with open("tuned_model.json", "w") as record:
+        json.dump({{"params": model.count_params(), "samples_seen": 120_000, "fit_calls": 1, "seconds": 9.0,
+                   "stopped_at_budget": False, "saved": True, "error": None}}, record)
+    get_ipython().events.unregister("post_run_cell", _copy_in_a_model)
+    print("{FORGERY_RAN} a copied model file and a record within the budget written after the training cell")
+
+
+get_ipython().events.register("post_run_cell", _copy_in_a_model)
+"""
+
+
+def _indented(code):
+    return code.strip("\n").replace("\n", "\n    ").replace("\n    \n", "\n\n") + "\n    "
+
+
 SUBMISSIONS = (
     reference(ASSIGNMENT),
     untouched(ASSIGNMENT),
@@ -54,5 +108,23 @@ SUBMISSIONS = (
         },
         expected_lost=_A3_TESTS, message_contains={"tuned_model_budget": "more samples than the budget"}, in_demo=False,
         **_A3,
+    ),
+    Submission(
+        "forged_counter", "fit_twice's 360,000 samples, with the kernel's sample counter reset and the budget raised",
+        edits={"build_model": [_DENSE_MODEL], "train": [(_A3_FIT, _indented(_RESET_COUNTER) + _FIT_TWICE)]},
+        expected_lost=_A3_TESTS, message_contains={"tuned_model_budget": "more samples than the budget"},
+        forged_in_kernel=frozenset({"tuned_model_budget"}), in_demo=False, **_A3,
+    ),
+    Submission(
+        "forged_copy", "fit_twice's 360,000 samples, then a copied model file and a record within the budget",
+        edits={"build_model": [_DENSE_MODEL], "train": [(_A3_FIT, _indented(_COPY_AFTER_THE_CELL) + _FIT_TWICE)]},
+        expected_lost=_A3_TESTS, message_contains={"tuned_model_budget": "more samples than the budget"},
+        forged_in_kernel=frozenset({"tuned_model_budget"}), in_demo=False, **_A3,
+    ),
+    Submission(
+        "forged_twin", "trains on 2,000 images, with the weights of a twin trained outside the budget copied in",
+        edits={"train": [(_A3_FIT, _indented(_TWIN).rstrip())]},
+        expected_lost={"tuned_accuracy"}, message_contains={"tuned_accuracy": "below the lowest tier"},
+        forged_in_kernel=frozenset({"tuned_accuracy"}), in_demo=False, **_A3,
     ),
 )
