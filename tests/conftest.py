@@ -59,6 +59,9 @@ def grade_once(tmp_path_factory, name, submissions, **options):
     Each nbgrader step is recorded as a grading run.
     """
     assignments = sorted({submission.assignment for submission in submissions})
+    # The threads below each make a temporary folder: pytest makes its base folder on first use, which two
+    # threads at once can both do (each removing the other's), so it is made here first.
+    tmp_path_factory.getbasetemp()
 
     def grade(assignment):
         course = copy_course(tmp_path_factory.mktemp(f"{name}-{assignment}"))

@@ -65,7 +65,9 @@ def normalise_text(text):
 
 
 def freeze(value):
-    """A value comparable whatever its container: lists and tuples become tuples, sets frozensets."""
+    """A value comparable whatever its container: lists and tuples become tuples, sets and dicts frozensets."""
+    if isinstance(value, dict):
+        return frozenset((freeze(key), freeze(item)) for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return tuple(freeze(item) for item in value)
     if isinstance(value, (set, frozenset)):
