@@ -8,9 +8,10 @@ Then the sandbox's cost: the same assignment-1 submission autograded with and wi
 
 Splits the time, from nbclient's timing of each cell in the autograded notebook, into:
 kernel start (the baseline), imports (the setup cell), training (cells that call
-`fit()` or `train_within_budget()`), checks (test cells, in the kernel), other student cells,
-the grader's verdicts (the test cells run again outside the kernel on what it recorded, from
-autograde's log), and nbgrader's own work (the rest).
+`fit()` or `train_within_budget()`, in the kernel), checks (test cells, in the kernel), other
+student cells, the grader's training (assignment 3's model, trained outside the kernel from the
+`fit()` calls it recorded) and the grader's verdicts (the test cells run again outside the
+kernel on what it recorded), both from autograde's log, and nbgrader's own work (the rest).
 """
 
 import statistics
@@ -25,7 +26,7 @@ from autograder.assignments import all_assignments
 from autograder.assignments.submission import reference
 from autograder.demo import write_submissions
 from autograder.grading.nbgrader import copy_course, run_nbgrader
-from autograder.grading.plugins import JUDGED_PREFIX
+from autograder.grading.plugins import JUDGED_PREFIX, TRAINED_PREFIX
 
 REPEATS = 3
 
@@ -77,16 +78,14 @@ def autograde_once(submission, *options):
         total = time.perf_counter() - started
         split = split_cells(course / "autograded" / submission.student_id / submission.assignment
                             / f"{submission.notebook}.ipynb")
-    split["grader's verdicts"] = judging_seconds(log)
+    split["grader's training"] = logged_seconds(log, TRAINED_PREFIX)
+    split["grader's verdicts"] = logged_seconds(log, JUDGED_PREFIX)
     return total, split
 
 
-def judging_seconds(log):
-    """Seconds the grader took to decide the tests from the kernel's record (part of nbgrader's own time)."""
-    for line in log:
-        if JUDGED_PREFIX in line:
-            return float(line.split(JUDGED_PREFIX)[1].split(" in ")[1].split(" s")[0])
-    return 0.0
+def logged_seconds(log, prefix):
+    """Seconds autograde logged as `prefix ... in N s` (part of nbgrader's own time), summed over its lines."""
+    return sum(float(line.split(prefix)[1].split(" in ")[-1].split(" s")[0]) for line in log if prefix in line)
 
 
 def main():
