@@ -21,6 +21,7 @@ Two settings serve `keras-course check` (autograder/check/command.py), which run
 `only_grade_id` runs the notebook up to one test and that test only.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -45,7 +46,6 @@ from autograder.grading.sandbox import SANDBOX_LIMITS, Limits, Sandbox, SandboxS
 
 def clean_process_outputs(grade, folder):
     """The outputs a test cell gets from `grade(folder)`: printed text, then its points (if not None) or its error."""
-    import contextlib
     import io
 
     printed = io.StringIO()
@@ -221,17 +221,16 @@ class ExecuteThenGradeInCleanProcess(Execute):
         # The grader's own processes (training, evaluating) run in sandboxes of their own when the kernel does.
         token = SANDBOX_LIMITS.set(Limits.from_settings(self._settings) if self._settings.enabled else None)
         try:
+            test_split = owner.kernel_reads_test_split if owner else False
+            sandboxed = (Sandbox(folder, Limits.from_settings(self._settings), train_split_only=not test_split)
+                         if self._settings.enabled else contextlib.nullcontext())
             with tempfile.TemporaryDirectory(prefix="keras-course-grader-") as grader_files:
-                if self._settings.enabled:
-                    test_split = owner.kernel_reads_test_split if owner else False
-                    with Sandbox(folder, Limits.from_settings(self._settings), train_split_only=not test_split) as sandbox:
-                        self._sandbox = sandbox
-                        self._training = owner.trainer(sandbox.work, grader_files) if owner and owner.trainer else None
-                        nb, resources = self._run_all(nb, resources, km)
-                    self._sandbox = None
-                else:
-                    self._training = owner.trainer(folder, grader_files) if owner and owner.trainer else None
+                with sandboxed as sandbox:
+                    self._sandbox = sandbox
+                    workdir = sandbox.work if sandbox is not None else folder  # the kernel's working folder
+                    self._training = owner.trainer(workdir, grader_files) if owner and owner.trainer else None
                     nb, resources = self._run_all(nb, resources, km)
+                self._sandbox = None
                 if self._training is not None:
                     self._training.deliver(folder)  # what the grader trained, never a file of the notebook's
                 self._training = None

@@ -202,7 +202,7 @@ def fit_call(model, arguments, training_split, compiled):
                 _refuse(f"`fit()` was given `validation_data` as {type(value).__name__}, not a tuple of arrays")
             for part, item in zip(("x", "y", "sample_weight"), value):
                 if item is not None:
-                    call.arrays[f"validation_{part}"] = _array(f"validation_data", item, training_split)
+                    call.arrays[f"validation_{part}"] = _array("validation_data", item, training_split)
         elif name == "callbacks":
             callbacks = value if isinstance(value, (list, tuple)) else [value]
             call.callbacks = [_callback(callback) for callback in callbacks]

@@ -19,7 +19,6 @@ import shutil
 import stat
 import sys
 import time
-import warnings
 from pathlib import Path
 
 from autograder.assignments.tune_training.plan import (
@@ -37,11 +36,11 @@ from autograder.assignments.tune_training.plan import (
 )
 from autograder.assignments.tune_training.training import (
     ARTIFACTS,
-    MODEL_FILENAME,
     BudgetGuard,
     TrainingRecord,
     built,
     parameter_budget_failure,
+    save_quietly,
     write_record,
 )
 from autograder.errors import CheckFailure, error_text
@@ -138,11 +137,8 @@ def train_from_plan(plan_folder, out_folder, test_digests=frozenset()):
                 logs = {key: [float(value) for value in values] for key, values in history.history.items()}
                 (out_folder / HISTORY_FILENAME.format(index=index)).write_text(json.dumps(logs))
         finally:
-            record.samples_seen = guard.samples_seen()
-            record.stopped_at_budget = record.samples_seen > TUNE_MAX_SAMPLES
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.save(out_folder / MODEL_FILENAME)
+            guard.count_into(record)
+        save_quietly(model, out_folder)
         record.saved = True
     except Exception as error:
         record.error = str(error) if isinstance(error, (CheckFailure, _KernelFailure)) else error_text(error)
@@ -160,8 +156,8 @@ def main(argv=None):
         return 2
     import autograder  # noqa: F401 (keeps TensorFlow's start-up logs quiet)
 
-    digests = frozenset(bytes.fromhex(line) for line in Path(argv[2]).read_text().split()) if len(argv) == 3 else ()
-    train_from_plan(argv[0], argv[1], frozenset(digests))
+    digests = frozenset(bytes.fromhex(line) for line in Path(argv[2]).read_text().split()) if len(argv) == 3 else frozenset()
+    train_from_plan(argv[0], argv[1], digests)
     return 0
 
 
@@ -182,8 +178,8 @@ class GraderTraining:
     def __init__(self, workdir, results):
         self.workdir = Path(workdir)
         self.results = Path(results)
-        self.trained = {}  # plan name: the folder of its results
-        self.newest = None
+        self.trained = set()  # the names of the plans seen (the newest of each cell trained)
+        self.newest = None  # the folder of the newest training's results
 
     def after_cell(self, seconds_left):
         """Train the newest plan written since the last call, if any; return the training's log, or None."""
@@ -194,9 +190,9 @@ class GraderTraining:
         if not new:
             return None
         name = new[-1]
-        out = self.results / str(len(self.trained))
+        out = self.results / name
         out.mkdir(parents=True)
-        self.trained.update({skipped: None for skipped in new})
+        self.trained.update(new)
         timeout = max(int(seconds_left), 1)
         with clean_process(train_split_only=True) as (folder, run):
             _copy_plan(self.workdir, name, folder / "plan", SANDBOX_LIMITS.get())
@@ -214,7 +210,6 @@ class GraderTraining:
                     shutil.copyfile(path, out / path.name)
         if not (out / ARTIFACTS[1]).is_file():
             write_record(out, TrainingRecord(error="the grader's training process ended without a record (out of memory?)"))
-        self.trained[name] = out
         self.newest = out
         # The kernel's History objects read the grader's History files (see `training.TrainingHistory`).
         for history in sorted(out.glob(HISTORY_FILENAME.format(index="*"))):

@@ -143,6 +143,18 @@ class BudgetGuard:
     def samples_seen(self):
         return int(np.asarray(self.seen))
 
+    def count_into(self, record):
+        """Put the samples counted, and whether they went over the budget, in the `TrainingRecord`."""
+        record.samples_seen = self.samples_seen()
+        record.stopped_at_budget = record.samples_seen > self.budget
+
+
+def save_quietly(model, folder):
+    """Save the trained model as `MODEL_FILENAME` in `folder`, without Keras's warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.save(Path(folder) / MODEL_FILENAME)
+
 
 class TrainingHistory:
     """What `fit()` returns to `train`: its History, to be read once `train` has returned.
@@ -289,7 +301,8 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset, plannin
     for name in ARTIFACTS:
         (folder / name).unlink(missing_ok=True)
     record = TrainingRecord()
-    model = history = planner = None
+    model = history = None
+    plan_folder = folder / PLANS_FOLDER / f"{time.time_ns():020d}"
     started = time.perf_counter()
     try:
         model = build_model()
@@ -301,7 +314,6 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset, plannin
         model = _fresh_copy(model)
         training_split = load_mnist_train()
         if planning:
-            plan_folder = folder / PLANS_FOLDER / f"{time.time_ns():020d}"
             inside_train = _InsideTrain()
             planner = _FitPlanner(model, training_split, plan_folder, inside_train)
             try:
@@ -323,18 +335,15 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset, plannin
         try:
             history = inside_train.run(train, model, *training_split)
         finally:
-            record.samples_seen = guard.samples_seen()
+            guard.count_into(record)
             record.fit_calls = guard.fit_calls
-            record.stopped_at_budget = record.samples_seen > TUNE_MAX_SAMPLES
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.save(folder / MODEL_FILENAME)
+        save_quietly(model, folder)
         record.saved = True
     except Exception as error:
         record.error = str(error) if isinstance(error, CheckFailure) else error_text(error)
         print(f"Training failed: {record.error}")
         if planning:  # the grader records the error as the training's outcome
-            write_plan(folder / PLANS_FOLDER / f"{time.time_ns():020d}", None, [], record.error)
+            write_plan(plan_folder, None, [], record.error)
             return model, history, record
     record.seconds = time.perf_counter() - started
     write_record(folder, record)
