@@ -9,9 +9,6 @@ BROWSER := $(VENV)/.browser
 SANDBOX := $(VENV)/.sandbox
 POSTGRES := $(VENV)/.postgres
 
-# Keep TensorFlow's C++ INFO/WARNING logs out of every kernel we start (errors still show).
-export TF_CPP_MIN_LOG_LEVEL := 2
-export KERAS_BACKEND := tensorflow
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
@@ -27,7 +24,7 @@ $(INSTALLED): pyproject.toml constraints.txt
 demo: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m autograder demo
 
-# Debian's bubblewrap: every student's kernel runs in its sandbox (autograder/grading/sandbox.py).
+# Debian's bubblewrap: every student's kernel runs in its sandbox (autograder/isolation/sandbox.py).
 $(SANDBOX): | $(INSTALLED)
 	command -v bwrap >/dev/null || \
 		{ apt-get update && apt-get install -y --no-install-recommends bubblewrap; }

@@ -3,11 +3,9 @@
 Everything below is an ordinary nbgrader setting; change it to fit your course.
 """
 
-import os
 from pathlib import Path
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
@@ -27,19 +25,21 @@ from nbgrader.preprocessors import (
     SaveCells,
 )
 
+from autograder.assignments import grading_files
+from autograder.grading.stages.feedback_for_students import FeedbackForStudents
+from autograder.grading.stages.judge_outside_kernel import JudgeOutsideKernel
+from autograder.grading.stages.name_test_cells import NameTestCells
+from autograder.grading.stages.remove_grading_files import RemoveGradingFiles
+from autograder.grading.stages.sandboxed_execute import SandboxedExecute
+from autograder.grading.stages.starting_code import StartingCode
 from autograder.grading.student_feedback import TEMPLATE_FOLDER as FEEDBACK_TEMPLATE_FOLDER
 from autograder.grading.student_feedback import TEMPLATE_NAME as FEEDBACK_TEMPLATE_NAME
-from autograder.grading.plugins import ExecuteThenGradeInCleanProcess, FeedbackForStudents, NameTestCells
-from autograder.grading.starting_code import StartingCode
 from autograder.settings import CELL_TIMEOUT_SECONDS
 
 COURSE_ROOT = Path(__file__).resolve().parent
 
-# Kernels started by nbgrader inherit this: TensorFlow's C++ INFO and WARNING logs
-# would reach stderr, and nbgrader scores a test cell that writes to stderr 0.
-# Errors are still shown.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Importing `autograder` above set the environment that kernels started by nbgrader inherit: quiet
+# TensorFlow logs, since nbgrader scores a test cell that writes to stderr 0 (autograder/environment.py).
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -56,9 +56,9 @@ c.CourseDirectory.solution_directory = "solutions"
 c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'gradebook.db'}"
 # Submissions larger than this (in kB) are skipped with a warning, not copied.
 c.CourseDirectory.max_file_size = 100_000
-# Never copied between folders: the files assignment 3's training cell writes for
-# grading (a copy handed in with a submission must not be graded), besides nbgrader's own.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "tuned_model.*"]
+# Never copied between folders: what grading writes in a notebook's folder, as each assignment declares it
+# (a copy handed in with a submission must not be graded), besides nbgrader's own.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", *grading_files()]
 
 # The exchange lives in the course folder so release/fetch/submit/collect work
 # without root; point it at a shared folder on a multi-user JupyterHub.
@@ -73,12 +73,15 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = CELL_TIMEOUT_SECONDS
 c.Execute.interrupt_on_timeout = True
 
-# nbgrader's autograde steps, with `Execute` replaced by the course's version: after the
-# notebook has run, the tests that must not trust the student's kernel (assignment 3's
-# budget and accuracy) are scored again by nbgrader itself, the saved model evaluated in a fresh
-# process. See autograder/grading/plugins.py.
+# The path of one submission through autograde, one step per line (autograder/grading/stages/, a module
+# each): handed-in grading files removed; the notebook run in its sandboxed kernel, with the assignment's own
+# step after each cell (assignment 3: the grader trains the planned model); every test decided outside the
+# kernel, by the assignment's grader or by replaying the test cell on what the kernel observed; then
+# nbgrader's own steps.
 c.Autograde.autograde_preprocessors = [
-    ExecuteThenGradeInCleanProcess,
+    RemoveGradingFiles,
+    SandboxedExecute,
+    JudgeOutsideKernel,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -87,13 +90,13 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 
-# Every student's kernel runs in a sandbox (autograder/grading/sandbox.py: bubblewrap, cgroups, an
+# Every student's kernel runs in a sandbox (autograder/isolation/sandbox.py: bubblewrap, cgroups, an
 # unprivileged user, no network, none of the course's files but the `autograder` package). A
 # limit reached costs that student the cells it stops, with the reason in words; grading refuses
 # to start on a machine that cannot run the sandbox. `enabled = False` only where every notebook
 # is trusted: without the sandbox a notebook can forge grades and change the course.
 c.SandboxSettings.enabled = True
-# Its limits, each per notebook (the defaults, in autograder/grading/sandbox.py, in brackets):
+# Its limits, each per notebook (the defaults, in autograder/isolation/sandbox.py, in brackets):
 # c.SandboxSettings.memory_bytes = ...           # its processes together [a quarter of the machine, at most 4 GiB]
 # c.SandboxSettings.processes = ...              # processes and threads at once [256]
 # c.SandboxSettings.disk_bytes = ...             # its private writable folder [1 GiB]
@@ -109,7 +112,7 @@ c.LimitOutput.max_traceback = 100
 
 # The student version names each test at the top of its cell (from its metadata), for `check(...)`,
 # and an answer cell with a `### BEGIN STARTING CODE` block starts with that code instead of the
-# stub (autograder/grading/starting_code.py). nbgrader's own steps otherwise, in its order.
+# stub (autograder/grading/stages/starting_code.py). nbgrader's own steps otherwise, in its order.
 c.GenerateAssignment.preprocessors = [
     NameTestCells,
     IncludeHeaderFooter,

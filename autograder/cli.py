@@ -49,9 +49,9 @@ def check(notebook, question, as_json, assignment, course, no_sandbox, timeout):
     import json
     import sys
 
-    from autograder.check.command import run_check
-    from autograder.check.course import CheckError
-    from autograder.check.report import format_report
+    from autograder.selfcheck.command import run_check
+    from autograder.selfcheck.course import CheckError
+    from autograder.selfcheck.report import format_report
 
     progress = Progress(sys.stderr)
     try:

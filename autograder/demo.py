@@ -12,10 +12,12 @@ import nbformat
 from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
 from autograder.assignments.submission import build_notebook
-from autograder.check.report import failure_lines
 from autograder.grading import batch
-from autograder.grading.nbgrader import COURSE_ROOT, copy_course, read_results, run_nbgrader
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
+from autograder.grading.results import read_results
 from autograder.report import write_report
+from autograder.selfcheck.report import failure_lines
+from autograder.settings import COURSE_ROOT
 
 
 def demo_class():

@@ -25,10 +25,26 @@ class CheckFailure(AssertionError):
         super().__init__(message)
 
     def _render_traceback_(self):
-        """The lines IPython shows for this failure instead of a traceback (autograder/check/tracebacks.py)."""
-        from autograder.check.tracebacks import check_failure_lines
+        """The lines IPython shows for this failure instead of a traceback (autograder/kernel/tracebacks.py)."""
+        return _RENDERER(self)
 
-        return check_failure_lines(self)
+
+def message_lines(failure, name=None, hint="Hint:"):
+    """`Name: message` then the hint's lines, as a notebook shows a failed check without a traceback."""
+    first, *rest = str(failure).splitlines() or [""]
+    lines = [f"{name or type(failure).__name__}: {first}"]
+    return lines + [f"{hint}{line[len('Hint:'):]}" if line.startswith("Hint:") else line for line in rest]
+
+
+# What `CheckFailure._render_traceback_` returns: its message lines, until the kernel's watch
+# (autograder/kernel/watch.py) installs the renderer that adds the student's own frames.
+_RENDERER = message_lines
+
+
+def set_traceback_renderer(render):
+    """Make IPython show every `CheckFailure` as `render(failure)` returns it (a list of lines)."""
+    global _RENDERER
+    _RENDERER = render
 
 
 _ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")

@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+# The course folder of a checkout (`nbgrader_config.py`, `source/`, `release/`), which holds the package.
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+
 SEED = 1234
 
 MNIST_PATH = Path(__file__).parent / "data" / "mnist.npz"

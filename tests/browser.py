@@ -23,7 +23,8 @@ import psutil
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from autograder.grading.nbgrader import COURSE_ROOT, nbgrader_env
+from autograder.environment import child_environment
+from autograder.settings import COURSE_ROOT
 from tests.network import free_port
 
 # Kept after the test, for a person to look at.
@@ -153,7 +154,7 @@ class LabServer:
 
 def lab_environment(state_dir, token):
     """nbgrader's environment, with Jupyter's and IPython's state (and $HOME) under `state_dir`."""
-    env = nbgrader_env()
+    env = child_environment()
     env.update(
         HOME=str(state_dir / "home"),
         JUPYTER_CONFIG_DIR=str(state_dir / "config"),

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 
 import pytest
 
-# Kernels started by the tests inherit this; see nbgrader_config.py.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+from autograder.environment import quiet_tensorflow
+
+# Kernels started by the tests inherit this (autograder/environment.py).
+quiet_tensorflow()
 # nbgrader runs `alembic` (this interpreter's script) when it creates a gradebook in this process.
 os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
 
 from autograder.assignments import all_assignments  # noqa: E402
 from autograder.assignments.submission import unanswered  # noqa: E402
 from autograder.demo import grade_class  # noqa: E402
-from autograder.grading.nbgrader import COURSE_ROOT, copy_course  # noqa: E402
+from autograder.grading.nbgrader_commands import copy_course  # noqa: E402
+from autograder.settings import COURSE_ROOT  # noqa: E402
 from tests import grading_runs  # noqa: E402
 from tests.postgres import postgres  # noqa: E402, F401 (one PostgreSQL server per session, for the tests that use it)
 

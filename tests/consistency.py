@@ -4,7 +4,7 @@
 `nbformat` notebook, so a test can break a copy) with its `Assignment` and returns one string
 per problem, each naming the notebook and the cell: `"01_fix_simplenet/fix_simplenet.ipynb,
 cell 7 (data_prepared): ..."` (cells are numbered from 1, as `keras-course check` logs them);
-starting code that `generate_assignment` could not read is one (autograder/grading/starting_code.py).
+starting code that `generate_assignment` could not read is one (autograder/starting_code.py).
 `course_problems(source_root, assignments)` adds what spans notebooks: one declaration per
 folder of `source/`, grade ids unique across the course. An empty list means they agree.
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.grading.starting_code import problems_of as starting_code_problems
+from autograder.starting_code import problems_of as starting_code_problems
 
 # A question: one line ending in "?", or in "?" and one parenthesised remark ("... agree? (more cases are hidden)").
 QUESTION = re.compile(r"\S[^\n]*\?( \([^()\n]+\))?")

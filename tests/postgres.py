@@ -16,9 +16,7 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import contextmanager, suppress
@@ -27,6 +25,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 from tests.network import free_port
 
 # Debian's PostgreSQL: /usr/lib/postgresql/<version>/bin.
@@ -276,7 +275,7 @@ def open_gradebook(url, course_id="default_course"):
     """nbgrader's `Gradebook(url, course_id)`, closed on exit.
 
     A new gradebook is stamped with nbgrader's schema version by running `alembic`, which must
-    be on PATH: `tests/conftest.py` puts this interpreter's scripts there, as `nbgrader_env()` does.
+    be on PATH: `tests/conftest.py` puts this interpreter's scripts there, as `autograder.environment.child_environment()` does.
     """
     from nbgrader import api
 

@@ -14,7 +14,8 @@ import re
 import nbformat
 
 from autograder.assignments.submission import solution_source
-from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of
+from autograder.cells import grade_id_of
+from autograder.settings import COURSE_ROOT
 
 _DEFINITIONS = (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
 

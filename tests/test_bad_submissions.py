@@ -7,7 +7,8 @@ import pytest
 
 from autograder.assignments.submission import Submission
 from autograder.assignments.tune_training.training import ARTIFACTS, TrainingRecord
-from autograder.grading.nbgrader import read_results, run_nbgrader
+from autograder.grading.nbgrader_commands import run_nbgrader
+from autograder.grading.results import read_results
 from tests.conftest import grade_once
 from tests.grading_runs import timed
 

@@ -22,8 +22,9 @@ import pytest
 from autograder.assignments import assignment as find_assignment
 from autograder.demo import write_submissions
 from autograder.grading.batch import BatchError, BatchProgress, grade_class
-from autograder.grading.nbgrader import copy_course, read_results, run_nbgrader
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.one_student import THREAD_VARIABLES, CourseFiles, StudentFiles, grade_student
+from autograder.grading.results import read_results
 from tests.network import free_port
 from tests.postgres import gradebook_scores
 

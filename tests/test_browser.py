@@ -17,8 +17,10 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from autograder.check.kernel import passed_line
-from autograder.grading.nbgrader import COURSE_ROOT, copy_course, autograded_cells
+from autograder.cells import autograded_cells
+from autograder.grading.nbgrader_commands import copy_course
+from autograder.kernel.watch import passed_line
+from autograder.settings import COURSE_ROOT
 from tests.browser import (
     ARTIFACTS,
     UI_TIMEOUT,

@@ -12,7 +12,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from autograder.grading.nbgrader import COURSE_ROOT, copy_course
+from autograder.grading.nbgrader_commands import copy_course
+from autograder.settings import COURSE_ROOT
 from tests.browser import (
     ProcessWatch,
     Screenshots,

@@ -18,12 +18,16 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from autograder.check.command import CheckReport, answer_notes, not_graded_reason
-from autograder.check.course import CheckError, course_notebooks, identify
-from autograder.check.report import format_report
-from autograder.cli import main
 from autograder.assignments import hint
-from autograder.grading.nbgrader import CAUSE_HINT, COURSE_ROOT, TestResult, copy_course, grade_id_of, result_of
+from autograder.cells import grade_id_of
+from autograder.cli import main
+from autograder.failures import CAUSE_HINT
+from autograder.grading.nbgrader_commands import copy_course
+from autograder.grading.results import TestResult, result_of
+from autograder.selfcheck.command import CheckReport, answer_notes, not_graded_reason
+from autograder.selfcheck.course import CheckError, course_notebooks, identify
+from autograder.selfcheck.report import format_report
+from autograder.settings import COURSE_ROOT
 
 ASSIGNMENT = "02_layers_and_cnn"
 NOTEBOOK = "layers_and_cnn.ipynb"

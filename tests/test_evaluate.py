@@ -1,31 +1,30 @@
-"""Tests of autograder/grading/evaluate.py and of the clean-process grading in autograder/grading/plugins.py.
+"""Tests of autograder/assignments/tune_training/evaluate.py and of the clean-process grading in autograder/grading/stages/.
 
 A small model (Flatten + Dense(10)) is trained briefly and saved once; it is evaluated in a
 fresh process, and the result is compared with the same measurement made here. Each
 evaluation starts Python and TensorFlow, so only a few tests do one. The nbgrader side is
-tested without a kernel: `clean_process_outputs` is fed to nbgrader's own `determine_grade`.
+tested without a kernel: `grader_outputs` is fed to nbgrader's own `determine_grade`.
 """
 
 import json
 
-import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 import keras
 import numpy as np
 import pytest
 from keras import layers
-from nbformat.v4 import new_code_cell, new_notebook, new_output
-from nbgrader.preprocessors import Execute
+from nbformat.v4 import new_code_cell
 from nbgrader.utils import determine_grade
 
+import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 from autograder import checks
 from autograder.assignments import graded_outside_kernel
 from autograder.assignments.tune_training import checks as tune_checks
+from autograder.assignments.tune_training import evaluate
+from autograder.assignments.tune_training.evaluate import evaluate_in_clean_process
 from autograder.assignments.tune_training.training import ARTIFACTS, RECORD_FILENAME
 from autograder.data import load_mnist_test, load_mnist_train
 from autograder.errors import CheckFailure
-from autograder.grading import evaluate
-from autograder.grading.evaluate import evaluate_in_clean_process
-from autograder.grading.plugins import ExecuteThenGradeInCleanProcess, clean_process_outputs
+from autograder.grading.judge import grader_outputs
 from autograder.settings import MNIST_CLASSES, MNIST_TEST_SIZE, SEED
 
 
@@ -141,7 +140,7 @@ def test_an_evaluation_over_the_timeout_fails(saved_model):
 @pytest.mark.parametrize("argv", [[], ["a.keras", "b.keras"]], ids=["no_argument", "two_arguments"])
 def test_main_with_wrong_arguments_exits_2_with_a_json_error(argv, capsys):
     assert evaluate.main(argv) == 2
-    assert json.loads(capsys.readouterr().out) == {"error": "usage: python -I -m autograder.grading.evaluate MODEL.keras"}
+    assert json.loads(capsys.readouterr().out) == {"error": "usage: python -I -m autograder.assignments.tune_training.evaluate MODEL.keras"}
 
 
 def test_main_on_a_missing_file_exits_1_with_the_error_type(tmp_path, capsys):
@@ -158,7 +157,7 @@ def test_main_prints_the_result_as_one_json_line(saved_model, clean_result, caps
 
 
 # --------------------------------------------------------------------------------------
-# plugins: the grade of a test cell re-scored outside the kernel.
+# grader_outputs: the grade of a test cell decided by a declared grader, outside the kernel.
 # --------------------------------------------------------------------------------------
 
 
@@ -174,83 +173,63 @@ def graded_cell(outputs, points=3):
     return cell
 
 
-def grade_two_points(folder):
+def grade_two_points(folder, limits=None):
     print("Test accuracy 98.70% on 10,000 images.")
     return 2
 
 
-def grade_below_the_lowest_tier(folder):
+def grade_below_the_lowest_tier(folder, limits=None):
     raise CheckFailure("test accuracy below the lowest tier", "at least 98.0%", "91.20%")
 
 
-def test_clean_process_outputs_of_a_grade_are_its_printed_text_and_points(tmp_path):
-    outputs = clean_process_outputs(grade_two_points, tmp_path)
+def test_grader_outputs_of_a_grade_are_its_printed_text_and_points(tmp_path):
+    outputs = grader_outputs(grade_two_points, tmp_path)
     assert [output.output_type for output in outputs] == ["stream", "execute_result"]
     assert (outputs[0].name, outputs[0].text) == ("stdout", "Test accuracy 98.70% on 10,000 images.\n")
     assert outputs[1].data == {"text/plain": "2"}
     assert determine_grade(graded_cell(outputs)) == (2, 3)
 
 
-def test_clean_process_outputs_of_a_failed_check_are_an_error(tmp_path):
-    outputs = clean_process_outputs(grade_below_the_lowest_tier, tmp_path)
+def test_grader_outputs_of_a_failed_check_are_an_error(tmp_path):
+    outputs = grader_outputs(grade_below_the_lowest_tier, tmp_path)
     assert [output.output_type for output in outputs] == ["error"]
     assert outputs[0].ename == "CheckFailure"
     assert outputs[0].evalue == "test accuracy below the lowest tier: expected at least 98.0%, got 91.20%."
     assert determine_grade(graded_cell(outputs)) == (0, 3)
 
 
-def test_clean_process_outputs_keep_what_was_printed_before_a_failure(tmp_path):
-    def grade(folder):
+def test_grader_outputs_keep_what_was_printed_before_a_failure(tmp_path):
+    def grade(folder, limits=None):
         print("Test accuracy 91.20%.")
         grade_below_the_lowest_tier(folder)
 
-    outputs = clean_process_outputs(grade, tmp_path)
+    outputs = grader_outputs(grade, tmp_path)
     assert [output.output_type for output in outputs] == ["stream", "error"]
     assert determine_grade(graded_cell(outputs)) == (0, 3)
 
 
-def test_clean_process_outputs_pass_the_folder_to_the_grade(tmp_path):
+def test_grader_outputs_pass_the_folder_and_limits_to_the_grade(tmp_path):
     folders = []
-    clean_process_outputs(lambda folder: folders.append(folder) or 1, tmp_path)
-    assert folders == [tmp_path]
+    grader_outputs(lambda folder, limits: folders.append((folder, limits)) or 1, tmp_path, "the limits")
+    assert folders == [(tmp_path, "the limits")]
 
 
-def test_clean_process_outputs_of_a_garbage_record_score_zero_with_a_message(tmp_path):
+def test_grader_outputs_of_a_garbage_record_score_zero_with_a_message(tmp_path):
     """A record the student's kernel overwrote with garbage must cost the cell, not crash nbgrader."""
     (tmp_path / RECORD_FILENAME).write_text("not json")
-    outputs = clean_process_outputs(tune_checks.grade_accuracy, tmp_path)
+    outputs = grader_outputs(tune_checks.grade_accuracy, tmp_path)
     assert [output.output_type for output in outputs] == ["error"]
     assert outputs[0].ename == "CheckFailure" and "not the one the training cell writes" in outputs[0].evalue
     assert determine_grade(graded_cell(outputs)) == (0, 3)
 
 
-def test_clean_process_outputs_of_an_unexpected_error_score_zero_instead_of_stopping_autograde(tmp_path):
-    def grade(folder):
+def test_grader_outputs_of_an_unexpected_error_score_zero_instead_of_stopping_autograde(tmp_path):
+    def grade(folder, limits=None):
         raise OSError("disk full")
 
-    outputs = clean_process_outputs(grade, tmp_path)
+    outputs = grader_outputs(grade, tmp_path)
     assert [(output.output_type, output.ename) for output in outputs] == [("error", "OSError")]
     assert determine_grade(graded_cell(outputs)) == (0, 3)
-
-
-def test_execute_then_grade_removes_handed_in_files_and_replaces_the_cell_outputs(tmp_path, monkeypatch):
-    """Files handed in with a submission are gone before the kernel runs; the cell shows the clean grade."""
-    for name in ARTIFACTS:
-        (tmp_path / name).write_text("handed in with the submission")
-    seen_by_kernel = []
-
-    def run_notebook_without_a_kernel(self, nb, resources=None, km=None):
-        seen_by_kernel.extend(sorted(path.name for path in tmp_path.iterdir()))
-        return nb, resources
-
-    monkeypatch.setattr(Execute, "preprocess", run_notebook_without_a_kernel)
-    cell = graded_cell([new_output("execute_result", data={"text/plain": "3"}, execution_count=1)])
-    notebook = new_notebook(cells=[cell])
-    ExecuteThenGradeInCleanProcess().preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
-    assert seen_by_kernel == []
-    assert [output.output_type for output in cell.outputs] == ["error"]
-    assert "did not run to its end" in cell.outputs[0].evalue
-    assert determine_grade(cell) == (0, 3)
 
 
 def test_tuned_accuracy_is_graded_in_a_clean_process():
@@ -258,9 +237,9 @@ def test_tuned_accuracy_is_graded_in_a_clean_process():
     assert (test.artifacts, test.grader) == (ARTIFACTS, tune_checks.grade_accuracy)
 
 
-def test_clean_process_outputs_of_a_check_returning_none_have_no_score_output(tmp_path):
+def test_grader_outputs_of_a_check_returning_none_have_no_score_output(tmp_path):
     """A passing check (None) leaves no execute_result, so nbgrader gives the cell full points."""
-    outputs = clean_process_outputs(lambda folder: print("within budget"), tmp_path)
+    outputs = grader_outputs(lambda folder, limits: print("within budget"), tmp_path)
     assert [output.output_type for output in outputs] == ["stream"]
 
 

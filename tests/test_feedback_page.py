@@ -20,9 +20,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.assignments.fix_simplenet import ASSIGNMENT
-from autograder.grading.student_feedback.page import EARLIER_CELL, NOT_GRADED_YET, Grade, feedback_page
+from autograder.failures import CAUSE_HINT
+from autograder.grading.student_feedback.feedback import EARLIER_CELL, NOT_GRADED_YET, CellGrade, feedback_page
 from autograder.grading.student_feedback.paths import COURSE_CODE, PACKAGE, hide_paths_in_outputs, replacements
-from autograder.grading.nbgrader import CAUSE_HINT, COURSE_ROOT
+from autograder.settings import COURSE_ROOT
 
 SITE_PACKAGES = next(path for path in sys.path if path.endswith("site-packages"))
 
@@ -72,8 +73,8 @@ def check_failure(message, hint):
 
 
 def grades(**scores):
-    """{grade_id: Grade} with each test's declared points and the score given (None: not graded yet)."""
-    return {grade_id: Grade(score or 0.0, ASSIGNMENT.test(grade_id).points, needs_manual_grade=score is None)
+    """{grade_id: CellGrade} with each test's declared points and the score given (None: not graded yet)."""
+    return {grade_id: CellGrade(score or 0.0, ASSIGNMENT.test(grade_id).points, needs_manual_grade=score is None)
             for grade_id, score in scores.items()}
 
 

@@ -15,7 +15,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import autograder  # noqa: E402,F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
@@ -23,13 +22,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+import autograder  # noqa: E402,F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 from autograder.assignments.fix_simplenet import ASSIGNMENT  # noqa: E402
 from autograder.assignments.fix_simplenet import checks as fix_simplenet  # noqa: E402
+from autograder.cells import grade_id_of  # noqa: E402
 from autograder.data import load_mnist, load_raw_mnist  # noqa: E402
 from autograder.errors import CheckFailure  # noqa: E402
-from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of  # noqa: E402
-from autograder.grading.starting_code import blocks_of  # noqa: E402
 from autograder.settings import (  # noqa: E402
+    COURSE_ROOT,
     MNIST_CLASSES,
     SEED,
     SIMPLENET_EPOCH_BUDGET,
@@ -37,6 +37,7 @@ from autograder.settings import (  # noqa: E402
     SIMPLENET_PARAMS,
     WEIGHT_PLOT_MIN_IMAGES,
 )
+from autograder.starting_code import blocks_of  # noqa: E402
 from tests.both_ways import current, kernel_and_grader  # noqa: E402
 from tests.solutions import definitions, hidden_arguments, source_cells, submission_definitions  # noqa: E402
 

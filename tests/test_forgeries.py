@@ -14,10 +14,10 @@ import nbformat
 import pytest
 
 from autograder.assignments import assignment as find_assignment
-from autograder.grading.judge import DISPLAYED_IGNORED, KERNEL_PASSED
 from autograder.assignments.tune_training.checks import read_record
 from autograder.assignments.tune_training.submissions import FORGERY_RAN
-from autograder.grading.nbgrader import autograded_cells, grade_id_of
+from autograder.cells import autograded_cells, grade_id_of
+from autograder.grading.judge import DISPLAYED_IGNORED, KERNEL_PASSED
 from tests.conftest import the_class
 
 pytestmark = pytest.mark.slow

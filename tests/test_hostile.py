@@ -22,8 +22,10 @@ import pytest
 import autograder
 from autograder.assignments import assignment
 from autograder.assignments.submission import build_notebook, reference, untouched
-from autograder.grading.nbgrader import copy_course, grade_id_of, read_results, run_nbgrader
-from autograder.grading.sandbox import CGROUP_PARENT, CGROUP_ROOT
+from autograder.cells import grade_id_of
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
+from autograder.grading.results import read_results
+from autograder.isolation.sandbox import CGROUP_PARENT, CGROUP_ROOT
 from tests import grading_runs
 from tests.hostile import CELL_TIMEOUT_SECONDS, HONEST, HOSTILE, LIMITS, hostile_code
 

@@ -19,13 +19,15 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.assignments import graded_outside_kernel
-from autograder.check.cascades import ANSWER_FIRST, CAUSE_ATTRIBUTE, CellRun, defined_names, failure_of, missing_name_cause
-from autograder.check.command import CheckReport
-from autograder.check.kernel import passed_line
-from autograder.check.notebook import NO_NOTEBOOK_PATH, fix_first
+from autograder.causes import ANSWER_FIRST, CAUSE_ATTRIBUTE, CellRun, defined_names, failure_of, missing_name_cause
+from autograder.cells import autograded_cells, grade_id_of
 from autograder.cli import main
 from autograder.errors import strip_ansi
-from autograder.grading.nbgrader import COURSE_ROOT, TestResult, autograded_cells, grade_id_of
+from autograder.grading.results import TestResult
+from autograder.kernel.watch import passed_line
+from autograder.selfcheck.command import CheckReport
+from autograder.selfcheck.notebook import NO_NOTEBOOK_PATH, fix_first
+from autograder.settings import COURSE_ROOT
 from tests.conftest import the_class
 
 QUESTION = "conv_output_size_cases"

@@ -5,15 +5,16 @@ in the untouched student version, is shown by grading its reference and untouche
 submissions once in tests/test_pipeline.py (an nbgrader validate here would run the
 same notebooks, assignment 3's training included, a second time). The same run grades one
 submission per answer cell left as released, with nbgrader's stub or with its starting code
-(autograder/grading/starting_code.py): each loses every test that uses the cell.
+(autograder/starting_code.py): each loses every test that uses the cell.
 """
 
 import nbformat
 import pytest
 from nbgrader.utils import is_solution
 
-from autograder.grading.nbgrader import COURSE_ROOT, copy_course, run_nbgrader
-from autograder.grading.starting_code import BEGIN, END, blocks_of
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
+from autograder.settings import COURSE_ROOT
+from autograder.starting_code import BEGIN, END, blocks_of
 
 NOTEBOOKS = sorted(path.relative_to(COURSE_ROOT / "source") for path in (COURSE_ROOT / "source").glob("*/*.ipynb"))
 pytestmark = pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)

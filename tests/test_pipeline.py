@@ -14,8 +14,9 @@ import nbformat
 import pytest
 
 from autograder.assignments import all_assignments
+from autograder.cells import autograded_cells
 from autograder.demo import format_class_table
-from autograder.grading.nbgrader import COURSE_ROOT, autograded_cells
+from autograder.settings import COURSE_ROOT
 from tests.conftest import the_class
 
 CLASS = the_class()
@@ -174,8 +175,9 @@ def first_error(cell):
 def test_feedback_says_first_why_each_lost_test_failed_and_each_cause_once(graded_class, submission):
     """Does the first line of each lost test's feedback name the earlier cell that failed and its error, or what
     the check found, and is each root cause listed once at the top with every test it costs?"""
+    from autograder.cells import grade_id_of
     from autograder.errors import strip_ansi
-    from autograder.grading.nbgrader import STOPPED, grade_id_of
+    from autograder.failures import STOPPED
 
     page = graded_class.path("feedback", submission, ".html")
     said = feedback_results(page)
@@ -350,7 +352,7 @@ CHECKED = [("reference", "01_fix_simplenet"), ("syntax_error", "01_fix_simplenet
 @pytest.mark.parametrize("key", CHECKED, ids=lambda key: f"{key[1]}-{key[0]}")
 def test_check_gives_the_score_that_nbgrader_autograde_gave(graded_class, key):
     """Does `keras-course check` on a submitted notebook score each test exactly as `nbgrader autograde` did?"""
-    from autograder.check.command import run_check
+    from autograder.selfcheck.command import run_check
     from tests.grading_runs import timed
 
     submission = graded_class.submission(*key)

@@ -15,13 +15,13 @@ from nbgrader.api import Gradebook
 from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
 from autograder.assignments.submission import Submission, build_notebook
-from autograder.grading.nbgrader import COURSE_ROOT
+from autograder.course import course_settings
+from autograder.failures import failures_of
 from autograder.report import ReportError, gather_class, write_report
 from autograder.report.classreport import GRADED, NOT_GRADED, NOT_SUBMITTED
 from autograder.report.flags import flags_of
-from autograder.report.gradebook import course_settings
 from autograder.report.groups import pattern_of
-from autograder.report.outcomes import failures_of
+from autograder.settings import COURSE_ROOT
 from tests.browser import browser_page, chromium_path
 from tests.conftest import the_class
 from tests.network import free_port

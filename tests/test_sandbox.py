@@ -1,4 +1,4 @@
-"""The sandbox itself (autograder/grading/sandbox.py), with real bubblewrap and cgroups, commands instead of kernels.
+"""The sandbox itself (autograder/isolation/sandbox.py), with real bubblewrap and cgroups, commands instead of kernels.
 
 Each test runs a short command in a real `Sandbox` around a temporary folder and checks one
 property; tests/test_hostile.py then grades whole hostile notebooks through nbgrader.
@@ -13,9 +13,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_output
 
 import autograder
-from autograder.grading.nbgrader import COURSE_ROOT
-from autograder.grading.plugins import cut_outputs
-from autograder.grading.sandbox import MIB, Limits, Sandbox, missing
+from autograder.grading.stages.sandboxed_execute import cut_outputs
+from autograder.isolation.sandbox import MIB, Limits, Sandbox, missing
+from autograder.settings import COURSE_ROOT
 
 LIMITS = Limits(memory_bytes=512 * MIB, processes=32, disk_bytes=16 * MIB)
 

@@ -33,7 +33,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.assignments import all_assignments
-from autograder.grading.nbgrader import COURSE_ROOT
+from autograder.settings import COURSE_ROOT
 
 PACKAGE = COURSE_ROOT / "autograder"
 BEGIN, END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"

@@ -1,4 +1,4 @@
-"""Starting code (autograder/grading/starting_code.py): an answer cell of the student version that begins with code to fix.
+"""Starting code (autograder/starting_code.py): an answer cell of the student version that begins with code to fix.
 
 nbgrader's own `ClearSolutions`, then the course's `StartingCode`, run on small in-memory
 notebooks, as `generate_assignment` runs them (no kernel); then the course's own notebooks:
@@ -12,8 +12,10 @@ from nbgrader.preprocessors import ClearSolutions
 from traitlets.config import Config
 
 from autograder.assignments.submission import solution_source
-from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of
-from autograder.grading.starting_code import BEGIN, END, StartingCode, has_starting_code, without_starting_code
+from autograder.cells import grade_id_of
+from autograder.grading.stages.starting_code import StartingCode
+from autograder.settings import COURSE_ROOT
+from autograder.starting_code import BEGIN, END, has_starting_code, without_starting_code
 
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 TUTORIAL_CLASS_LINES = (

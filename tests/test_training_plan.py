@@ -9,12 +9,12 @@ reason, in JupyterLab (the kernel trains) and when planning; a replayable varian
 
 import json
 
-import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 import keras
 import numpy as np
 import pytest
 from keras import layers
 
+import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 from autograder.assignments.tune_training.checks import check_budget, read_record
 from autograder.assignments.tune_training.plan import (
     HISTORY_FILENAME,
@@ -307,7 +307,7 @@ def test_grader_training_trains_the_newest_plan_once_and_delivers_only_its_own_m
     (graded / MODEL_FILENAME).write_text("a classmate's model")
     (graded / ARTIFACTS[1]).write_text(json.dumps({"samples_seen": 1}))
     (graded / PLANS_FOLDER).mkdir()
-    training.deliver(graded)
+    training.after_notebook(graded)
     assert read_record(graded).samples_seen == MNIST_TRAIN_SIZE
     assert (graded / MODEL_FILENAME).read_bytes() == (training.newest / MODEL_FILENAME).read_bytes()
     assert not (graded / PLANS_FOLDER).exists()
@@ -317,7 +317,7 @@ def test_grader_training_without_a_plan_delivers_nothing(tmp_path):
     (tmp_path / MODEL_FILENAME).write_text("written by the kernel")
     training = GraderTraining(tmp_path, tmp_path / "grader")
     assert training.after_cell(600) is None
-    training.deliver(tmp_path)
+    training.after_notebook(tmp_path)
     assert not any((tmp_path / name).exists() for name in ARTIFACTS)
 
 

@@ -13,12 +13,13 @@ import json
 from dataclasses import asdict
 from types import SimpleNamespace
 
-import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 import keras
 import matplotlib
 import numpy as np
 import pytest
 from keras import layers
+
+import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 
 matplotlib.use("Agg")
 
@@ -417,13 +418,14 @@ def test_grade_accuracy_of_the_tiny_model_is_below_the_lowest_tier(one_epoch_run
 @pytest.fixture
 def evaluations(monkeypatch):
     """Stand in for the clean-process evaluation: returns `result`, records the paths asked for."""
-    fake = SimpleNamespace(paths=[], result={
+    fake = SimpleNamespace(paths=[], limits=[], result={
         "accuracy": 0.987, "params": TINY_PARAMS, "test_images": 10_000,
         "confusion": confusion_with_mistakes({(4, 9): 7}).tolist(),
     })
 
-    def evaluate(path):
+    def evaluate(path, limits=None):
         fake.paths.append(path)
+        fake.limits.append(limits)
         return fake.result
 
     monkeypatch.setattr(tune_checks, "evaluate_in_clean_process", evaluate)
@@ -432,8 +434,9 @@ def evaluations(monkeypatch):
 
 def test_grade_accuracy_returns_the_points_of_the_tier_reached(tmp_path, evaluations, capsys):
     write_record(tmp_path)
-    assert grade_accuracy(tmp_path) == 2
+    assert grade_accuracy(tmp_path, "the sandbox's limits") == 2
     assert evaluations.paths == [tmp_path / MODEL_FILENAME]
+    assert evaluations.limits == ["the sandbox's limits"], "the evaluation runs in a sandbox with the notebook's limits"
     printed = capsys.readouterr().out
     assert "Test accuracy 98.70% on 10,000 images" in printed
     assert ": 2 of 3." in printed
@@ -560,8 +563,8 @@ def test_the_accuracy_cell_is_worth_the_top_tier():
     """Do the notebook's points for the accuracy test equal the highest tier's (nbgrader rejects a higher score)?"""
     import nbformat
 
-    from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of
-    from autograder.settings import TUNE_ACCURACY_TIERS
+    from autograder.cells import grade_id_of
+    from autograder.settings import COURSE_ROOT, TUNE_ACCURACY_TIERS
 
     top = max(points for _, points in TUNE_ACCURACY_TIERS)
     notebook = nbformat.read(COURSE_ROOT / "source" / ASSIGNMENT.name / ASSIGNMENT.filename, as_version=4)

@@ -14,6 +14,8 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Callable
 
+from autograder.assignments.hooks import GradingHooks
+
 
 @dataclass(frozen=True)
 class GradedTest:
@@ -22,8 +24,9 @@ class GradedTest:
     `question` is the cell's docstring, one line phrased as a question. `checks` are the
     functions the cell calls (visible and hidden region alike). `uses` names the solution
     cells whose answers the test needs: leaving any of them unanswered loses this test.
-    A test with a `grader` is scored outside the student's kernel, by `grader(folder)` in
-    nbgrader's own process, from the files `artifacts` the notebook wrote.
+    A test with a `grader` is scored outside the student's kernel, by `grader(folder, limits)` in
+    nbgrader's own process, from the files `artifacts` the notebook wrote; `limits` are the sandbox's
+    (`autograder.isolation.sandbox.Limits`, or None), for any process it starts on those files.
     """
 
     grade_id: str
@@ -70,10 +73,9 @@ class Assignment:
     kernel_reads_test_split: bool = True
     # For an assignment graded on a trained model's accuracy: what the class report plots.
     training: TrainingSummary | None = None
-    # For an assignment whose model the grader trains: made with (the kernel's folder, a folder of the grader's),
-    # it has `after_cell(seconds_left)` (trains what the kernel planned; returns the log or None) and
-    # `deliver(folder)` (puts what it trained where the tests grade it). See tune_training/trainer.py.
-    trainer: Callable | None = None
+    # The assignment's own steps in grading (a `GradingHooks` subclass, autograder/assignments/hooks.py), if any:
+    # assignment 3's grader trains the model its kernel planned.
+    hooks: type[GradingHooks] | None = None
 
     @property
     def submissions(self):
@@ -96,6 +98,12 @@ class Assignment:
     def tests_using(self, cell_id):
         """The grade ids of the tests that need the answer of solution cell `cell_id`."""
         return frozenset(test.grade_id for test in self.tests if cell_id in test.uses)
+
+    @property
+    def grading_files(self):
+        """What grading writes in the notebook's folder, never taken from a submission: tests' artifacts, hooks' files."""
+        artifacts = (name for test in self.tests for name in test.artifacts)
+        return tuple(dict.fromkeys([*artifacts, *(self.hooks.files if self.hooks else ())]))
 
     @property
     def grade_ids(self):
@@ -139,6 +147,11 @@ def find_test(grade_id):
 def graded_outside_kernel():
     """{grade_id: GradedTest} of every test scored outside the student's kernel."""
     return {test.grade_id: test for owner in all_assignments() for test in owner.tests if test.graded_outside_kernel}
+
+
+def grading_files():
+    """What grading writes in a notebook's folder, for every assignment (nbgrader never copies these)."""
+    return tuple(dict.fromkeys(name for owner in all_assignments() for name in owner.grading_files))
 
 
 def hint(grade_id):

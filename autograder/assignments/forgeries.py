@@ -24,7 +24,9 @@ from pathlib import Path
 import nbformat
 
 from autograder.assignments.submission import Submission, solution_cells
-from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of, is_test
+from autograder.cells import grade_id_of, is_test
+from autograder.settings import COURSE_ROOT
+
 
 def student_names(assignment, source_root=COURSE_ROOT / "source"):
     """The names the assignment's test cells take from the notebook (the student's), sorted."""

@@ -4,7 +4,7 @@ Each submission is the released notebook with its solution cells filled in the w
 student would: the reference solution, nothing at all, or the reference solution with
 one tutorial bug put back or one answer left out. An answer left as released holds what
 `release/` gives: nbgrader's `raise NotImplementedError()` stub, or the cell's starting
-code when its source has one (autograder/grading/starting_code.py). `expected_lost` names
+code when its source has one (autograder/starting_code.py). `expected_lost` names
 the autograded tests each one must lose, and `message_contains` what their failure
 messages must say; the test suite holds the real pipeline to both. Each assignment lists
 its own in its `submissions.py`; `reference`, `untouched` and `unanswered` are derived
@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import is_solution
 
-from autograder.grading.nbgrader import grade_id_of
-from autograder.grading.starting_code import has_starting_code, without_starting_code
+from autograder.cells import grade_id_of, is_answer
+from autograder.starting_code import has_starting_code, without_starting_code
 
 _SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.MULTILINE)
 
@@ -103,7 +103,7 @@ def build_notebook(submission, release_path, source_path):
     reference_cells = {grade_id_of(cell): cell for cell in nbformat.read(source_path, as_version=4).cells}
     for cell in released.cells:
         grade_id = grade_id_of(cell)
-        if not cell.metadata.get("nbgrader", {}).get("solution"):
+        if not is_answer(cell):
             continue
         if grade_id in submission.written:
             cell.source = submission.written[grade_id]

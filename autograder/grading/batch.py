@@ -26,8 +26,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.failures import STOPPED
 from autograder.grading.gradebook_writer import GradebookWriter, WriterError
-from autograder.grading.nbgrader import STOPPED
 from autograder.grading.one_student import CourseFiles, StudentFiles, grade_student
 
 POLL_SECONDS = 1.0

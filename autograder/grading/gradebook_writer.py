@@ -2,7 +2,8 @@
 
 `GradebookWriter(course_root).record(graded)` runs nbgrader's `Autograde` converter (through
 `NbGraderAPI.autograde`) in this process, with the course's `nbgrader_config.py`, except
-that the course's `Execute` step is replaced by `ReplayOutputs`: the submitted notebook is
+that the stages that ran the notebook and decided its tests (`RunStage`s, and nbgrader's `Execute`)
+are replaced by one `ReplayOutputs`: the submitted notebook is
 sanitized as nbgrader always does (test cells restored from the gradebook), then each code
 cell takes the outputs that grading the student on a worker gave, and nbgrader's own
 `SaveAutoGrades` and `AssignLatePenalties` write the grades. The gradebook rows (the
@@ -23,7 +24,9 @@ from sqlalchemy.exc import SAWarning
 from traitlets import Unicode
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.grading.one_student import CONFIG, write_folder
+from autograder.course import CONFIG
+from autograder.grading.one_student import write_folder
+from autograder.grading.stages import RunStage
 
 
 class WriterError(RuntimeError):
@@ -51,6 +54,17 @@ class ReplayOutputs(NbGraderPreprocessor):
         return nb, resources
 
 
+def _is_run(step):
+    return isinstance(step, type) and issubclass(step, (RunStage, Execute))
+
+
+def replaying_the_run(steps):
+    """The autograde `steps` with the stages of the run replaced by one `ReplayOutputs`, where the first of them was."""
+    first = next((index for index, step in enumerate(steps) if _is_run(step)), 0)
+    kept = [step for step in steps if not _is_run(step)]
+    return [*kept[:first], ReplayOutputs, *kept[first:]]
+
+
 def course_config(course_root):
     """The course's nbgrader configuration, as `nbgrader` loads it from `nbgrader_config.py`."""
     return PyFileConfigLoader(CONFIG, path=str(course_root)).load_config()
@@ -67,9 +81,7 @@ class GradebookWriter:
             from nbgrader.converters import Autograde
 
             steps = Autograde.autograde_preprocessors.default_value
-        self.config.Autograde.autograde_preprocessors = [
-            ReplayOutputs if isinstance(step, type) and issubclass(step, Execute) else step for step in steps
-        ]
+        self.config.Autograde.autograde_preprocessors = replaying_the_run(steps)
 
     @property
     def db_url(self):

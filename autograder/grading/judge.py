@@ -1,4 +1,7 @@
-"""The grader's verdict on a test cell, decided in nbgrader's process from what the kernel recorded.
+"""The grader's verdict on a test cell, decided in nbgrader's process: from what the kernel recorded, or by a grader.
+
+`grader_outputs` gives the outputs of a test declared with a `grader` (assignment 3), which
+grades the files in the notebook's folder. `judged_outputs` decides every other test:
 
 After the student's kernel has run the notebook, each test cell's code (the gradebook's own
 copy, hidden tests included) runs again here with `autograder.evidence.replaying`: the checks
@@ -63,18 +66,42 @@ def error_output(error):
     return new_output("error", ename=name, evalue=str(error), traceback=lines)
 
 
-def replayed_outputs(source, entries):
-    """The outputs of test cell code `source` run on the recorded `entries`: printed text, then a failure if any."""
+def _outputs_of(run):
+    """The outputs of a verdict `run()`: what it printed, then its points (a number, not None) or its failure.
+
+    Any failure scores 0, as in the kernel, including one of the grader's own: what the student's kernel wrote
+    may hold anything, which must cost this cell, never stop autograde.
+    """
     printed = io.StringIO()
-    failure = None
+    points = failure = None
     try:
-        with replaying(entries), contextlib.redirect_stdout(printed), warnings.catch_warnings():
+        with contextlib.redirect_stdout(printed), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            exec(compile(source, "<test cell>", "exec"), {"__builtins__": builtins}, _CellNames())
-    except Exception as error:  # the cell's verdict: any failure, including one of the grader's, scores 0
+            points = run()
+    except Exception as error:  # the cell's verdict
         failure = error
     outputs = [new_output("stream", name="stdout", text=printed.getvalue())] if printed.getvalue() else []
-    return [*outputs, *([error_output(failure)] if failure is not None else [])]
+    if failure is not None:
+        return [*outputs, error_output(failure)]
+    if points is not None:
+        outputs.append(new_output("execute_result", data={"text/plain": repr(points)}, execution_count=None))
+    return outputs
+
+
+def replayed_outputs(source, entries):
+    """The outputs of test cell code `source` run on the recorded `entries`: printed text, then a failure if any."""
+
+    def run():
+        with replaying(entries):
+            exec(compile(source, "<test cell>", "exec"), {"__builtins__": builtins}, _CellNames())
+
+    return _outputs_of(run)
+
+
+def grader_outputs(grader, folder, limits=None):
+    """The outputs a test cell gets from `grader(folder, limits)`: printed text, then its points (if not None) or its
+    error. `limits` are the sandbox's for any process the grader starts (None: unsandboxed, a student's own check)."""
+    return _outputs_of(lambda: grader(folder, limits))
 
 
 # What a judged cell says when the kernel and the grader disagree: an instructor reading it knows the notebook

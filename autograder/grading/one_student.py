@@ -18,11 +18,15 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
-from autograder.grading.nbgrader import NbgraderFailed, read_results, run_nbgrader
+from autograder.course import CONFIG
+from autograder.grading.nbgrader_commands import NbgraderFailed, run_nbgrader
+from autograder.grading.results import read_results
 
-CONFIG = "nbgrader_config.py"
+# What a prepared course was made with: a course made by another version of the package is made again.
+PACKAGE_VERSION = version("keras-course-autograder")
 # The thread settings a kernel takes its share of the cores from (passed into the sandbox).
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
@@ -62,9 +66,7 @@ class CourseFiles:
 
     @property
     def digest(self):
-        from autograder import __version__
-
-        digest = hashlib.sha256(self.assignment.encode() + self.config + __version__.encode())
+        digest = hashlib.sha256(self.assignment.encode() + self.config + PACKAGE_VERSION.encode())
         for name, content in sorted(self.source.items()):
             digest.update(name.encode() + hashlib.sha256(content).digest())
         return digest.hexdigest()[:16]

@@ -1,17 +1,18 @@
 """`keras-course report`: a graded class at a glance, as one HTML page with plots, PNG figures and CSV tables.
 
-Reading order: `gradebook.py` (the scores, from nbgrader's gradebook), `outcomes.py` (why each
+Reading order: `gradebook.py` (the scores, from nbgrader's gradebook), `autograder/failures.py` (why each
 test failed, and which earlier cell caused it, from the autograded notebooks), `groups.py`
 (failures grouped by cause), `flags.py` (submissions that reach for the grader),
-`classreport.py` (one assignment put together), then `figures.py` and `page.py` (the files).
+`classreport.py` (one assignment put together), then `figures.py` and `html_page.py` (the files).
 """
 
 from pathlib import Path
 
 from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
+from autograder.course import course_settings
 from autograder.report.classreport import gather
-from autograder.report.gradebook import ReportError, assignment_names, course_settings, describe
+from autograder.report.gradebook import ReportError, assignment_names, describe
 
 __all__ = ["ReportError", "gather_class", "write_report"]
 
@@ -43,7 +44,7 @@ def write_report(course_dir, names=(), out=None, db_url=None):
     course_dir = Path(course_dir)
     configured_url, course_id = course_settings(course_dir)
     db_url = db_url or configured_url
-    from autograder.report.page import write_page  # matplotlib: loaded only to draw
+    from autograder.report.html_page import write_page  # matplotlib: loaded only to draw
 
     reports = gather_class(course_dir, names, db_url)
     return write_page(reports, out or course_dir / "report", course_id, describe(db_url))

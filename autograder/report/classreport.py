@@ -10,10 +10,10 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.failures import failures_of, read_notebook
 from autograder.report.flags import flags_of
 from autograder.report.gradebook import read_grades
 from autograder.report.groups import group_failures, root_causes
-from autograder.report.outcomes import failures_of, read_notebook
 
 GRADED = "graded"
 NOT_GRADED = "not graded"

@@ -11,8 +11,9 @@ import functools
 import re
 from dataclasses import dataclass
 
+from autograder.cells import grade_id_of, is_test
 from autograder.evidence import EVIDENCE_FOLDER
-from autograder.report.outcomes import read_notebook
+from autograder.failures import read_notebook
 
 _MODULES = r"(?:keras|tf|tensorflow|np|numpy|autograder|layers|ops|builtins)"
 
@@ -73,6 +74,4 @@ def flags_of(student_id, path, assignment):
 
 
 def _is_test(cell, assignment):
-    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-    test = assignment.test(nbgrader.get("grade_id", ""))
-    return test is not None and nbgrader.get("grade") and not nbgrader.get("solution")
+    return is_test(cell) and assignment.test(grade_id_of(cell)) is not None

@@ -10,18 +10,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from traitlets.config.loader import PyFileConfigLoader
-
 
 class ReportError(ValueError):
     """The report cannot be made: no gradebook at the URL, an assignment the course or gradebook does not have."""
-
-
-def course_settings(course_dir):
-    """`(gradebook URL, course id)` as `nbgrader_config.py` of `course_dir` sets them (nbgrader's defaults otherwise)."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config().CourseDirectory
-    url = config.get("db_url") or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
-    return url, config.get("course_id") or Path(course_dir).resolve().name
 
 
 def describe(db_url):

@@ -25,8 +25,9 @@ from jupyter_client.manager import start_new_kernel
 from autograder.assignments import all_assignments
 from autograder.assignments.submission import reference
 from autograder.demo import write_submissions
-from autograder.grading.nbgrader import copy_course, run_nbgrader
-from autograder.grading.plugins import JUDGED_PREFIX, TRAINED_PREFIX
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
+from autograder.grading.stages.judge_outside_kernel import JUDGED_PREFIX
+from autograder.grading.stages.sandboxed_execute import TRAINED_PREFIX
 
 REPEATS = 3
 

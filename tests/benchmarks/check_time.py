@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.check.command import run_check
-from autograder.grading.nbgrader import COURSE_ROOT, copy_course, run_nbgrader
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
+from autograder.selfcheck.command import run_check
+from autograder.settings import COURSE_ROOT
 
 ASSIGNMENT = "02_layers_and_cnn"
 NOTEBOOK = COURSE_ROOT / "solutions" / ASSIGNMENT / "layers_and_cnn.ipynb"

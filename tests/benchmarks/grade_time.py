@@ -21,7 +21,7 @@ from autograder.assignments import assignment as find_assignment
 from autograder.assignments.submission import reference
 from autograder.demo import write_submissions
 from autograder.grading.batch import default_workers, grade_class
-from autograder.grading.nbgrader import copy_course, run_nbgrader
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from tests.benchmarks.autograde_time import kernel_start_seconds, split_cells
 
 STUDENTS = 8

@@ -35,7 +35,8 @@ from pathlib import Path
 
 from autograder.assignments import all_assignments
 from autograder.assignments.tune_training.training import RECORD_FILENAME, TrainingRecord
-from autograder.grading.nbgrader import STOPPED, copy_course, run_nbgrader
+from autograder.failures import STOPPED
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.report import write_report
 from autograder.report.gradebook import course_settings
 from autograder.settings import (

@@ -29,5 +29,5 @@ TESTS = (
 
 ASSIGNMENT = Assignment(
     "03_tune_training", "tune_training", "Tune training", TESTS, __name__, kernel_reads_test_split=False,
-    training=TrainingSummary(checks.measured_model, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS), trainer=GraderTraining,
+    training=TrainingSummary(checks.measured_model, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS), hooks=GraderTraining,
 )

@@ -3,7 +3,7 @@
 Both tests are graded outside the student's kernel (declared in this package's
 `__init__`): during `nbgrader autograde` the course's preprocessor runs them in nbgrader's
 own process after the kernel is done, from the record the training cell wrote, and the
-saved model is measured by a fresh, isolated process (`autograder.grading.evaluate`).
+saved model is measured by a fresh, isolated process (`autograder.assignments.tune_training.evaluate`).
 """
 
 import json
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.assignments.tune_training.evaluate import evaluate_in_clean_process
 from autograder.assignments.tune_training.training import MODEL_FILENAME, RECORD_FILENAME, TrainingRecord
+from autograder.cells import grade_id_of
 from autograder.errors import CheckFailure, error_text
-from autograder.grading.evaluate import evaluate_in_clean_process
 from autograder.settings import MNIST_TRAIN_SIZE, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
 
 _MAX_RECORD_BYTES = 64 * 1024
@@ -60,8 +61,11 @@ def check_budget(record):
         raise CheckFailure("the trained model was not saved")
 
 
-def check_training_budget(folder="."):
-    """Was the model trained within the budget (the record the training cell wrote in `folder`)?"""
+def check_training_budget(folder=".", limits=None):
+    """Was the model trained within the budget (the record the training cell wrote in `folder`)?
+
+    A grader of the declaration: `limits` (the sandbox's) go unused, as no process is started.
+    """
     check_budget(read_record(folder))
 
 
@@ -103,7 +107,7 @@ def measured_model(folder, notebook):
     """
     printed = "".join(
         "".join(output.get("text", "")) for cell in notebook.get("cells", [])
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "tuned_accuracy"
+        if grade_id_of(cell) == "tuned_accuracy"
         for output in cell.get("outputs", []) if output.get("output_type") == "stream"
     )
     found = _MEASURED.search(printed)
@@ -116,14 +120,16 @@ def measured_model(folder, notebook):
     return float(found.group(1)) / 100, record.params, record.samples_seen
 
 
-def grade_accuracy(folder="."):
+def grade_accuracy(folder=".", limits=None):
     """Score the saved model's MNIST test accuracy, measured in a clean process; return the points.
+
+    The process runs in a sandbox with `limits` (those of the notebook's own), or unsandboxed when None.
 
     Raises `CheckFailure` when training was over budget or failed, or when the accuracy is
     below every tier. The returned number is the cell's partial-credit score.
     """
     check_budget(read_record(folder))
-    result = evaluate_in_clean_process(Path(folder) / MODEL_FILENAME)
+    result = evaluate_in_clean_process(Path(folder) / MODEL_FILENAME, limits=limits)
     if result["params"] > TUNE_MAX_PARAMS:
         raise CheckFailure(
             "the saved model is over the parameter budget", f"at most {TUNE_MAX_PARAMS:,}", f"{result['params']:,}"

@@ -5,11 +5,12 @@ the plan's configuration (Keras's built-in layers, safe mode), compiles it as th
 runs each recorded `fit()` call under the budget (`training.BudgetGuard`: the count is taken
 in this process, where no code of the student's runs), and writes to `OUT` the trained model,
 the training record and each call's History. During grading it runs in a sandbox of its own
-(`autograder.grading.clean_process`), with the training split of MNIST only.
+(`autograder.isolation.clean_process`), with the training split of MNIST only.
 
-`GraderTraining` is the grader's side during `nbgrader autograde`: after each cell it trains
-the newest plan the kernel wrote, hands the History back to the kernel (for the training
-curves), and at the end puts the model it trained, and nothing else, where the tests grade it.
+`GraderTraining` is the grader's side during `nbgrader autograde`, the assignment's grading hooks
+(autograder/assignments/hooks.py): after each cell it trains the newest plan the kernel wrote,
+hands the History back to the kernel (for the training curves), and after the notebook puts the
+model it trained, and nothing else, where the tests grade it.
 """
 
 import functools
@@ -21,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from autograder.assignments.hooks import GradingHooks
 from autograder.assignments.tune_training.plan import (
     HISTORY_FILENAME,
     PLAN_FILENAME,
@@ -44,7 +46,8 @@ from autograder.assignments.tune_training.training import (
     write_record,
 )
 from autograder.errors import CheckFailure, error_text
-from autograder.grading.sandbox import SANDBOX_LIMITS, is_sparse
+from autograder.isolation.clean_process import clean_process
+from autograder.isolation.sandbox import is_sparse
 from autograder.settings import SEED, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
 
 _VALIDATION = {"validation_x": 0, "validation_y": 1, "validation_sample_weight": 2}
@@ -154,8 +157,6 @@ def main(argv=None):
     if len(argv) not in (2, 3):
         print("usage: python -I -m autograder.assignments.tune_training.trainer PLAN_FOLDER OUT_FOLDER [TEST_DIGESTS]")
         return 2
-    import autograder  # noqa: F401 (keeps TensorFlow's start-up logs quiet)
-
     digests = frozenset(bytes.fromhex(line) for line in Path(argv[2]).read_text().split()) if len(argv) == 3 else frozenset()
     train_from_plan(argv[0], argv[1], digests)
     return 0
@@ -169,22 +170,23 @@ def test_image_digests():
     return frozenset(image_digests(load_raw_mnist()[1][0]))
 
 
-class GraderTraining:
-    """The grader's side of one notebook's training: trains each new plan of the kernel's folder `workdir`.
+class GraderTraining(GradingHooks):
+    """The grader's side of one notebook's training: trains each new plan of the kernel's folder.
 
-    `results` is a folder of the grader's own, outside the notebook's reach.
+    Its results go to the grader's own folder, outside the notebook's reach.
     """
 
-    def __init__(self, workdir, results):
-        self.workdir = Path(workdir)
-        self.results = Path(results)
+    files = (PLANS_FOLDER,)
+
+    def __init__(self, kernel_folder, grader_folder, limits=None):
+        super().__init__(kernel_folder, grader_folder, limits)
+        self.workdir = self.kernel_folder
+        self.results = self.grader_folder
         self.trained = set()  # the names of the plans seen (the newest of each cell trained)
         self.newest = None  # the folder of the newest training's results
 
     def after_cell(self, seconds_left):
         """Train the newest plan written since the last call, if any; return the training's log, or None."""
-        from autograder.grading.clean_process import clean_process
-
         names = _plan_names(self.workdir)
         new = [name for name in names if name not in self.trained]
         if not new:
@@ -194,8 +196,8 @@ class GraderTraining:
         out.mkdir(parents=True)
         self.trained.update(new)
         timeout = max(int(seconds_left), 1)
-        with clean_process(train_split_only=True) as (folder, run):
-            _copy_plan(self.workdir, name, folder / "plan", SANDBOX_LIMITS.get())
+        with clean_process(self.limits, train_split_only=True) as (folder, run):
+            _copy_plan(self.workdir, name, folder / "plan", self.limits)
             (folder / "out").mkdir()
             (folder / "test_digests.txt").write_text("\n".join(sorted(digest.hex() for digest in test_image_digests())))
             try:
@@ -216,7 +218,7 @@ class GraderTraining:
             _write_beside_plan(self.workdir, name, history.name, history.read_bytes())
         return "The grader trained your model (outside your kernel):\n" + log
 
-    def deliver(self, folder):
+    def after_notebook(self, folder):
         """Put the model and record the grader trained (the newest plan's), and only those, in `folder`.
 
         The plans the kernel wrote are removed from `folder`: they were data for the grader only.

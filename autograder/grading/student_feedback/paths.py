@@ -11,7 +11,7 @@ import sysconfig
 from pathlib import Path
 
 from autograder.errors import strip_ansi
-from autograder.grading.nbgrader import COURSE_ROOT
+from autograder.settings import COURSE_ROOT
 
 PACKAGE = Path(__file__).resolve().parent.parent.parent
 # What a path inside the `autograder` package reads as.

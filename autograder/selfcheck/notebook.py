@@ -8,7 +8,7 @@ same way here. The graded test cells of the notebook are not changed. A test of 
 assignment's notebook is not run: the message names that notebook.
 
 `check()` grades the whole notebook as last saved, with `keras-course check` (the real
-`nbgrader autograde`, autograder/check/command.py), and prints its report: every test, the
+`nbgrader autograde`, autograder/selfcheck/command.py), and prints its report: every test, the
 points so far, and what to fix first.
 
 Both do nothing while nbgrader runs the notebook.
@@ -28,14 +28,15 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_output
 
 from autograder.assignments import graded_outside_kernel
-from autograder.check.command import run_check
-from autograder.check.course import CheckError, course_notebooks, find_course_root
-from autograder.check.kernel import explain_missing_name
-from autograder.check.report import failure_lines, format_report
-from autograder.check.session import notebook_path, this_notebook
-from autograder.grading.nbgrader import grade_id_of, result_of
-from autograder.grading.plugins import clean_process_outputs
-from autograder.grading.sandbox import missing
+from autograder.cells import grade_id_of
+from autograder.grading.judge import grader_outputs
+from autograder.grading.results import result_of
+from autograder.isolation.sandbox import missing
+from autograder.kernel.watch import explain_missing_name
+from autograder.selfcheck.command import run_check
+from autograder.selfcheck.course import CheckError, course_notebooks, find_course_root
+from autograder.selfcheck.report import failure_lines, format_report
+from autograder.selfcheck.session import notebook_path, this_notebook
 
 NO_NOTEBOOK_PATH = (
     "check() cannot tell which notebook this is: Jupyter did not give this kernel the notebook's path, or the "
@@ -60,7 +61,7 @@ def check(grade_id=None):
         return
     outside = graded_outside_kernel()
     if grade_id in outside:
-        cell.outputs = clean_process_outputs(outside[grade_id].grader, Path.cwd())
+        cell.outputs = grader_outputs(outside[grade_id].grader, Path.cwd())
     else:
         cell.outputs = run_in_kernel(cell.source, grade_id)
     print(format_result(grade_id, cell, hidden))

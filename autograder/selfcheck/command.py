@@ -17,14 +17,23 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.check.course import (
-    CONFIG, CheckError, course_notebooks, find_course_root, identify, is_course_root, check_kernel, read_notebook,
-)
+from autograder.cells import grade_id_of, is_test
 from autograder.errors import error_summary
-from autograder.grading.nbgrader import NbgraderFailed, TestResult, grade_id_of, is_test
+from autograder.grading.nbgrader_commands import NbgraderFailed
 from autograder.grading.one_student import CourseFiles, StudentFiles, grade_student, prepared_course
-from autograder.grading.plugins import PROGRESS_PREFIX
-from autograder.grading.sandbox import missing
+from autograder.grading.results import TestResult
+from autograder.grading.stages.sandboxed_execute import PROGRESS_PREFIX
+from autograder.isolation.sandbox import missing
+from autograder.selfcheck.course import (
+    CONFIG,
+    CheckError,
+    check_kernel,
+    course_notebooks,
+    find_course_root,
+    identify,
+    is_course_root,
+    read_notebook,
+)
 
 STUDENT = "you"
 
@@ -154,9 +163,9 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
         raise CheckError(str(error)) from None
     say(0, 0, "starting nbgrader autograde")
     report = CheckReport(str(path), reference.assignment, reference.hidden_tests, question, notes=notes)
-    options = ["--ExecuteThenGradeInCleanProcess.progress=True", f"--Execute.timeout={int(timeout)}"]
+    options = ["--SandboxedExecute.progress=True", f"--Execute.timeout={int(timeout)}"]
     if question:
-        options.append(f"--ExecuteThenGradeInCleanProcess.only_grade_id={question}")
+        options.append(f"--SandboxedExecute.only_grade_id={question}")
     if not sandbox:
         options.append("--SandboxSettings.enabled=False")
     graded = grade_student(course, StudentFiles(STUDENT, reference.assignment, {reference.filename: path.read_bytes()}),

@@ -1,9 +1,9 @@
 """Measure a saved model on the MNIST test split, in a process of its own.
 
-`python -I -m autograder.grading.evaluate MODEL.keras` loads the model (Keras's built-in layers
+`python -I -m autograder.assignments.tune_training.evaluate MODEL.keras` loads the model (Keras's built-in layers
 only, safe mode) and the test split, and prints one line of JSON: the accuracy, the
 parameter count and the mistakes per (true, predicted) class. It is started fresh for
-every grade, on a copy of the model file (`autograder.grading.clean_process`): whatever a
+every grade, on a copy of the model file (`autograder.isolation.clean_process`): whatever a
 notebook did to `keras`, `numpy` or `autograder` in its own kernel cannot reach it.
 """
 
@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 from autograder.errors import CheckFailure
-from autograder.grading.clean_process import clean_process
+from autograder.isolation.clean_process import clean_process
 from autograder.settings import CLEAN_EVALUATION_TIMEOUT_SECONDS, MNIST_CLASSES, PREDICT_BATCH_SIZE
 
 
@@ -50,18 +50,21 @@ def evaluate_model_file(path):
     }
 
 
-def evaluate_in_clean_process(path, timeout=CLEAN_EVALUATION_TIMEOUT_SECONDS):
-    """Run `evaluate_model_file(path)` in a fresh, isolated Python process (`clean_process`) and return its result."""
+def evaluate_in_clean_process(path, timeout=CLEAN_EVALUATION_TIMEOUT_SECONDS, limits=None):
+    """Run `evaluate_model_file(path)` in a fresh, isolated Python process (`clean_process`) and return its result.
+
+    The process runs in a sandbox with `limits`, or unsandboxed when None (a student's own check).
+    """
     path = Path(path).resolve()
     if not path.is_file():
         raise CheckFailure(
             f"no saved model at {path.name}",
             hint="run the training cell above: it trains your model and saves it for grading.",
         )
-    with clean_process() as (folder, run):
+    with clean_process(limits) as (folder, run):
         shutil.copyfile(path, folder / path.name)
         try:
-            process = run(["autograder.grading.evaluate", path.name], timeout)
+            process = run([__name__, path.name], timeout)
         except TimeoutError:
             raise CheckFailure(f"evaluating the saved model took longer than {timeout} s") from None
     lines = process.stdout.strip().splitlines()
@@ -86,7 +89,7 @@ def evaluate_in_clean_process(path, timeout=CLEAN_EVALUATION_TIMEOUT_SECONDS):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print(json.dumps({"error": "usage: python -I -m autograder.grading.evaluate MODEL.keras"}))
+        print(json.dumps({"error": "usage: python -I -m autograder.assignments.tune_training.evaluate MODEL.keras"}))
         return 2
     try:
         result = evaluate_model_file(argv[0])

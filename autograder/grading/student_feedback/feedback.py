@@ -2,7 +2,7 @@
 
 Every graded cell is named by its grade id and its declared question, with its points. A test
 that lost points says why on its first line: the earlier cell it needed, when that cell failed
-(`autograder/report/outcomes.py` finds it), else the test's own message; then the hint. Failures
+(`autograder/failures.py` finds it), else the test's own message; then the hint. Failures
 with one root cause (one failed cell, or one mistake the checks named with the same hint) are one
 `Problem`, listed once at the top with every test it costs, the earliest in the notebook first. A
 written answer graded by hand is "not graded yet" until a grader has graded it.
@@ -10,8 +10,8 @@ written answer graded by hand is "not graded yet" until a grader has graded it.
 
 from dataclasses import dataclass, field, replace
 
-from autograder.grading.nbgrader import CAUSE_HINT, failure_message, grade_id_of
-from autograder.report.outcomes import failures_of
+from autograder.cells import grade_id_of
+from autograder.failures import CAUSE_HINT, failure_message, failures_of
 
 # The first line of a test that failed because a cell it needs failed before it.
 EARLIER_CELL = "Failed because an earlier cell failed"
@@ -21,7 +21,7 @@ NOT_GRADED_YET = "not graded yet"
 
 
 @dataclass(frozen=True)
-class Grade:
+class CellGrade:
     """A graded cell's row in the gradebook: the score it has, its points, and whether a grader must still grade it."""
 
     score: float
@@ -30,12 +30,12 @@ class Grade:
 
 
 def gradebook_grades(db_url, notebook, assignment, student):
-    """{grade_id: Grade} of one student's notebook, from the gradebook at `db_url`."""
+    """{grade_id: CellGrade} of one student's notebook, from the gradebook at `db_url`."""
     from nbgrader.api import Gradebook
 
     with Gradebook(db_url) as gradebook:
         graded = gradebook.find_submission_notebook(notebook, assignment, student)
-        return {grade.name: Grade(grade.score or 0.0, grade.max_score, bool(grade.needs_manual_grade))
+        return {grade.name: CellGrade(grade.score or 0.0, grade.max_score, bool(grade.needs_manual_grade))
                 for grade in graded.grades}
 
 
@@ -171,7 +171,7 @@ def _why(failure, cell, test, position):
 
 
 def feedback_page(nb, assignment, grades):
-    """The `FeedbackPage` of the autograded notebook `nb` of `assignment`, given its `grades` ({grade_id: Grade}).
+    """The `FeedbackPage` of the autograded notebook `nb` of `assignment`, given its `grades` ({grade_id: CellGrade}).
 
     Read the notebook before its outputs are rewritten for the page: its errors say why tests failed.
     """

@@ -8,10 +8,10 @@ import base64
 import csv
 import os
 from collections import Counter
-from urllib.parse import quote
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from autograder.report import figures
 from autograder.report.classreport import GRADED, NOT_GRADED, NOT_SUBMITTED

@@ -1,4 +1,7 @@
-"""What one autograded notebook says about each test: why it failed, and which earlier cell caused it.
+"""Why a test failed, read from a graded notebook's outputs: its message, its hint, the earlier cell that caused it.
+
+The one reading of failures for everyone who shows them: `TestResult`s (`keras-course check`,
+`check()`, the demo), the students' feedback and the class report.
 
 A test fails for one of four kinds of reason (`Failure.kind`):
 - "check": a check of the course said what is wrong (`CheckFailure`);
@@ -18,9 +21,16 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from autograder.check.cascades import defined_names
+from nbformat.v4 import new_output
+
+from autograder.causes import defined_names
+from autograder.cells import cell_source, grade_id_of, is_answer
 from autograder.errors import error_summary, strip_ansi
-from autograder.grading.nbgrader import STOPPED, split_hint
+
+# The error name of a cell the sandbox stopped or did not run (a limit, a dead kernel): its reason says it all.
+STOPPED = "NotebookStopped"
+# What to do about a test that failed because an earlier cell failed: that cell, not the test, needs the work.
+CAUSE_HINT = "fix that cell first: this test needs what it defines, and will run once it does."
 
 CHECK_FAILURE = "CheckFailure"
 # nbgrader's error in a cell stopped at the cell time limit (often after the interrupt's KeyboardInterrupt).
@@ -32,6 +42,33 @@ PLACEHOLDER = "raise NotImplementedError()"
 # How IPython names the place of a syntax error in a cell: "invalid syntax (3184349919.py, line 2)".
 _SYNTAX_AT = re.compile(r"^(.*?) \(\S+\.py, line (\d+)\)$")
 _MISSING = re.compile(r"name '(\w+)' is not defined|local variable '(\w+)'")
+
+
+def stopped_output(reason):
+    """The error output of a cell that was stopped or not run, saying why in words."""
+    return new_output("error", ename=STOPPED, evalue=reason, traceback=[f"{STOPPED}: {reason}"])
+
+
+def split_hint(message):
+    """`(message, hint)` of a failure message, which ends in "Hint: ..." when the check gave one."""
+    text, _, own_hint = message.partition("\nHint:")
+    return text.strip(), own_hint.strip()
+
+
+def failure_message(cell):
+    """The text a failed test cell shows whole: its error (name and message), what it wrote to stderr, or else what
+    it printed. A cell that scores partial credit fails without an error; what it printed says why."""
+    printed = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return f"{output.get('ename', '')}: {output.get('evalue', '')}".strip()
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            return f"wrote to stderr: {_text(output.get('text')).strip()[:300]}"
+        if output.get("output_type") == "stream":
+            printed.append(_text(output.get("text")))
+    return "".join(printed).strip()[-600:]
+
+
 def missing_name(evalue):
     """The name a NameError says is not defined, or None."""
     found = _MISSING.search(evalue)
@@ -161,9 +198,9 @@ def failures_of(notebook, assignment, scores):
     for position, cell in enumerate(notebook.get("cells", []), start=1):
         if cell.get("cell_type") != "code":
             continue
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        grade_id = grade_id_of(cell) or ""
         test = assignment.test(grade_id) if grade_id else None
-        is_test = test is not None and not test.manual and grade_id in scores and not _is_answer(cell)
+        is_test = test is not None and not test.manual and grade_id in scores and not is_answer(cell)
         error = _error_of(cell)
         if is_test:
             score, max_score = scores[grade_id]
@@ -173,14 +210,10 @@ def failures_of(notebook, assignment, scores):
                 cause = _cause(test, error, failed_before) if kind == "error" else None
                 failures[grade_id] = Failure(grade_id, kind, message, cause, hint)
         elif error is not None:
-            source = _text(cell.get("source"))
+            source = cell_source(cell)
             failed_before.append(CellError(position, grade_id, *error, defines=defined_names(source),
                                            unanswered=PLACEHOLDER in source))
     return failures
-
-
-def _is_answer(cell):
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
 
 
 def _cause(test, error, failed_before):

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.grading.nbgrader import COURSE_ROOT, grade_id_of, autograded_cells
-from autograder.grading.one_student import CONFIG
+from autograder.cells import autograded_cells, grade_id_of, points_of
+from autograder.course import CONFIG
+from autograder.settings import COURSE_ROOT
 
 
 class CheckError(Exception):
@@ -65,7 +66,7 @@ def course_notebooks(root):
         tests = autograded_cells(nb)
         notebooks.append(CourseNotebook(
             assignment, name, path, path.parts[-3] == "source",
-            tuple(grade_id_of(cell) for cell in tests), tuple(float(cell.metadata.nbgrader["points"]) for cell in tests),
+            tuple(grade_id_of(cell) for cell in tests), tuple(points_of(cell) for cell in tests),
             nb.metadata.get("kernelspec", {}).get("name", "python3"),
         ))
     return notebooks

@@ -1,7 +1,8 @@
 """How a failed check shows in a notebook cell: its message and hint first, and no traceback into the grader.
 
 IPython shows an exception through its `_render_traceback_()` method when it has one
-(`InteractiveShell.showtraceback`); `CheckFailure` has one that returns `check_failure_lines`.
+(`InteractiveShell.showtraceback`); `CheckFailure` has one, which returns `check_failure_lines` once the kernel's watch installed it
+(autograder/kernel/watch.py).
 The kernel sends those lines as the error output's `traceback` (what JupyterLab shows and
 nbgrader records); its `ename` and `evalue` stay the exception's name and text.
 
@@ -9,7 +10,7 @@ When the check wraps an error that the student's own code raised (`raise CheckFa
 from error`, or raised while handling it), the lines end with that error's traceback cut down
 to the student's frames: notebook cells and the student's own files, never the checks of
 `autograder/` nor the libraries (Keras, NumPy) between them; a `NameError` there names the earlier
-cell that failed to define its name, as a cell's own does (autograder/check/kernel.py).
+cell that failed to define its name, as a cell's own does (autograder/kernel/watch.py).
 """
 
 import os
@@ -17,25 +18,27 @@ import sysconfig
 import traceback
 from types import TracebackType
 
-import autograder
-from autograder.errors import CheckFailure
+from autograder.errors import CheckFailure, message_lines
+
+# The `autograder` package: its code is the grader's, never the student's.
+PACKAGE_FOLDER = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
 RED, BOLD, RESET = "\x1b[1;31m", "\x1b[1m", "\x1b[0m"
 WHERE_YOUR_CODE_RAISED = "Where your code raised it:"
 
 
-def check_failure_lines(failure):
-    """The lines a notebook shows for `failure`: `CheckFailure: message`, the hint, then the student's frames if any."""
-    first, *rest = str(failure).splitlines() or [""]
-    lines = [f"{RED}{type(failure).__name__}{RESET}: {first}"]
-    lines += [f"{BOLD}Hint:{RESET}{line[len('Hint:'):]}" if line.startswith("Hint:") else line for line in rest]
+def check_failure_lines(failure, explain_missing_name=None):
+    """The lines a notebook shows for `failure`: `CheckFailure: message`, the hint, then the student's frames if any.
+
+    `explain_missing_name(error)` adds its cause to a `NameError` the student's code raised (the kernel's watch).
+    """
+    lines = message_lines(failure, name=f"{RED}{type(failure).__name__}{RESET}", hint=f"{BOLD}Hint:{RESET}")
     error = failure.__cause__ or failure.__context__
     if error is None or isinstance(error, CheckFailure):
         return lines
     try:
-        from autograder.check.kernel import explain_missing_name
-
-        explain_missing_name(error, in_test=False)  # a name the student's code misses: the cell that failed to define it
+        if explain_missing_name is not None:
+            explain_missing_name(error)  # a name the student's code misses: the cell that failed to define it
         frames = students_frames(error.__traceback__)
         return lines if frames is None else [*lines, "", WHERE_YOUR_CODE_RAISED, *formatted_traceback(error, frames)]
     except Exception:  # IPython would print its own failure to stderr, which scores a test cell 0: keep the message
@@ -73,7 +76,7 @@ def _is_cell(filename):
 
 def _not_students():
     """The folders whose code is not the student's: the `autograder` package and Python's libraries."""
-    folders = {os.path.dirname(os.path.realpath(autograder.__file__))}
+    folders = {PACKAGE_FOLDER}
     for scheme in ("stdlib", "platstdlib", "purelib", "platlib"):
         folders.add(os.path.realpath(sysconfig.get_paths()[scheme]))
     return folders

@@ -4,31 +4,29 @@
 which starts `python -I -m module *args` in that folder and returns its `CompletedProcess`. The
 process is new for every call, with `-I` so nothing in the student's folder or environment is
 imported: whatever a notebook did to `keras`, `numpy` or `autograder` in its own kernel cannot
-reach it. During grading (`SANDBOX_LIMITS` set by the course's `Execute`) it runs in a sandbox of
-its own around the folder, whose files come back to the folder when it ends.
+reach it. Given the sandbox's limits (during grading, those of the notebook's own sandbox) it runs
+in a sandbox of its own around the folder, whose files come back to the folder when it ends.
 """
 
-import os
 import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from autograder.grading.sandbox import SANDBOX_LIMITS, Sandbox
+from autograder.environment import child_environment
+from autograder.isolation.sandbox import Sandbox
 
 
 @contextmanager
-def clean_process(train_split_only=False):
+def clean_process(limits=None, train_split_only=False):
     """An empty folder and a function running a module of the course in a fresh process there.
 
-    `train_split_only`: inside a sandbox, MNIST holds the training split only. `run` raises
-    `TimeoutError` when the process runs longer than its `timeout` (seconds).
+    `limits` (`Limits`): run each process in a sandbox with them; None runs it unsandboxed (a
+    student's own check). `train_split_only`: inside a sandbox, MNIST holds the training split
+    only. `run` raises `TimeoutError` when the process runs longer than its `timeout` (seconds).
     """
-    limits = SANDBOX_LIMITS.get()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTHON")}
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.setdefault("KERAS_BACKEND", "tensorflow")
+    env = {key: value for key, value in child_environment().items() if not key.startswith("PYTHON")}
     with tempfile.TemporaryDirectory(prefix="keras-course-clean-") as folder:
         folder = Path(folder)
 

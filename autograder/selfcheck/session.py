@@ -8,7 +8,7 @@ namespace as `__session__`. A notebook renamed or moved since its kernel started
 import os
 from pathlib import Path
 
-from autograder.check.course import CheckError, identify, read_notebook
+from autograder.selfcheck.course import CheckError, identify, read_notebook
 
 
 def notebook_path():

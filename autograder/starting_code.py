@@ -13,7 +13,8 @@ notebook still runs:
         ...
     ### END SOLUTION
 
-`StartingCode`, run by `nbgrader generate_assignment` right after nbgrader's `ClearSolutions`,
+The `StartingCode` stage (autograder/grading/stages/starting_code.py), run by `nbgrader
+generate_assignment` right after nbgrader's `ClearSolutions`,
 puts the block's code, uncommented, where `ClearSolutions` put its stub (`# YOUR CODE HERE` /
 `raise NotImplementedError()`) and removes the block, so `release/` and the gradebook hold the
 starting code. `generate_solution` keeps the block, markers and all, as it keeps the solution's:
@@ -26,8 +27,7 @@ that has any.
 
 from dataclasses import dataclass
 
-from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
-from nbgrader.utils import is_solution
+from autograder.cells import is_answer
 
 BEGIN = "### BEGIN STARTING CODE"
 END = "### END STARTING CODE"
@@ -118,7 +118,7 @@ def problems_of(cell):
     """What is wrong with the starting code of a source notebook's cell, in words (an empty list when nothing is)."""
     if not has_starting_code(cell.source):
         return []
-    if cell.cell_type != "code" or not is_solution(cell):
+    if cell.cell_type != "code" or not is_answer(cell):
         return [NOT_AN_ANSWER]
     blocks, problems = blocks_of(cell.source)
     lines = cell.source.split("\n")
@@ -156,31 +156,3 @@ def with_starting_code(source, stub, comment=COMMENT["python"]):
         start = block.end + 1 + len(stub_lines)
     kept.extend(lines[start:])
     return "\n".join(kept)
-
-
-class StartingCode(NbGraderPreprocessor):
-    """Give each answer cell with a starting-code block that code in the student version, in place of nbgrader's stub.
-
-    Runs in `generate_assignment` right after `ClearSolutions`, before the checksums are
-    computed and the cells saved to the gradebook.
-    """
-
-    def preprocess(self, nb, resources):
-        language = nb.metadata.get("kernelspec", {}).get("language", "python")
-        self._stub = ClearSolutions(config=self.config).code_stub.get(language)
-        self._comment = COMMENT.get(language)
-        return super().preprocess(nb, resources)
-
-    def preprocess_cell(self, cell, resources, index):
-        if not has_starting_code(cell.source):
-            return cell, resources
-        where = f"cell {index + 1} ({cell.metadata.get('nbgrader', {}).get('grade_id', 'no grade id')})"
-        if self._comment is None or self._stub is None:
-            raise RuntimeError(f"{where}: starting code is supported for Python notebooks only")
-        if cell.cell_type != "code" or not is_solution(cell):
-            raise RuntimeError(f"{where}: {NOT_AN_ANSWER}")
-        try:
-            cell.source = with_starting_code(cell.source, self._stub, self._comment)
-        except ValueError as error:
-            raise RuntimeError(f"{where}: {error}") from None
-        return cell, resources

@@ -1,11 +1,11 @@
 """What importing `autograder` adds to the student's IPython kernel (every notebook's setup cell imports it first).
 
 - A cell that fails with `NameError` for a name that an earlier cell failed to define says which
-  cell and why (autograder/check/cascades.py): "name 'SimpleNet' is not defined: the cell that
-  defines it (In [8]) failed with SyntaxError on line 2 (expected ':')". The error stays a
+  cell and why (autograder/causes.py): "name 'SimpleNet' is not defined: the cell that
+  defines it (In [8]) failed with SyntaxError on line 2 (expected ':')" (autograder/causes.py). The error stays a
   `NameError` (nbgrader and the course read its name); only its message grows. It goes through
   IPython's own custom exception handler, so `nbgrader autograde` records the same message.
-- A test cell (it starts with `# Test "ID" (N points)`, `header_line` in autograder/grading/plugins.py)
+- A test cell (it starts with `# Test "ID" (N points)`, `header_line` in autograder/cells.py)
   that runs through prints one line saying it passed, on stdout: nbgrader scores a test cell from
   its errors, its stderr and a number as its result, and this adds none of them.
 
@@ -14,9 +14,11 @@ A cell that does not fail costs two calls that each store one reference; nothing
 
 import re
 
-from autograder.check.cascades import CAUSE_ATTRIBUTE, CellRun, failure_of, missing_name_cause
+from autograder.causes import CAUSE_ATTRIBUTE, CellRun, failure_of, missing_name_cause
+from autograder.cells import TEST_HEADER
+from autograder.errors import set_traceback_renderer
+from autograder.kernel.tracebacks import check_failure_lines
 
-TEST_HEADER = re.compile(r'# Test "(?P<grade_id>[A-Za-z0-9_-]+)" \((?P<points>[0-9.]+ points?)\)')
 # A visible test cell names what it leaves to hidden tests in its question ("(more cases are hidden)");
 # under `nbgrader autograde` the cell holds them, between these markers.
 HIDDEN_REMARK = re.compile(r"\bhidden\b")
@@ -68,6 +70,10 @@ class KernelWatch:
             error.args = (f"{text}: {cause}",)
             setattr(error, CAUSE_ATTRIBUTE, cause)
 
+    def failure_lines(self, failure):
+        """The lines this kernel shows for a failed check: a missing name in the student's frames says its cause."""
+        return check_failure_lines(failure, explain_missing_name=lambda error: self.explain(error, in_test=False))
+
     def show_name_error(self, shell, etype, value, tb, tb_offset=None):
         """IPython's custom exception handler for `NameError`: the message with its cause, then IPython's traceback."""
         try:
@@ -105,6 +111,7 @@ def watch_this_kernel():
         _WATCH = KernelWatch()
         shell.events.register("pre_run_cell", _WATCH.before_cell)
         shell.events.register("post_run_cell", _WATCH.after_cell)
+        set_traceback_renderer(_WATCH.failure_lines)
         if not shell.custom_exceptions:
             shell.set_custom_exc((NameError,), _WATCH.show_name_error)
     return _WATCH

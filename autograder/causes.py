@@ -6,7 +6,7 @@ cell that defines it failed (a syntax error, a crash) or is still the unanswered
 can act on: "the cell that defines it (In [8]) failed with SyntaxError on line 2 (...)".
 
 The cells are those the kernel ran, in the order it ran them (`CellRun`, recorded by
-`autograder/check/kernel.py`); a cell is named by its execution count, as its prompt shows it.
+`autograder/kernel/watch.py`); a cell is named by its execution count, as its prompt shows it.
 """
 
 import ast

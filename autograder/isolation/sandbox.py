@@ -1,8 +1,8 @@
 """A sandbox for one student's kernel: bubblewrap namespaces, cgroup limits, a private size-limited folder.
 
 Everything that runs a student's code starts it through `Sandbox.command` (the kernel of
-`nbgrader autograde` through the course's `Execute`, hence `keras-course check` too, and
-assignment 3's evaluation process). Inside:
+`nbgrader autograde` through the `SandboxedExecute` stage, hence `keras-course check` too, and
+the grader's own processes on a student's files, `autograder/isolation/clean_process.py`). Inside:
 
 - its own PID, network, IPC and UTS namespaces (bubblewrap): no other process is visible, and
   there is no network at all, loopback included; the kernel talks to nbgrader over Unix
@@ -29,18 +29,14 @@ import sys
 import tempfile
 import time
 import uuid
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from traitlets import Bool, Integer
 from traitlets.config import Configurable
 
+from autograder.environment import QUIET_TENSORFLOW
 from autograder.settings import MNIST_PATH
-
-# The limits of the sandbox the current grading runs in, or None outside grading: processes that
-# read a student's files on the grader's side (assignment 3's evaluation) run in a sandbox of their own.
-SANDBOX_LIMITS = ContextVar("SANDBOX_LIMITS", default=None)
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CGROUP_PARENT = "keras-course"
@@ -98,7 +94,10 @@ def is_sparse(status):
 
 
 def describe_bytes(count):
-    return f"{count / GIB:g} GiB" if count >= GIB else f"{count / MIB:g} MiB"
+    """`count` bytes in words a student reads: "1 GiB", "256 MiB", "64 KiB"."""
+    if count >= GIB:
+        return f"{count / GIB:g} GiB"
+    return f"{count / MIB:g} MiB" if count >= MIB else f"{count / 1024:g} KiB"
 
 
 def missing():
@@ -283,7 +282,7 @@ class Sandbox:
 
     # -- running a command inside ---------------------------------------------------------
 
-    def command(self, argv, env_keys=("PATH", "LANG", "TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND", "NBGRADER_EXECUTION",
+    def command(self, argv, env_keys=("PATH", "LANG", *QUIET_TENSORFLOW, "NBGRADER_EXECUTION",
                                       "OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")):
         """`argv` wrapped so that it runs in this sandbox, with cwd the student's folder (as the host path)."""
         memory, pids = self.cgroups

@@ -1,0 +1,55 @@
+"""What a notebook cell is to the course: a test, an answer, its grade id, the header a student sees.
+
+The one place these facts are read from a cell's nbgrader metadata, or from the first line of a
+test cell in the student version (`# Test "ID" (N points)`, written by the `NameTestCells` stage
+of `generate_assignment`). The kernel, the grader, the feedback and the report all ask here.
+Cells may be nbformat nodes or the plain JSON dicts a report reads by the hundred.
+"""
+
+import re
+
+# The first line of every test cell in the student version and the gradebook.
+TEST_HEADER = re.compile(r'# Test "(?P<grade_id>[A-Za-z0-9_-]+)" \((?P<points>[0-9.]+ points?)\)')
+
+
+def nbgrader_metadata(cell):
+    """The cell's nbgrader metadata, or {}."""
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def grade_id_of(cell):
+    """The nbgrader id of a cell, or None."""
+    return nbgrader_metadata(cell).get("grade_id")
+
+
+def points_of(cell):
+    """The points a graded cell is worth (0.0 for a cell that is not graded)."""
+    return float(nbgrader_metadata(cell).get("points") or 0.0)
+
+
+def is_answer(cell):
+    """Is the cell a student's answer (an nbgrader `solution` cell, code or text)?"""
+    return bool(nbgrader_metadata(cell).get("solution"))
+
+
+def is_test(cell):
+    """Is the cell an autograded test (a graded code cell that is not an answer)?"""
+    metadata = nbgrader_metadata(cell)
+    return cell.get("cell_type") == "code" and bool(metadata.get("grade")) and not metadata.get("solution")
+
+
+def autograded_cells(nb):
+    """The autograded test cells of a notebook, in order."""
+    return [cell for cell in nb["cells"] if is_test(cell)]
+
+
+def header_line(cell):
+    """The first line of a test cell in the student's version: the test's name and points."""
+    points = points_of(cell)
+    return f'# Test "{grade_id_of(cell)}" ({points:g} point{"" if points == 1 else "s"})'
+
+
+def cell_source(cell):
+    """A cell's source as one string (plain JSON may hold a list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source

@@ -1,0 +1,52 @@
+"""The stage of `generate_feedback` that says why each test lost points, without the grader's hidden code or paths.
+
+Runs after nbgrader's `GetGrades`; the course's template (autograder/grading/student_feedback/)
+lays out what it gathers.
+"""
+
+from pathlib import Path
+
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import ClearHiddenTests
+
+from autograder.assignments import assignment as find_assignment
+from autograder.cells import grade_id_of, is_test
+from autograder.grading.student_feedback.feedback import FeedbackPage, feedback_page, gradebook_grades
+from autograder.grading.student_feedback.paths import hide_paths_in_outputs, replacements
+
+
+class FeedbackForStudents(ClearHiddenTests):
+    """What a student reads in `nbgrader generate_feedback`'s HTML: each test, why it lost points, no grader code.
+
+    Runs after nbgrader's `GetGrades`. It reads the gradebook and the autograded notebook into a
+    `FeedbackPage` (`resources["feedback"]`, laid out by the template in `autograder/grading/student_feedback/`):
+    each test's question and points, the earlier cell behind a failure, the hint, a written answer
+    "not graded yet" until a grader has graded it. In the notebook, a test cell keeps its visible code;
+    its hidden region is removed (nbgrader would show it, jupyter/nbgrader#917), and its error shows
+    as what the page says about it instead of a traceback into the grader's code and its hidden cases.
+    No output keeps an instructor path (`autograder/grading/student_feedback/paths.py`).
+    """
+
+    def preprocess(self, nb, resources):
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        paths = replacements(folder, Path(CourseDirectory(config=self.config).root))
+        for cell in nb.cells:
+            hide_paths_in_outputs(cell, paths)
+        nbgrader = resources["nbgrader"]
+        owner = find_assignment(nbgrader["assignment"])
+        grades = gradebook_grades(
+            nbgrader["db_url"], nbgrader["notebook"], nbgrader["assignment"], nbgrader["student"]
+        )
+        resources["feedback"] = feedback_page(nb, owner, grades) if owner else FeedbackPage({}, ())
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if not is_test(cell):
+            return cell, resources
+        self._remove_hidden_test_region(cell)
+        test = resources["feedback"].tests.get(grade_id_of(cell))
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                said = [*test.lines, *([f"Hint: {test.hint}"] if test.hint else [])] if test else []
+                output.traceback = said or [f"{output.ename}: {output.evalue}".strip()]
+        return cell, resources
