@@ -53,3 +53,34 @@ def cell_source(cell):
     """A cell's source as one string (plain JSON may hold a list of lines)."""
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
+
+
+def is_graded_by_hand(cell):
+    """Is the cell an answer a person grades (an nbgrader `solution` cell that is also `grade`d)?"""
+    metadata = nbgrader_metadata(cell)
+    return bool(metadata.get("grade")) and bool(metadata.get("solution"))
+
+
+def is_graded(cell):
+    """Is the cell worth points: an autograded test, or an answer graded by hand?"""
+    return bool(nbgrader_metadata(cell).get("grade"))
+
+
+_DOCSTRING = re.compile(r'^\s*(?:#[^\n]*\n\s*)*(?:"""|\'\'\')(?P<text>.*?)(?:"""|\'\'\')', re.S)
+
+
+def question_of(cells, index):
+    """The question the graded cell `cells[index]` asks, as the notebook writes it (one line), or "".
+
+    A test cell asks it in its docstring, under its header line; an answer graded by hand answers the
+    last line ending in "?" of the text cell above it (markdown emphasis removed).
+    """
+    cell = cells[index]
+    if cell.get("cell_type") == "code" and not is_answer(cell):
+        found = _DOCSTRING.match(cell_source(cell))
+        return " ".join(found["text"].split()) if found else ""
+    for above in reversed(cells[:index]):
+        if above.get("cell_type") == "markdown" and not is_graded(above):
+            asked = [line.strip().strip("*_ ").strip() for line in cell_source(above).splitlines()]
+            return next((line for line in reversed(asked) if line.endswith("?")), "")
+    return ""

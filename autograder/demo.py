@@ -151,7 +151,7 @@ def format_class_table(results, submissions):
             lines.append(f"  {submission.student_id:<{width}}  {scores}  {total:g}/{possible:g}")
         passed = [sum(1 for r in graded if r[i].passed) for i in range(len(grade_ids))]
         lines.append(f"  {'passed by':<{width}}  " + " ".join(f"{count:<3}" for count in passed))
-        manual = sum(test.points for test in find_assignment(assignment).tests if test.manual)
+        manual = sum(test.points for test in find_assignment(assignment).tests() if test.manual)
         if manual:
             lines.append(f"  The totals count autograded points. {manual:g} more points (written answers) are graded by "
                          "hand in the Formgrader: until then grades.csv and the Formgrader count them as 0.")

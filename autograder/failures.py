@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from nbformat.v4 import new_output
 
 from autograder.causes import defined_names
-from autograder.cells import cell_source, grade_id_of, is_answer
+from autograder.cells import cell_source, grade_id_of, is_test
 from autograder.errors import error_summary, strip_ansi
 
 # The error name of a cell the sandbox stopped or did not run (a limit, a dead kernel): its reason says it all.
@@ -200,9 +200,8 @@ def failures_of(notebook, assignment, scores):
             continue
         grade_id = grade_id_of(cell) or ""
         test = assignment.test(grade_id) if grade_id else None
-        is_test = test is not None and not test.manual and grade_id in scores and not is_answer(cell)
         error = _error_of(cell)
-        if is_test:
+        if test is not None and grade_id in scores and is_test(cell):
             score, max_score = scores[grade_id]
             if score < max_score:
                 kind, message, hint = _failure_of(cell)

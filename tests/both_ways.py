@@ -80,7 +80,7 @@ def kernel_and_grader(assignment):
 
     @pytest.fixture(autouse=True)
     def fixture(monkeypatch):
-        for test in assignment.tests:
+        for test in assignment.declared:
             for check in test.checks:
                 module = __import__(check.__module__, fromlist=["_"])
                 if getattr(module, check.__name__, None) is check:

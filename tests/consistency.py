@@ -1,5 +1,10 @@
 """The notebooks of `source/` against the declarations of `autograder.assignments`: what drifted, cell by cell.
 
+Each fact is written once: the notebook holds each graded cell's grade id, points and question,
+the declaration its hint, checks, `uses` and grader. What is checked is that the two name the same
+cells, that each holds its own facts well (a one-line question, a short hint, `uses` naming answer
+cells), and that a test cell calls the checks its declaration names.
+
 `notebook_problems(notebook, assignment)` compares one notebook (a path, or an in-memory
 `nbformat` notebook, so a test can break a copy) with its `Assignment` and returns one string
 per problem, each naming the notebook and the cell: `"01_fix_simplenet/fix_simplenet.ipynb,
@@ -19,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.cells import question_of
 from autograder.starting_code import problems_of as starting_code_problems
 
 # A question: one line ending in "?", or in "?" and one parenthesised remark ("... agree? (more cases are hidden)").
@@ -144,8 +150,8 @@ def notebook_problems(notebook, assignment):
         cell_name = at(index, _nbgrader(cell).get("grade_id"))
         problems.extend(f"{cell_name}: {problem}" for problem in starting_code_problems(cell))
 
-    declared = {test.grade_id: test for test in assignment.tests}
-    for grade_id, count in Counter(test.grade_id for test in assignment.tests).items():
+    declared = {test.grade_id: test for test in assignment.declared}
+    for grade_id, count in Counter(test.grade_id for test in assignment.declared).items():
         if count > 1:
             problems.append(f"{label}: test {grade_id!r} is declared {count} times in {assignment.package}")
     solutions = set()
@@ -166,11 +172,13 @@ def notebook_problems(notebook, assignment):
         if test is None:
             problems.append(f"{cell_name}: graded cell has no declaration in {assignment.package}")
             continue
-        if float(meta.get("points", 0)) != float(test.points):
-            problems.append(f"{cell_name}: {float(meta.get('points', 0)):g} point(s) in the notebook, {test.points:g} declared")
-        if is_manual_cell(cell) != test.manual:
-            kind = "a written answer graded by hand" if is_manual_cell(cell) else f"a {cell.cell_type} cell"
-            problems.append(f"{cell_name}: the cell is {kind}, but declared manual={test.manual}")
+        if not float(meta.get("points", 0)) > 0:
+            problems.append(f"{cell_name}: a graded cell worth {meta.get('points')!r} points")
+        problem = question_problem(question_of(nb.cells, index))
+        if problem:
+            problems.append(f"{cell_name}: {problem}")
+        if is_manual_cell(cell) and (test.checks or test.grader is not None):
+            problems.append(f"{cell_name}: a written answer graded by hand, but its declaration has checks or a grader")
         if cell.cell_type == "code" and meta.get("solution", False):
             problems.append(f"{cell_name}: graded code cell that is also a solution (autograded answers are not declared)")
         if not is_test_cell(cell):
@@ -180,9 +188,6 @@ def notebook_problems(notebook, assignment):
         except SyntaxError as error:
             problems.append(f"{cell_name}: test cell does not parse ({error.msg}, line {error.lineno})")
             continue
-        docstring = ast.get_docstring(tree, clean=False)
-        if docstring != test.question:
-            problems.append(f"{cell_name}: docstring {docstring!r} differs from the declared question {test.question!r}")
         called = called_checks(tree)
         declared_checks = {function_name(check) for check in test.checks}
         if called != declared_checks:
@@ -193,33 +198,23 @@ def notebook_problems(notebook, assignment):
                 + (f"; called but not declared: {', '.join(extra)}" if extra else "")
             )
 
-    for test in assignment.tests:
+    for test in assignment.declared:
         name = where.get(test.grade_id, f"{label}, declared test {test.grade_id!r}")
         if test.grade_id not in where:
             problems.append(f"{name}: no cell of the notebook has this grade id (declared in {assignment.package})")
         elif test.grade_id not in graded_order:
             problems.append(f"{name}: declared as a test in {assignment.package}, but the cell is not graded")
-        problem = question_problem(test.question)
-        if problem:
-            problems.append(f"{name}: {problem}")
         problems.extend(f"{name}: {problem}" for problem in hint_problems(test.hint))
         for cell_id in test.uses:
             if cell_id not in solutions:
                 cell = where.get(cell_id, f"no cell has grade id {cell_id!r}")
                 problems.append(f"{name}: `uses` names {cell_id!r}, which is not a solution cell of {label} ({cell})")
-        if test.manual and (test.checks or test.grader is not None):
-            problems.append(f"{name}: a test graded by hand declares checks or a grader")
         if test.grader is not None and not test.artifacts:
             problems.append(f"{name}: graded outside the kernel (a grader) but declares no artifacts to grade from")
         if test.artifacts and test.grader is None:
             problems.append(f"{name}: declares artifacts {test.artifacts} but no grader to grade them")
         if test.grader is not None and function_name(test.grader) not in {function_name(c) for c in test.checks}:
             problems.append(f"{name}: its grader {function_name(test.grader)} is not one of the checks its cell calls")
-
-    in_both = [grade_id for grade_id in graded_order if grade_id in declared]
-    declared_order = [test.grade_id for test in assignment.tests if test.grade_id in set(graded_order)]
-    if in_both != declared_order:
-        problems.append(f"{label}: tests declared in the order {declared_order}, the notebook has {in_both}")
     return problems
 
 
@@ -237,7 +232,7 @@ def course_problems(source_root, assignments):
 
     owners = {}
     for assignment in assignments:
-        for test in assignment.tests:
+        for test in assignment.declared:
             owners.setdefault(test.grade_id, []).append(assignment.name)
     for grade_id, found in owners.items():
         if len(found) > 1:

@@ -29,7 +29,7 @@ from tests.consistency import (
 COURSE_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = COURSE_ROOT / "source"
 ASSIGNMENTS = all_assignments()
-TESTS = [(owner, test) for owner in ASSIGNMENTS for test in owner.tests]
+TESTS = [(owner, test) for owner in ASSIGNMENTS for test in owner.tests()]
 
 
 def _read(name):
@@ -66,12 +66,13 @@ def test_grade_ids_are_unique_across_the_course():
     grade_ids = [test.grade_id for _, test in TESTS]
     assert len(grade_ids) == len(set(grade_ids)), sorted(grade_id for grade_id in grade_ids if grade_ids.count(grade_id) > 1)
     for owner, test in TESTS:
-        assert find_test(test.grade_id) == (owner, test)
+        assert find_test(test.grade_id) == (owner, test.declared)
 
 
 @pytest.mark.parametrize("owner,test", TESTS, ids=[test.grade_id for _, test in TESTS])
-def test_every_declared_test_has_a_short_plain_hint_and_a_question(owner, test):
-    """Has every declared test a hint of one or two plain-text sentences, and a one-line question?"""
+def test_every_test_has_a_short_plain_hint_and_a_question(owner, test):
+    """Has every graded cell a declared hint of one or two plain-text sentences, and a one-line question in the notebook?"""
+    assert test.declared is not None
     assert hint_problems(test.hint) == []
     assert 0 < len(test.hint) < MAX_HINT_CHARS and "\n" not in test.hint and "`" not in test.hint
     assert test.hint.endswith((".", "?"))
@@ -88,7 +89,7 @@ def test_tests_graded_outside_the_kernel_declare_what_they_grade():
     """Has every test with a grader the artifacts it grades, and no test artifacts without a grader?"""
     for _, test in TESTS:
         assert (test.grader is not None) == bool(test.artifacts), test.grade_id
-        assert test.graded_outside_kernel == (test.grader is not None)
+        assert test.declared.graded_outside_kernel == (test.grader is not None)
 
 
 # The rules themselves -------------------------------------------------------------------------------------------
@@ -145,10 +146,10 @@ def _index(nb, grade_id):
     return next(i for i, cell in enumerate(nb.cells) if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-def change_points(nb):
+def worth_no_points(nb):
     index = _index(nb, "simplenet_dropout")
-    nb.cells[index].metadata.nbgrader.points = 3
-    return [f"cell {index + 1} (simplenet_dropout)", "3 point(s) in the notebook, 1 declared"]
+    nb.cells[index].metadata.nbgrader.points = 0
+    return [f"cell {index + 1} (simplenet_dropout)", "a graded cell worth 0 points"]
 
 
 def remove_test_cell(nb):
@@ -162,11 +163,17 @@ def undeclared_grade_id(nb):
     return [f"cell {index + 1} (weight_plot_v2)", "has no declaration"]
 
 
-def change_docstring(nb):
+def docstring_not_a_question(nb):
     index = _index(nb, "simplenet_param_count")
     cell = nb.cells[index]
-    cell.source = cell.source.replace("101,770 parameters", "101,771 parameters")
-    return [f"cell {index + 1} (simplenet_param_count)", "differs from the declared question"]
+    cell.source = cell.source.replace("101,770 parameters: 784 -> 128 -> 10 with biases?", "101,770 parameters.")
+    return [f"cell {index + 1} (simplenet_param_count)", "is not one line ending in"]
+
+
+def written_answer_without_a_question(nb):
+    index = _index(nb, "tutorial_claims")
+    nb.cells[index - 1].source = "## What the tutorial gets wrong\n\nList each claim that is wrong."
+    return [f"cell {index + 1} (tutorial_claims)", "the question '' is not one line"]
 
 
 def call_another_check(nb):
@@ -205,12 +212,12 @@ def solution_cell_no_longer_a_solution(nb):
     return [f"cell {index + 1} (plot_weights)", "`uses` names 'plot_weights', which is not a solution cell"]
 
 
-def manual_cell_made_a_test(nb):
-    index = _index(nb, "tutorial_claims")
-    nb.cells[index].metadata.nbgrader.solution = False
-    nb.cells[index].cell_type = "code"
-    nb.cells[index].outputs, nb.cells[index].execution_count = [], None
-    return [f"cell {index + 1} (tutorial_claims)", "declared manual=True"]
+def a_test_cell_made_a_written_answer(nb):
+    index = _index(nb, "simplenet_builds")
+    nb.cells[index].metadata.nbgrader.solution = True
+    nb.cells[index].cell_type = "markdown"
+    del nb.cells[index]["outputs"], nb.cells[index]["execution_count"]
+    return [f"cell {index + 1} (simplenet_builds)", "a written answer graded by hand, but its declaration has checks"]
 
 
 def duplicate_grade_id(nb):
@@ -225,12 +232,6 @@ def ungraded_test_cell(nb):
     nb.cells[index].metadata.nbgrader.grade = False
     del nb.cells[index].metadata.nbgrader["points"]
     return [f"cell {index + 1} (simplenet_dropout)", "the cell is not graded"]
-
-
-def swap_two_tests(nb):
-    first, second = _index(nb, "simplenet_builds"), _index(nb, "simplenet_output_shape")
-    nb.cells[first], nb.cells[second] = nb.cells[second], nb.cells[first]
-    return ["fix_simplenet.ipynb: tests declared in the order"]
 
 
 def starting_code_not_commented_out(nb):
@@ -262,9 +263,10 @@ def starting_code_in_a_test_cell(nb):
 
 
 BROKEN_NOTEBOOKS = [
-    change_points, remove_test_cell, undeclared_grade_id, change_docstring, call_another_check, add_a_hidden_check,
-    uncovered_solution_cell, solution_cell_no_longer_a_solution, manual_cell_made_a_test, duplicate_grade_id,
-    ungraded_test_cell, swap_two_tests, starting_code_not_commented_out, starting_code_apart_from_its_solution,
+    worth_no_points, remove_test_cell, undeclared_grade_id, docstring_not_a_question, written_answer_without_a_question,
+    call_another_check, add_a_hidden_check, uncovered_solution_cell, solution_cell_no_longer_a_solution,
+    a_test_cell_made_a_written_answer, duplicate_grade_id, ungraded_test_cell, starting_code_not_commented_out,
+    starting_code_apart_from_its_solution,
     starting_code_never_ended, starting_code_in_a_test_cell,
 ]
 
@@ -287,27 +289,23 @@ def test_a_broken_copy_of_the_notebook_is_caught_and_named(breakage):
 
 def _broken_test(grade_id, **changes):
     def breakage(owner):
-        tests = tuple(dataclasses.replace(test, **changes) if test.grade_id == grade_id else test for test in owner.tests)
-        return dataclasses.replace(owner, tests=tests)
+        tests = tuple(dataclasses.replace(test, **changes) if test.grade_id == grade_id else test for test in owner.declared)
+        return dataclasses.replace(owner, declared=tests)
 
     return breakage
 
 
 def _without_test(grade_id):
     def breakage(owner):
-        return dataclasses.replace(owner, tests=tuple(test for test in owner.tests if test.grade_id != grade_id))
+        return dataclasses.replace(owner, declared=tuple(test for test in owner.declared if test.grade_id != grade_id))
 
     return breakage
 
 
 BROKEN_DECLARATIONS = {
-    "points": ("simplenet_dropout", _broken_test("simplenet_dropout", points=2), "1 point(s) in the notebook, 2 declared"),
-    "question": (
-        "simplenet_builds", _broken_test("simplenet_builds", question="Does SimpleNet build?"),
-        "differs from the declared question",
-    ),
-    "question_not_a_question": (
-        "simplenet_builds", _broken_test("simplenet_builds", question="SimpleNet builds."), "is not one line ending in",
+    "written_answer_with_checks": (
+        "tutorial_claims", _broken_test("tutorial_claims", checks=(simplenet_checks.check_data,)),
+        "a written answer graded by hand, but its declaration has checks",
     ),
     "check_left_out_of_declaration": (
         "simplenet_other_sizes",
@@ -323,7 +321,6 @@ BROKEN_DECLARATIONS = {
     "uses_a_test_cell": (
         "weight_plot", _broken_test("weight_plot", uses=("simplenet_builds",)), "'simplenet_builds', which is not a solution",
     ),
-    "manual_not_declared": ("tutorial_claims", _broken_test("tutorial_claims", manual=False), "declared manual=False"),
     "grader_without_artifacts": (
         "simplenet_accuracy",
         _broken_test("simplenet_accuracy", grader=simplenet_checks.check_accuracy),
@@ -365,3 +362,26 @@ def test_a_folder_without_declaration_and_a_declaration_without_folder_are_named
     assert f"source/{ASSIGNMENTS[1].name}: declared in autograder.assignments but there is no such folder" in text
     assert "grade id 'dense_layer_weights' is declared by more than one assignment" in text
     assert not any(problem.startswith(f"{ASSIGNMENTS[0].name}/") for problem in problems), text
+
+
+# The numbers a question quotes are the course's own settings ----------------------------------------------------
+
+
+def test_the_questions_quote_the_thresholds_and_budgets_of_the_settings():
+    """Does each question that quotes a threshold or budget quote the value of `autograder/settings.py`?"""
+    from autograder.settings import (
+        CNN_MIN_ACCURACY,
+        SIMPLENET_MIN_ACCURACY,
+        SIMPLENET_PARAMS,
+        TUNE_ACCURACY_TIERS,
+        TUNE_MAX_PARAMS,
+        TUNE_MAX_SAMPLES,
+    )
+
+    questions = {test.grade_id: test.question for _, test in TESTS}
+    assert f"reach {SIMPLENET_MIN_ACCURACY:.0%} on" in questions["simplenet_accuracy"]
+    assert f"have {SIMPLENET_PARAMS:,} parameters" in questions["simplenet_param_count"]
+    assert f"reach {CNN_MIN_ACCURACY:.0%} on" in questions["cnn_accuracy"]
+    assert f"at most {TUNE_MAX_PARAMS:,} parameters and {TUNE_MAX_SAMPLES:,} samples" in questions["tuned_model_budget"]
+    tiers = ", ".join(f"{points} from {minimum:.1%}" for minimum, points in TUNE_ACCURACY_TIERS)
+    assert f"(points: {tiers})" in questions["tuned_accuracy"]

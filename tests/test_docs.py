@@ -349,7 +349,7 @@ def test_the_graders_limits_quoted_are_the_codes():
 
 
 def points(assignment, manual):
-    return sum(test.points for test in assignment.tests if test.manual == manual)
+    return sum(test.points for test in assignment.tests() if test.manual == manual)
 
 
 def test_points_quoted_are_those_declared():
@@ -359,7 +359,7 @@ def test_points_quoted_are_those_declared():
         assert (int(autograded), int(total)) == (points(one, False), points(one, False) + points(one, True)), where(page)
     for page, (by_hand,) in quoted(r"written answer of assignment 1 \((\d+) points\)"):
         assert int(by_hand) == points(one, True), where(page)
-    written = next(test for test in one.tests if test.grade_id == "tutorial_claims")
+    written = next(test for test in one.tests() if test.grade_id == "tutorial_claims")
     for page, (by_hand,) in quoted(r"`tutorial_claims`, (\d+) points"):
         assert int(by_hand) == written.points and written.manual, where(page)
     for page, (first, second) in quoted(r"of assignment 1's (\d+) points and \d+ of assignment 2's (\d+)"):

@@ -31,6 +31,10 @@ SITE_PACKAGES = next(path for path in sys.path if path.endswith("site-packages")
 LONG_MESSAGE = ("wrong number of parameters: expected 101,770, got 1,546 "
                 + "(" + ", ".join(f"layer {index}: {index * 1000:,}" for index in range(30)) + ").")
 
+# Each test's question and points, as the notebook holds them.
+QUESTIONS = {test.grade_id: test.question for test in ASSIGNMENT.tests()}
+POINTS = {test.grade_id: test.points for test in ASSIGNMENT.tests()}
+
 
 # In-memory notebooks of assignment 1 ----------------------------------------------------------
 
@@ -55,14 +59,16 @@ def answer(grade_id, *outputs):
 
 
 def graded_test_cell(grade_id, *outputs):
-    cell = new_code_cell(f'# Test "{grade_id}"\ncheck_{grade_id}(SimpleNet)')
+    cell = new_code_cell(f'# Test "{grade_id}"\n"""{QUESTIONS[grade_id]}"""\ncheck_{grade_id}(SimpleNet)')
     cell.outputs = list(outputs)
-    return nbgrader_cell(cell, grade_id, points=ASSIGNMENT.test(grade_id).points)
+    return nbgrader_cell(cell, grade_id, points=POINTS[grade_id])
 
 
 def written_answer():
-    return nbgrader_cell(new_markdown_cell("The tutorial is wrong about ..."), "tutorial_claims", solution=True,
-                         points=ASSIGNMENT.test("tutorial_claims").points)
+    """The text cell that asks the question, and the written answer under it."""
+    return [new_markdown_cell(f"## What the tutorial gets wrong\n\n**{QUESTIONS['tutorial_claims']}**"),
+            nbgrader_cell(new_markdown_cell("The tutorial is wrong about ..."), "tutorial_claims", solution=True,
+                          points=POINTS["tutorial_claims"])]
 
 
 NOT_DEFINED = error("NameError", "name 'SimpleNet' is not defined")
@@ -73,8 +79,8 @@ def check_failure(message, hint):
 
 
 def grades(**scores):
-    """{grade_id: CellGrade} with each test's declared points and the score given (None: not graded yet)."""
-    return {grade_id: CellGrade(score or 0.0, ASSIGNMENT.test(grade_id).points, needs_manual_grade=score is None)
+    """{grade_id: CellGrade} with each test's points and the score given (None: not graded yet)."""
+    return {grade_id: CellGrade(score or 0.0, POINTS[grade_id], needs_manual_grade=score is None)
             for grade_id, score in scores.items()}
 
 
@@ -91,7 +97,7 @@ def test_a_test_that_needs_an_unanswered_cell_names_it_on_its_first_line_and_the
         assert test.first_line.startswith(EARLIER_CELL), test
         assert "`simplenet` (cell 2) is not answered yet" in test.first_line, test
         assert "NameError: name 'SimpleNet' is not defined" in test.lines[1] and test.hint == CAUSE_HINT
-        assert test.problem == 1 and test.question == ASSIGNMENT.test(grade_id).question
+        assert test.problem == 1 and test.question == QUESTIONS[grade_id]
     (problem,) = page.problems
     assert problem.cell_id == "simplenet" and problem.text.startswith("The answer cell `simplenet` (cell 2)")
     assert problem.grade_ids == ("simplenet_builds", "simplenet_output_shape") and problem.points_lost == 2
@@ -120,7 +126,7 @@ def test_a_check_that_failed_on_its_own_says_its_message_first_and_one_mistake_i
 
 
 def test_a_written_answer_is_not_graded_yet_until_a_grader_has_graded_it():
-    nb = new_notebook(cells=[written_answer()])
+    nb = new_notebook(cells=written_answer())
     pending = feedback_page(nb, ASSIGNMENT, grades(tutorial_claims=None)).tests["tutorial_claims"]
     assert pending.pending and pending.score_text == f"{NOT_GRADED_YET} (2 points)" and not pending.problem
     graded = feedback_page(nb, ASSIGNMENT, grades(tutorial_claims=1.5)).tests["tutorial_claims"]
@@ -182,7 +188,7 @@ def test_the_template_lays_out_the_page_with_nothing_to_fetch():
         answer("simplenet", error("NotImplementedError")),
         graded_test_cell("simplenet_builds", NOT_DEFINED),
         graded_test_cell("simplenet_param_count", check_failure(LONG_MESSAGE + " <lambda>", "count by hand")),
-        written_answer(),
+        *written_answer(),
     ])
     page = feedback_page(nb, ASSIGNMENT, grades(simplenet_builds=0, simplenet_param_count=0, tutorial_claims=None))
     resources = {"nbgrader": {"notebook": "fix_simplenet", "score": 0.0, "max_score": 4.0, "late_penalty": 0},
@@ -192,7 +198,7 @@ def test_the_template_lays_out_the_page_with_nothing_to_fetch():
     assert "Content-Security-Policy" in body and "default-src 'none'" in body
     text = html.unescape(re.sub(r"<[^>]+>", "", body))
     for grade_id in ("simplenet_builds", "simplenet_param_count", "tutorial_claims"):
-        assert grade_id in text and ASSIGNMENT.test(grade_id).question in text
+        assert grade_id in text and QUESTIONS[grade_id] in text
     assert text.count("is not answered yet") == 2  # the problem at the top, the test's first line
     assert LONG_MESSAGE + " <lambda>" in text and "&lt;lambda&gt;" in body  # escaped, whole
     written = re.search(r'<tr class="test-pending" data-grade-id="tutorial_claims">(.*?)</tr>', body, re.S)[1]
@@ -253,7 +259,7 @@ def test_a_feedback_page_in_chromium_names_every_test_and_fetches_nothing(graded
         page.goto(path.as_uri())
         shots.take("summary")
 
-        for test in ASSIGNMENT.tests:
+        for test in ASSIGNMENT.tests():
             row = page.locator(f'#tests tr[data-grade-id="{test.grade_id}"]')
             expect(row).to_be_visible()
             expect(row).to_contain_text(test.question)

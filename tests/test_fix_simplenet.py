@@ -341,7 +341,7 @@ def _compiled_simplenet():
 
 
 def test_every_check_of_the_simplenet_tests_is_tested_here():
-    declared = {check.__name__ for test in ASSIGNMENT.tests if test.uses == ("simplenet",) for check in test.checks}
+    declared = {check.__name__ for test in ASSIGNMENT.declared if test.uses == ("simplenet",) for check in test.checks}
     assert declared == set(CLASS_CHECK_IDS)
 
 

@@ -40,7 +40,7 @@ def test_a_forger_gains_no_point(graded_class, submission):
     """Its score is what its answers earn: every test it forged lost, and the points of the rest only."""
     results = graded_class.results[submission.key]
     owner = find_assignment(submission.assignment)
-    honest = sum(test.points for test in owner.autograded if test.grade_id not in submission.expected_lost)
+    honest = sum(test.points for test in owner.autograded() if test.grade_id not in submission.expected_lost)
     assert sum(result.points for result in results) == honest
     assert {result.grade_id for result in results if not result.passed} >= submission.forged_in_kernel
 

@@ -122,7 +122,7 @@ def test_no_feedback_shows_hidden_test_code_or_the_graders_traceback(graded_clas
         "the autograded notebooks, from which feedback is made, hold the hidden tests"
     )
     pages = [graded_class.path("feedback", submission, ".html") for submission in CLASS]
-    tests = {test.grade_id for assignment in all_assignments() for test in assignment.autograded}
+    tests = {test.grade_id for assignment in all_assignments() for test in assignment.autograded()}
     for page in pages:
         text = page_text(page)
         shown = [line for line in secret if line in text]
@@ -229,17 +229,19 @@ def test_feedback_summary_names_every_test_with_its_question_and_points(graded_c
         page = graded_class.path("feedback", submission, ".html")
         assignment = by_name[submission.assignment]
         rows = summary_rows(page)
-        assert [grade_id for _, grade_id, _ in rows] == [test.grade_id for test in assignment.tests], page
+        assert [grade_id for _, grade_id, _ in rows] == [test.grade_id for test in assignment.tests()], page
         results = {result.grade_id: result for result in graded_class.results[submission.key]}
+        tests = {test.grade_id: test for test in assignment.tests()}
         for status, grade_id, text in rows:
-            test = assignment.test(grade_id)
+            test = tests[grade_id]
             assert test.question in text, (page, grade_id)
             if not test.manual:
                 result = results[grade_id]
                 assert f"{result.points:g} / {result.max_points:g} point" in text, (page, grade_id, text)
                 assert (status == "passed") == result.passed, (page, grade_id, status)
-        cells = feedback_test_cells(page, {test.grade_id for test in assignment.tests})
-        assert all(assignment.test(grade_id).question in cell for grade_id, cell in cells.items()), page
+        cells = feedback_test_cells(page, {test.grade_id for test in assignment.tests()})
+        questions = {test.grade_id: test.question for test in assignment.tests()}
+        assert all(questions[grade_id] in cell for grade_id, cell in cells.items()), page
         assert "Test cell (Score" not in page_text(page)
 
 

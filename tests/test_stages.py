@@ -232,7 +232,7 @@ class FailingHooks(GradingHooks):
 
 def with_hooks(monkeypatch, hooks):
     """Make the notebook's assignment one whose grading has `hooks`."""
-    owner = Assignment("09_hooked", "hooked", "Hooked", (GradedTest("t", 1, "?", "", (), ()),), __name__, hooks=hooks)
+    owner = Assignment("09_hooked", "hooked", "Hooked", (GradedTest("t", hint="Look again."),), __name__, hooks=hooks)
     monkeypatch.setattr(sandboxed_execute, "find_assignment", lambda name: owner if name == owner.name else None)
     return owner
 

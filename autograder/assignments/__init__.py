@@ -1,47 +1,93 @@
 """The course's assignments, each declared once in a subpackage of its own.
 
-A subpackage (`fix_simplenet/`, `layers_and_cnn/`, ...) holds everything about one
-assignment that is code: `ASSIGNMENT`, its tests declared once (`GradedTest`: grade id, points,
-question, hint, the checks its cell calls, what it is graded from), its checks, and its
-demo submissions. The notebook in `source/` is where students see each test;
-`tests/test_declarations.py` holds the two to each other.
+Each fact of a test is written once. The notebook in `source/` holds what nbgrader reads: each
+graded cell's grade id and points (its nbgrader metadata) and its question (a test cell's
+docstring; for a written answer, the question of the text cell above it). A subpackage
+(`fix_simplenet/`, `layers_and_cnn/`, ...) holds what a notebook cannot: `ASSIGNMENT`, each
+test's hint, the checks its cell calls, the answers it uses and how the grader decides it
+(`GradedTest`, by keyword), its checks, and its demo submissions. `NotebookTest` joins the two
+for whoever shows a test (the feedback, the class report, the demo); `tests/test_declarations.py`
+checks that every graded cell has a declaration and every declaration a cell.
 
-Adding an assignment is one folder here plus its notebook in `source/` (CONTRIBUTING.md).
+Adding an assignment is one folder here plus its notebook in `source/` (docs/contributors.md).
 """
 
+import functools
 import importlib
 import pkgutil
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
+from pathlib import Path
 from typing import Callable
 
 from autograder.assignments.hooks import GradingHooks
+from autograder.cells import grade_id_of, is_graded, is_graded_by_hand, points_of, question_of
+from autograder.settings import COURSE_ROOT
 
 
 @dataclass(frozen=True)
 class GradedTest:
-    """One graded cell, declared once: an autograded test, or a written answer graded by hand (`manual`).
+    """What the assignment's Python says of one graded cell (the notebook says the rest: points, question).
 
-    `question` is the cell's docstring, one line phrased as a question. `checks` are the
-    functions the cell calls (visible and hidden region alike). `uses` names the solution
-    cells whose answers the test needs: leaving any of them unanswered loses this test.
-    A test with a `grader` is scored outside the student's kernel, by `grader(folder, limits)` in
-    nbgrader's own process, from the files `artifacts` the notebook wrote; `limits` are the sandbox's
+    `hint` is what to look at when the test fails (for a written answer, what to check it against).
+    `checks` are the functions the cell calls (visible and hidden region alike). `uses` names the
+    answer cells the test needs: leaving any of them unanswered loses this test. A test with a
+    `grader` is scored outside the student's kernel, by `grader(folder, limits)` in nbgrader's own
+    process, from the files `artifacts` the notebook wrote; `limits` are the sandbox's
     (`autograder.isolation.sandbox.Limits`, or None), for any process it starts on those files.
     """
 
     grade_id: str
-    points: float
-    question: str
+    _: KW_ONLY
     hint: str
-    checks: tuple[Callable, ...]
-    uses: tuple[str, ...]
+    checks: tuple[Callable, ...] = ()
+    uses: tuple[str, ...] = ()
     grader: Callable | None = None
     artifacts: tuple[str, ...] = ()
-    manual: bool = False
 
     @property
     def graded_outside_kernel(self):
         return self.grader is not None
+
+
+@dataclass(frozen=True)
+class NotebookTest:
+    """One graded cell as its notebook holds it (grade id, points, question, graded by hand or not), with its
+    declaration (`declared`: None for a graded cell the assignment does not declare)."""
+
+    grade_id: str
+    points: float
+    question: str
+    manual: bool
+    declared: GradedTest | None
+
+    @property
+    def hint(self):
+        return self.declared.hint if self.declared else ""
+
+    @property
+    def uses(self):
+        return self.declared.uses if self.declared else ()
+
+    @property
+    def checks(self):
+        return self.declared.checks if self.declared else ()
+
+    @property
+    def grader(self):
+        return self.declared.grader if self.declared else None
+
+    @property
+    def artifacts(self):
+        return self.declared.artifacts if self.declared else ()
+
+
+@functools.lru_cache(maxsize=32)
+def _read_graded_cells(path, modified):
+    import nbformat  # only where a notebook is read: the kernel imports this package too
+
+    nb = nbformat.read(path, as_version=4)
+    return tuple((grade_id_of(cell), points_of(cell), question_of(nb.cells, index), is_graded_by_hand(cell))
+                 for index, cell in enumerate(nb.cells) if is_graded(cell))
 
 
 @dataclass(frozen=True)
@@ -59,7 +105,7 @@ class TrainingSummary:
 
 @dataclass(frozen=True)
 class Assignment:
-    """One assignment: its folder under `source/`, its notebook and its graded cells in notebook order.
+    """One assignment: its folder under `source/`, its notebook and the declarations of its graded cells.
 
     `package` is the subpackage that declares it; its `submissions` module lists the demo submissions.
     """
@@ -67,7 +113,7 @@ class Assignment:
     name: str
     notebook: str
     title: str
-    tests: tuple[GradedTest, ...]
+    declared: tuple[GradedTest, ...]
     package: str
     # Whether the student's kernel may read MNIST's test split (assignment 3's may not: it would train on it).
     kernel_reads_test_split: bool = True
@@ -86,29 +132,42 @@ class Assignment:
     def filename(self):
         return f"{self.notebook}.ipynb"
 
-    @property
-    def autograded(self):
+    def notebook_path(self, course_root=COURSE_ROOT):
+        """The instructor's notebook in `course_root` (`source/`), else its student version (`release/`)."""
+        for folder in ("source", "release"):
+            path = Path(course_root) / folder / self.name / self.filename
+            if path.is_file():
+                return path
+        raise FileNotFoundError(f"{self.name}/{self.filename} is in neither source/ nor release/ of {course_root}")
+
+    def tests(self, course_root=COURSE_ROOT):
+        """Every graded cell of the assignment's notebook in `course_root`, in notebook order (`NotebookTest`s)."""
+        path = self.notebook_path(course_root)
+        return tuple(NotebookTest(*cell, self.test(cell[0]))
+                     for cell in _read_graded_cells(str(path), path.stat().st_mtime_ns))
+
+    def autograded(self, course_root=COURSE_ROOT):
         """The tests the autograder scores (every graded cell but the written answers graded by hand)."""
-        return tuple(test for test in self.tests if not test.manual)
+        return tuple(test for test in self.tests(course_root) if not test.manual)
+
+    @property
+    def grade_ids(self):
+        """The grade ids of the autograded tests, as the course's own notebook holds them."""
+        return frozenset(test.grade_id for test in self.autograded())
 
     def test(self, grade_id):
-        """The test `grade_id` of this assignment, or None."""
-        return next((test for test in self.tests if test.grade_id == grade_id), None)
+        """The declaration of the test `grade_id` of this assignment, or None."""
+        return next((test for test in self.declared if test.grade_id == grade_id), None)
 
     def tests_using(self, cell_id):
         """The grade ids of the tests that need the answer of solution cell `cell_id`."""
-        return frozenset(test.grade_id for test in self.tests if cell_id in test.uses)
+        return frozenset(test.grade_id for test in self.declared if cell_id in test.uses)
 
     @property
     def grading_files(self):
         """What grading writes in the notebook's folder, never taken from a submission: tests' artifacts, hooks' files."""
-        artifacts = (name for test in self.tests for name in test.artifacts)
+        artifacts = (name for test in self.declared for name in test.artifacts)
         return tuple(dict.fromkeys([*artifacts, *(self.hooks.files if self.hooks else ())]))
-
-    @property
-    def grade_ids(self):
-        """The grade ids of the autograded tests."""
-        return frozenset(test.grade_id for test in self.autograded)
 
 
 def _discover():
@@ -146,7 +205,7 @@ def find_test(grade_id):
 
 def graded_outside_kernel():
     """{grade_id: GradedTest} of every test scored outside the student's kernel."""
-    return {test.grade_id: test for owner in all_assignments() for test in owner.tests if test.graded_outside_kernel}
+    return {test.grade_id: test for owner in all_assignments() for test in owner.declared if test.graded_outside_kernel}
 
 
 def grading_files():

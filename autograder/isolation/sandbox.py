@@ -282,7 +282,8 @@ class Sandbox:
 
     # -- running a command inside ---------------------------------------------------------
 
-    def command(self, argv, env_keys=("PATH", "LANG", *QUIET_TENSORFLOW, "NBGRADER_EXECUTION",
+    # PYTHONPATH: a kernel finds the `autograder` package where nbgrader's process found it (bound read-only).
+    def command(self, argv, env_keys=("PATH", "PYTHONPATH", "LANG", *QUIET_TENSORFLOW, "NBGRADER_EXECUTION",
                                       "OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")):
         """`argv` wrapped so that it runs in this sandbox, with cwd the student's folder (as the host path)."""
         memory, pids = self.cgroups

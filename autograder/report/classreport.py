@@ -48,12 +48,16 @@ class AssignmentReport:
     """Everything the report shows of one assignment."""
 
     assignment: object  # autograder.assignments.Assignment
+    tests: tuple  # its autograded tests (`NotebookTest`s), as the course's notebook holds them
     max_score: float
-    autograded_max: float
     students: list
     groups: dict  # grade_id -> [FailureGroup], largest first
     root_causes: list  # [FailureGroup] of earlier cells, largest first
     flags: list  # [Flag]
+
+    @property
+    def autograded_max(self):
+        return sum(test.points for test in self.tests)
 
     @property
     def graded(self):
@@ -83,7 +87,7 @@ class AssignmentReport:
         """[(test, students who passed, students graded)], the most failed test first."""
         graded = self.graded
         rates = []
-        for test in self.assignment.autograded:
+        for test in self.tests:
             passed = sum(1 for row in graded if test.grade_id in row.scores
                          and row.scores[test.grade_id][0] >= row.scores[test.grade_id][1])
             rates.append((test, passed, len(graded)))
@@ -93,6 +97,7 @@ class AssignmentReport:
 def gather(course_dir, assignment, db_url):
     """The `AssignmentReport` of `assignment` (its declaration) in the course at `course_dir`."""
     course_dir = Path(course_dir)
+    tests = assignment.autograded(course_dir)
     grades = read_grades(db_url, assignment.name)
     submitted = course_dir / "submitted"
     students = set(grades.students) | {
@@ -100,25 +105,24 @@ def gather(course_dir, assignment, db_url):
     }
     rows, flags = [], []
     for student_id in sorted(students):
-        row = _student_row(course_dir, assignment, student_id, grades.submissions.get(student_id))
+        row = _student_row(course_dir, assignment, {test.grade_id for test in tests}, student_id,
+                           grades.submissions.get(student_id))
         rows.append(row)
         handed_in = submitted / student_id / assignment.name / assignment.filename
         if handed_in.is_file():
             flags.extend(flags_of(student_id, handed_in, assignment))
     failures = {row.student_id: row.failures for row in rows if row.status == GRADED}
-    autograded_max = sum(test.points for test in assignment.autograded)
-    return AssignmentReport(assignment, grades.max_score, autograded_max, rows, group_failures(failures),
+    return AssignmentReport(assignment, tests, grades.max_score, rows, group_failures(failures),
                             root_causes(failures), flags)
 
 
-def _student_row(course_dir, assignment, student_id, submission):
+def _student_row(course_dir, assignment, autograded, student_id, submission):
     handed_in = course_dir / "submitted" / student_id / assignment.name / assignment.filename
     graded = course_dir / "autograded" / student_id / assignment.name / assignment.filename
     if submission is None or not submission.grades:
         if not handed_in.parent.is_dir():
             return StudentRow(student_id, NOT_SUBMITTED)
         return StudentRow(student_id, NOT_GRADED, _why_not_graded(handed_in, graded))
-    autograded = assignment.grade_ids
     row = StudentRow(student_id, GRADED, seconds_late=submission.seconds_late, score=submission.score)
     row.scores = {grade_id: (grade.score, grade.max_score) for grade_id, grade in submission.grades.items()
                   if grade_id in autograded}

@@ -28,7 +28,7 @@ class Rule:
 def rules_for(assignment):
     """The rules for `assignment`: the general ones, and the files its tests are graded from."""
     files = ["gradebook.db", "nbgrader_config.py", EVIDENCE_FOLDER,
-             *(name for test in assignment.tests for name in test.artifacts)]
+             *(name for test in assignment.declared for name in test.artifacts)]
     return (
         Rule("uses a private name of the grader", re.compile(
             r"\bautograder(?:\.\w+)*\._\w+|from\s+autograder[\w.]*\s+import\s+[^#\n]*\b_[A-Za-z]\w*")),

@@ -220,7 +220,7 @@ class _Writer:
         return f"<h3>Accuracy, parameters and samples</h3>{plot}"
 
     def _students(self, report):
-        tests = report.assignment.autograded
+        tests = report.tests
         trained = report.assignment.training is not None
         training_headers = ["accuracy", "parameters", "samples"] if trained else []
         headers = ["student", "status", "score", *(test.grade_id for test in tests), *training_headers, "late", "note",

@@ -344,7 +344,7 @@ def outcome_of(assignment, cells, student, due):
 
 def usual_submission(assignment, outcome, rng, ability):
     """Each test passed, or (more often for weaker students and harder tests) failed with its message."""
-    for test in assignment.autograded:
+    for test in assignment.autograded():
         difficulty = random.Random(test.grade_id).uniform(0.3, 1.6)
         if rng.random() < min(0.9, (1 - ability) * difficulty):
             outcome.points[test.grade_id] = 0.0

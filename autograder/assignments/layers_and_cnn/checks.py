@@ -33,6 +33,7 @@ from autograder.settings import (
     SEED,
 )
 
+
 def _softmax(z):
     shifted = np.exp(z - z.max(axis=-1, keepdims=True))
     return shifted / shifted.sum(axis=-1, keepdims=True)

@@ -1,29 +1,38 @@
-"""Assignment 3, "Tune training": its tests, declared once. Both are graded outside the student's kernel."""
+"""Assignment 3, "Tune training": what its tests need besides the notebook, declared once.
+
+Both tests are graded outside the student's kernel, on the model the grader trains.
+"""
 
 from autograder.assignments import Assignment, GradedTest, TrainingSummary
 from autograder.assignments.tune_training import checks
 from autograder.assignments.tune_training.trainer import GraderTraining
 from autograder.assignments.tune_training.training import ARTIFACTS
-from autograder.settings import TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
+from autograder.settings import TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS
 
 _ANSWERS = ("build_model", "train")
-_TIERS = ", ".join(f"{points} from {minimum:.1%}" for minimum, points in TUNE_ACCURACY_TIERS)
 
 TESTS = (
     GradedTest(
-        "tuned_model_budget", 1,
-        f"Was the model trained through fit() within the budget: at most {TUNE_MAX_PARAMS:,} parameters and "
-        f"{TUNE_MAX_SAMPLES:,} samples?",
-        "The budget counts every sample train_step sees: epochs times the samples left after validation_split, "
-        "augmented copies included; work it out before training, and check model.count_params() too.",
-        (checks.check_training_budget,), _ANSWERS, grader=checks.check_training_budget, artifacts=ARTIFACTS,
+        "tuned_model_budget",
+        hint=(
+            "The budget counts every sample train_step sees: epochs times the samples left after validation_split, "
+            "augmented copies included; work it out before training, and check model.count_params() too."
+        ),
+        checks=(checks.check_training_budget,),
+        uses=_ANSWERS,
+        grader=checks.check_training_budget,
+        artifacts=ARTIFACTS,
     ),
     GradedTest(
-        "tuned_accuracy", max(points for _, points in TUNE_ACCURACY_TIERS),
-        f"What accuracy does the saved model reach on the MNIST test split, measured in a clean process? (points: {_TIERS})",
-        "Read the training curves: a validation loss rising while the training loss falls is overfitting, and "
-        "curves still falling at the last epoch mean the learning-rate schedule ends before the model settles.",
-        (checks.grade_accuracy,), _ANSWERS, grader=checks.grade_accuracy, artifacts=ARTIFACTS,
+        "tuned_accuracy",
+        hint=(
+            "Read the training curves: a validation loss rising while the training loss falls is overfitting, and "
+            "curves still falling at the last epoch mean the learning-rate schedule ends before the model settles."
+        ),
+        checks=(checks.grade_accuracy,),
+        uses=_ANSWERS,
+        grader=checks.grade_accuracy,
+        artifacts=ARTIFACTS,
     ),
 )
 

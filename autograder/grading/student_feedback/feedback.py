@@ -1,6 +1,6 @@
 """What the returned feedback says about each graded cell of one student's notebook.
 
-Every graded cell is named by its grade id and its declared question, with its points. A test
+Every graded cell is named by its grade id and the question the notebook asks, with its points. A test
 that lost points says why on its first line: the earlier cell it needed, when that cell failed
 (`autograder/failures.py` finds it), else the test's own message; then the hint. Failures
 with one root cause (one failed cell, or one mistake the checks named with the same hint) are one
@@ -10,7 +10,7 @@ written answer graded by hand is "not graded yet" until a grader has graded it.
 
 from dataclasses import dataclass, field, replace
 
-from autograder.cells import grade_id_of
+from autograder.cells import grade_id_of, is_graded_by_hand, is_test, question_of
 from autograder.failures import CAUSE_HINT, failure_message, failures_of
 
 # The first line of a test that failed because a cell it needs failed before it.
@@ -175,8 +175,8 @@ def feedback_page(nb, assignment, grades):
 
     Read the notebook before its outputs are rewritten for the page: its errors say why tests failed.
     """
-    scores = {grade_id: (grade.score, grade.points) for grade_id, grade in grades.items()
-              if (test := assignment.test(grade_id)) is not None and not test.manual}
+    scores = {grade_id_of(cell): (grades[grade_id_of(cell)].score, grades[grade_id_of(cell)].points)
+              for cell in nb.cells if is_test(cell) and grade_id_of(cell) in grades}
     failures = failures_of(nb, assignment, scores)
     tests = {}
     causes = {}  # key -> _Cause
@@ -186,18 +186,19 @@ def feedback_page(nb, assignment, grades):
         if test is None or grade_id not in grades or grade_id in tests:
             continue
         grade = grades[grade_id]
-        if test.manual:
+        question = question_of(nb.cells, position - 1)
+        if is_graded_by_hand(cell):
             score = None if grade.needs_manual_grade else grade.score
-            tests[grade_id] = TestFeedback(grade_id, test.question, grade.points, score, manual=True)
+            tests[grade_id] = TestFeedback(grade_id, question, grade.points, score, manual=True)
             continue
         if grade.score >= grade.points:
-            tests[grade_id] = TestFeedback(grade_id, test.question, grade.points, grade.score)
+            tests[grade_id] = TestFeedback(grade_id, question, grade.points, grade.score)
             continue
         lines, hint, summary, key, new_cause = _why(failures.get(grade_id), cell, test, position)
         cause = causes.setdefault(key, new_cause)
         cause.grade_ids.append(grade_id)
         cause.points_lost += grade.points - grade.score
-        tests[grade_id] = TestFeedback(grade_id, test.question, grade.points, grade.score, lines=lines, hint=hint,
+        tests[grade_id] = TestFeedback(grade_id, question, grade.points, grade.score, lines=lines, hint=hint,
                                        summary=summary)
     problems = []
     for number, cause in enumerate(sorted(causes.values(), key=lambda cause: cause.position), start=1):
