@@ -12,7 +12,7 @@ POSTGRES := $(VENV)/.postgres
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast lab lab-instructor benchmark benchmark-check benchmark-grade benchmark-training benchmark-report release clean-demo
+.PHONY: setup demo test test-fast coverage lab lab-instructor benchmark benchmark-check benchmark-grade benchmark-training benchmark-report release clean-demo
 
 setup: $(INSTALLED)
 
@@ -46,11 +46,18 @@ $(POSTGRES): | $(INSTALLED)
 			-o Dpkg::Options::=--force-confold postgresql; }
 	touch $@
 
+# On both cores: each test file (and every test of the graded class) runs whole on one worker (tests/conftest.py).
+PARALLEL := -n 2 --dist loadgroup
+
 test: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 test-fast: $(INSTALLED) $(SANDBOX)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest $(PARALLEL) -m "not slow"
+
+# Line and branch coverage of the package by the whole suite, per module (in this process and its workers).
+coverage: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES)
+	$(BIN)/python -m pytest $(PARALLEL) --cov=autograder --cov-branch --cov-report=term
 
 # The course in JupyterLab, as a student sees it (nbgrader's Assignment List and Validate button)
 # or as the instructor does (the Formgrader and Create Assignment too): lab/jupyter-lab applies

@@ -87,6 +87,28 @@ def graded_class(tmp_path_factory):
     return grade_once(tmp_path_factory, "class", the_class())
 
 
+# Running on both cores (`make test`: pytest-xdist, `--dist loadgroup`), a group runs whole on one worker: every
+# test that reads the graded class (so it is graded once), and otherwise each test file (its module fixtures, such
+# as a batch of hostile notebooks, are made once).
+CLASS_GROUP = "the graded class"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = CLASS_GROUP if "graded_class" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionfinish(session):
+    """A worker hands its grading runs to the controller, which prints them (`pytest_testnodedown`)."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["grading_runs"] = list(grading_runs.RUNS)
+
+
+def pytest_testnodedown(node, error):
+    grading_runs.RUNS.extend(tuple(run) for run in getattr(node, "workeroutput", {}).get("grading_runs", []))
+
+
 def pytest_terminal_summary(terminalreporter):
     if grading_runs.RUNS:
         terminalreporter.section("grading runs of this session")

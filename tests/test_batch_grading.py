@@ -1,13 +1,14 @@
 """`keras-course grade`: a class graded on a real Dask cluster and recorded by one writer, as `nbgrader autograde` grades it.
 
 Real Dask (a `LocalCluster`, and a `dask scheduler` with `dask worker` processes on 127.0.0.1),
-real nbgrader and real sandboxed kernels. Each result is compared, test by test, with the
-class the suite grades serially with `nbgrader autograde` (`graded_class`).
+real nbgrader and real sandboxed kernels. Each result is compared, test by test, with the same
+students graded serially by `nbgrader autograde` (`serially`, once for the module).
 """
 
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from autograder.grading.batch import BatchError, BatchProgress, grade_class
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.one_student import THREAD_VARIABLES, CourseFiles, StudentFiles, grade_student
 from autograder.grading.results import read_results
+from tests.conftest import grade_once
 from tests.network import free_port
 from tests.postgres import gradebook_scores
 
@@ -35,13 +37,36 @@ NOTEBOOK = find_assignment(A1).notebook
 BIN = Path(sys.executable).parent
 
 
-def make_course(folder, students, config=""):
-    """A copy of the course with assignment 1 generated and the named demo students' submissions in submitted/."""
-    course = copy_course(folder)
+# The demo students the batch grades: a mistake, the reference and the untouched release.
+STUDENTS = ("no_flatten", "reference", "untouched")
+
+
+@pytest.fixture(scope="module")
+def serially(tmp_path_factory):
+    """`STUDENTS` graded by `nbgrader autograde`, one after another: what every batch must record."""
+    return grade_once(tmp_path_factory, "serial",
+                      [submission for submission in find_assignment(A1).submissions if submission.student_id in STUDENTS])
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A copy of the course with assignment 1 generated into its SQLite gradebook, copied by each test."""
+    course = copy_course(tmp_path_factory.mktemp("generated") / "course")
+    run_nbgrader(course, "generate_assignment", A1, "--force")
+    return course
+
+
+def make_course(folder, students, config="", generated=None):
+    """A copy of the course with assignment 1 generated and the named demo students' submissions in submitted/.
+
+    With `generated` (a course where it is generated, into the gradebook `config` keeps), that course is copied.
+    """
+    course = Path(shutil.copytree(generated, folder)) if generated is not None else copy_course(folder)
     if config:
         with open(course / "nbgrader_config.py", "a") as file:
             file.write("\n" + config + "\n")
-    run_nbgrader(course, "generate_assignment", A1, "--force")
+    if generated is None:
+        run_nbgrader(course, "generate_assignment", A1, "--force")
     write_submissions(course, [submission for submission in find_assignment(A1).submissions
                                if submission.student_id in students])
     return course
@@ -53,22 +78,22 @@ def results(course, students):
                       for result in read_results(course, A1, NOTEBOOK, student)] for student in students}
 
 
-def serial(graded_class, students):
-    """The same, from the class the suite graded with `nbgrader autograde` one student after another."""
+def serial(serially, students):
+    """The same, as `nbgrader autograde` graded them one student after another."""
     return {student: [(result.grade_id, result.points, result.message)
-                      for result in graded_class.results[(student, A1)]] for student in students}
+                      for result in serially.results[(student, A1)]] for student in students}
 
 
 def graded_students(summary):
     return sorted(entry["student"] for entry in summary.graded)
 
 
-def test_a_local_cluster_grades_each_student_as_nbgrader_autograde_does(tmp_path, graded_class):
-    students = ("no_flatten", "reference", "untouched")
-    course = make_course(tmp_path / "course", students)
+def test_a_local_cluster_grades_each_student_as_nbgrader_autograde_does(tmp_path, serially, generated):
+    students = STUDENTS
+    course = make_course(tmp_path / "course", students, generated=generated)
     summary = grade_class(course, A1, workers=2)
     assert (graded_students(summary), summary.failed, summary.skipped) == (list(students), [], [])
-    assert results(course, students) == serial(graded_class, students)
+    assert results(course, students) == serial(serially, students)
     # nbgrader's own tools read what the one writer recorded.
     run_nbgrader(course, "generate_feedback", A1)
     assert (course / "feedback" / "reference" / A1 / f"{NOTEBOOK}.html").is_file()
@@ -86,11 +111,11 @@ def test_a_local_cluster_grades_each_student_as_nbgrader_autograde_does(tmp_path
 
     forced = grade_class(course, A1, students=("no_flatten",), workers=1, force=True)
     assert graded_students(forced) == ["no_flatten"]
-    assert results(course, students) == serial(graded_class, students)
+    assert results(course, students) == serial(serially, students)
 
 
-def test_each_kernel_gets_the_threads_it_is_given(tmp_path):
-    course = make_course(tmp_path / "course", ())
+def test_each_kernel_gets_the_threads_it_is_given(tmp_path, generated):
+    course = make_course(tmp_path / "course", (), generated=generated)
     _with_answer(course, "threads", "import os\nprint([os.environ.get(name) for name in "
                  "('OMP_NUM_THREADS', 'TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS')])")
     files = CourseFiles.of(course, A1)
@@ -117,8 +142,8 @@ def test_the_progress_line_says_done_longest_running_failures_and_time_left():
     assert state.line().startswith("2/4 students · 1 not graded · about ")
 
 
-def test_a_student_without_a_submission_is_refused_before_anything_runs(tmp_path):
-    course = make_course(tmp_path / "course", ("untouched",))
+def test_a_student_without_a_submission_is_refused_before_anything_runs(tmp_path, generated):
+    course = make_course(tmp_path / "course", ("untouched",), generated=generated)
     with pytest.raises(BatchError, match="no submission of 01_fix_simplenet in submitted/ for: nobody"):
         grade_class(course, A1, students=("nobody",), workers=1)
 
@@ -164,9 +189,9 @@ def dask_cluster(folder, workers=2):
                 process.wait()
 
 
-def test_a_dask_cluster_of_worker_processes_finishes_the_batch_when_a_worker_is_killed(tmp_path, graded_class):
+def test_a_dask_cluster_of_worker_processes_finishes_the_batch_when_a_worker_is_killed(tmp_path, serially, generated):
     students = ("no_flatten", "untouched")
-    course = make_course(tmp_path / "course", students)
+    course = make_course(tmp_path / "course", students, generated=generated)
     with dask_cluster(tmp_path / "cluster") as (address, workers):
         first, victim = list(workers.items())[0]
         killed = threading.Event()
@@ -186,7 +211,7 @@ def test_a_dask_cluster_of_worker_processes_finishes_the_batch_when_a_worker_is_
     assert killed.is_set(), "the first worker never started grading"
     assert (graded_students(summary), summary.failed) == (list(students), [])
     assert len({entry["worker"] for entry in summary.graded}) == 1  # every student ended on the surviving worker
-    assert results(course, students) == serial(graded_class, students)
+    assert results(course, students) == serial(serially, students)
 
 
 def _with_answer(course, student, code, cell="prepare_data"):
@@ -199,8 +224,9 @@ def _with_answer(course, student, code, cell="prepare_data"):
     nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
 
 
-def test_a_dying_or_hanging_kernel_is_graded_again_on_another_worker_and_a_corrupt_notebook_is_reported(tmp_path):
-    course = make_course(tmp_path / "course", ("untouched",), config="c.Execute.timeout = 5")
+def test_a_dying_or_hanging_kernel_is_graded_again_on_another_worker_and_a_corrupt_notebook_is_reported(tmp_path,
+                                                                                                        generated):
+    course = make_course(tmp_path / "course", ("untouched",), config="c.Execute.timeout = 5", generated=generated)
     _with_answer(course, "exits", "import os\nos._exit(3)")
     _with_answer(course, "hangs", "import time\ntime.sleep(3600)")
     corrupt = course / "submitted" / "corrupt" / A1
@@ -219,9 +245,9 @@ def test_a_dying_or_hanging_kernel_is_graded_again_on_another_worker_and_a_corru
     assert "CellTimeoutError" in [output.get("ename") for output in answer.outputs]
 
 
-def test_an_interrupted_batch_keeps_its_grades_and_the_next_run_grades_only_the_rest(tmp_path, graded_class):
+def test_an_interrupted_batch_keeps_its_grades_and_the_next_run_grades_only_the_rest(tmp_path, serially, generated):
     students = ("no_flatten", "untouched")
-    course = make_course(tmp_path / "course", students)
+    course = make_course(tmp_path / "course", students, generated=generated)
     command = [BIN / "keras-course", "grade", A1, "--workers", "1", "--json"]
     process = subprocess.Popen(command, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     autograded = course / "autograded"
@@ -238,18 +264,18 @@ def test_an_interrupted_batch_keeps_its_grades_and_the_next_run_grades_only_the_
     assert "0/2 students" in log  # the progress lines, on stderr
     rest = grade_class(course, A1, workers=1)
     assert (rest.skipped, graded_students(rest)) == (first, sorted(set(students) - set(first)))
-    assert results(course, students) == serial(graded_class, students)
+    assert results(course, students) == serial(serially, students)
 
 
-def test_a_postgresql_gradebook_records_the_same_scores_as_sqlite(tmp_path, graded_class, postgres):
+def test_a_postgresql_gradebook_records_the_same_scores_as_sqlite(tmp_path, serially, postgres):
     students = ("no_flatten", "untouched")
     url = postgres.new_database("batch_grading")
     course = make_course(tmp_path / "course", students, config=f"c.CourseDirectory.db_url = {url!r}")
     summary = grade_class(course, A1, workers=2)
     assert (graded_students(summary), summary.failed) == (list(students), [])
     recorded = gradebook_scores(url)[A1]
-    serially = gradebook_scores(f"sqlite:///{graded_class.course(A1) / 'gradebook.db'}")[A1]
-    assert recorded == {student: serially[student] for student in students}
+    in_sqlite = gradebook_scores(f"sqlite:///{serially.course(A1) / 'gradebook.db'}")[A1]
+    assert recorded == {student: in_sqlite[student] for student in students}
     assert not (course / "gradebook.db").exists()  # the course's own SQLite file was never made
     run_nbgrader(course, "generate_feedback", A1)
     assert (course / "feedback" / "no_flatten" / A1 / f"{NOTEBOOK}.html").is_file()

@@ -25,7 +25,7 @@ from autograder.assignments.submission import build_notebook, reference, untouch
 from autograder.cells import grade_id_of
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.results import read_results
-from autograder.isolation.sandbox import CGROUP_PARENT, CGROUP_ROOT
+from autograder.isolation.sandbox import CGROUP_PARENT, CGROUP_ROOT, SANDBOX_PREFIX, grader_of
 from tests import grading_runs
 from tests.hostile import CELL_TIMEOUT_SECONDS, HONEST, HOSTILE, LIMITS, hostile_code
 
@@ -60,13 +60,37 @@ def environment_fingerprint():
     return prints
 
 
+def alive(pid):
+    return Path(f"/proc/{pid}").exists()
+
+
+def sandbox_of(pid):
+    """The sandbox (memory cgroup name) process `pid` runs in, or "" for none."""
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return ""
+    found = [line.rsplit("/", 1)[-1] for line in lines if f"/{CGROUP_PARENT}/" in line and ":memory:" in line]
+    return found[0] if found else ""
+
+
 def sandbox_processes():
-    """Processes of the sandbox's user still running, and cgroups of sandboxes still there."""
+    """Processes of the sandbox's user still running, and cgroups of sandboxes still there, whose grader is gone.
+
+    Another test may grade at the same time (`make test` runs on both cores): its sandboxes' graders run.
+    """
     users = subprocess.run(["ps", "-u", "65534", "-o", "stat=,pid=,args="], capture_output=True, text=True).stdout
+    left = []
+    for line in users.splitlines():
+        stat, pid, *_ = line.split() or ["Z", "0"]
+        grader = grader_of(sandbox_of(pid))
+        # A killed process can stay a zombie until the machine's init reaps it: it runs nothing.
+        if not stat.startswith("Z") and not (grader is not None and alive(grader)):
+            left.append(line.strip())
     cgroups = [path.name for controller in ("memory", "pids")
-               for path in (CGROUP_ROOT / controller / CGROUP_PARENT).glob("sandbox-*")]
-    # A killed process can stay a zombie until the machine's init reaps it: it runs nothing.
-    return [line for line in users.splitlines() if line.strip() and not line.startswith("Z")], cgroups
+               for path in (CGROUP_ROOT / controller / CGROUP_PARENT).glob(f"{SANDBOX_PREFIX}*")
+               if not alive(grader_of(path.name) or 0)]
+    return left, cgroups
 
 
 @pytest.fixture(scope="module")

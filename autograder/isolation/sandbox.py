@@ -40,6 +40,7 @@ from autograder.settings import MNIST_PATH
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CGROUP_PARENT = "keras-course"
+SANDBOX_PREFIX = "sandbox-"
 GIB = 1024 ** 3
 MIB = 1024 ** 2
 
@@ -156,7 +157,8 @@ class Sandbox:
         self.folder = Path(folder).resolve()
         self.limits = limits
         self.train_split_only = train_split_only
-        self.name = f"sandbox-{uuid.uuid4().hex[:12]}"
+        # Named after the grader's process: what a sandbox of a grader that is gone left behind can be told apart.
+        self.name = f"{SANDBOX_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.scratch = Path(tempfile.mkdtemp(prefix="keras-course-"))
         self.work = self.scratch / "work"
         self.sockets = self.scratch / "sockets"
@@ -316,6 +318,12 @@ class Sandbox:
                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
         join = (f'echo $$ > {memory / "cgroup.procs"} && echo $$ > {pids / "cgroup.procs"} && exec "$@"')
         return ["sh", "-c", join, "sandbox", *bwrap, "--", *drop, *argv]
+
+
+def grader_of(name):
+    """The process id of the grader that made the sandbox (or cgroup) called `name`, or None for another name."""
+    pid, _, rest = name.removeprefix(SANDBOX_PREFIX).partition("-")
+    return int(pid) if name.startswith(SANDBOX_PREFIX) and pid.isdigit() and rest else None
 
 
 def _matplotlib_cache():
