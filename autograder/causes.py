@@ -1,4 +1,8 @@
-"""Why a name is missing: the earlier cell of the kernel's session that failed to define it.
+"""What caused a failure: the earlier cell behind it. The one policy of the course (`cell_behind`, `root_cell`).
+
+Used live in the student's kernel (autograder/kernel/watch.py: a `NameError` says which cell), and on a
+graded notebook's outputs by everyone who shows a failure (autograder/failures.py: `check()`,
+`keras-course check`, the feedback and the class report), so both name the same cell.
 
 A test that needs `SimpleNet` fails with `NameError: name 'SimpleNet' is not defined` when the
 cell that defines it failed (a syntax error, a crash) or is still the unanswered placeholder
@@ -32,6 +36,60 @@ _ASSIGNMENT = re.compile(r"^([\w\s,()\[\]*]+?)\s*(?::[^=]*)?(?:\*\*|//|>>|<<|[-+
 _TARGET = re.compile(rf"(?<![\w.])({_IDENTIFIER})(?![\w.(\[])")
 
 
+def cell_behind(name, earlier, uses=(), in_test=False):
+    """The cell of `earlier` (the cells run before, in order) behind a failure for want of `name`, or None.
+
+    `name` is the missing name (None when the failure is not a missing name); `uses` the answer
+    cells a test needs (its declaration, where known); `in_test`: the failure is a test's, whose
+    names come from the answers above it. Each cell has `defines`, `failed`, `unanswered`,
+    `cell_id` and `mentions(name)`. In order:
+    1. a missing name: the last cell that binds it, if it failed; none if it ran through (the
+       name was deleted, or bound only on a path not taken);
+    2. the first failed cell among those the test `uses`;
+    3. a missing name: the last unanswered cell that uses it (its stub goes on to use what it
+       should define);
+    4. a test: the last unanswered cell, else the last that failed.
+    """
+    if name:
+        binder = next((cell for cell in reversed(earlier) if name in cell.defines), None)
+        if binder is not None:
+            return binder if binder.failed else None
+    used = next((cell for cell in earlier if cell.failed and cell.cell_id and cell.cell_id in uses), None)
+    if used is not None:
+        return used
+    unanswered = [cell for cell in earlier if cell.unanswered]
+    if name:
+        mentioning = next((cell for cell in reversed(unanswered) if cell.mentions(name)), None)
+        if mentioning is not None:
+            return mentioning
+    if in_test:
+        failed = [cell for cell in earlier if cell.failed]
+        return unanswered[-1] if unanswered else (failed[-1] if failed else None)
+    return None
+
+
+def root_cell(cell, earlier):
+    """The first cell of the chain of failures that ends in `cell` (a failed cell of `earlier`, cells run in order).
+
+    A cell that failed for want of a name is put down to the cell behind that (`cell_behind`, as a
+    test's: its names come from the cells above it), and one that called an unanswered function (its
+    placeholder raised, its own code answered) to the last unanswered cell before it.
+    """
+    seen = {id(cell)}
+    while True:
+        before = earlier[:next(index for index, other in enumerate(earlier) if other is cell)]
+        if cell.missing:
+            behind = cell_behind(cell.missing, before, in_test=True)
+        elif cell.raised_placeholder and not cell.unanswered:
+            behind = next((other for other in reversed(before) if other.unanswered), None)
+        else:
+            behind = None
+        if behind is None or id(behind) in seen:
+            return cell
+        seen.add(id(behind))
+        cell = behind
+
+
 @dataclass
 class CellRun:
     """One cell the kernel ran: its execution count, its source, and how it failed (None if it ran through).
@@ -47,12 +105,18 @@ class CellRun:
     unanswered: bool = False  # it raised the placeholder's empty NotImplementedError
     _names: frozenset | None = field(default=None, repr=False)
 
+    cell_id = ""  # the kernel knows a cell by its number only
+
     @property
-    def defined_names(self):
+    def defines(self):
         """The names the cell binds at its top level (assignments, imports, functions and classes)."""
         if self._names is None:
             self._names = frozenset(defined_names(self.source))
         return self._names
+
+    @property
+    def failed(self):
+        return self.failure is not None
 
     def mentions(self, name):
         """Does the cell's code use `name` anywhere (not as an attribute)?"""
@@ -99,16 +163,14 @@ def missing_name_cause(name, earlier, in_test):
     that uses the name (its stub goes on to use what it should define). Else, in a test cell
     (`in_test`), whose names come from the answers above it, the last unanswered placeholder.
     """
-    for run in reversed(earlier):
-        if name in run.defined_names:
-            return f"the cell that defines it (In [{run.number}]) {run.failure}" if run.failure else None
-    unanswered = [run for run in earlier if run.unanswered]
-    for run in reversed(unanswered):
-        if run.mentions(name):
-            return f"the cell that should define it (In [{run.number}]) {ANSWER_FIRST}"
-    if in_test and unanswered:
-        return f"an answer cell above (In [{unanswered[-1].number}]) {ANSWER_FIRST}"
-    return None
+    behind = cell_behind(name, earlier, in_test=in_test)
+    if behind is None:
+        return None
+    if name in behind.defines:
+        return f"the cell that defines it (In [{behind.number}]) {behind.failure}"
+    if behind.unanswered and behind.mentions(name):
+        return f"the cell that should define it (In [{behind.number}]) {ANSWER_FIRST}"
+    return f"an answer cell above (In [{behind.number}]) {behind.failure}"
 
 
 def defined_names(source):

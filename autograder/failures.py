@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from nbformat.v4 import new_output
 
-from autograder.causes import defined_names
+from autograder.causes import cell_behind, defined_names, root_cell
 from autograder.cells import cell_source, grade_id_of, is_test
 from autograder.errors import error_summary, strip_ansi
 
@@ -77,7 +77,7 @@ def missing_name(evalue):
 
 @dataclass(frozen=True)
 class CellError:
-    """A cell of the notebook that ended in an error: where it is and what it raised."""
+    """A code cell of the notebook that ran before a test: where it is, and what it raised (`ename` "" if nothing)."""
 
     position: int  # 1-based, among the notebook's cells
     cell_id: str  # its nbgrader id, or "" for a cell without one
@@ -85,6 +85,20 @@ class CellError:
     evalue: str
     defines: frozenset = field(default=frozenset(), compare=False)  # the names its code would have bound
     unanswered: bool = field(default=False, compare=False)  # its code still holds the placeholder `raise`
+    source: str = field(default="", compare=False, repr=False)
+
+    @property
+    def failed(self):
+        return bool(self.ename)
+
+    @property
+    def missing(self):
+        """The name whose absence made it fail, or None."""
+        return missing_name(self.evalue) if self.ename in MISSING_NAME else None
+
+    def mentions(self, name):
+        """Does the cell's code use `name` anywhere (not as an attribute)?"""
+        return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", self.source) is not None
 
     @property
     def raised_placeholder(self):
@@ -193,7 +207,7 @@ def failures_of(notebook, assignment, scores):
     `scores` is {grade_id: (score, max_score)} from the gradebook, which decides what failed;
     the notebook says why. `assignment` (its declaration) says which cells each test uses.
     """
-    failed_before = []  # every earlier cell that ended in an error, in order
+    earlier = []  # every earlier code cell but the tests, in order, failed or not
     failures = {}
     for position, cell in enumerate(notebook.get("cells", []), start=1):
         if cell.get("cell_type") != "code":
@@ -206,50 +220,18 @@ def failures_of(notebook, assignment, scores):
             if score < max_score:
                 kind, message, hint = _failure_of(cell)
                 # A check that ran says what is wrong itself; a test that could not run is put down to the cell behind it.
-                cause = _cause(test, error, failed_before) if kind == "error" else None
+                cause = _cause(test, error, earlier) if kind == "error" else None
                 failures[grade_id] = Failure(grade_id, kind, message, cause, hint)
-        elif error is not None:
+        elif not is_test(cell):
             source = cell_source(cell)
-            failed_before.append(CellError(position, grade_id, *error, defines=defined_names(source),
-                                           unanswered=PLACEHOLDER in source))
+            earlier.append(CellError(position, grade_id, *(error or ("", "")), defines=defined_names(source),
+                                     unanswered=error is not None and PLACEHOLDER in source, source=source))
     return failures
 
 
-def _cause(test, error, failed_before):
-    """The earlier failed cell behind a test that could not run: the one that defines its missing name, else one
-    it uses, else (a missing name) the last cell that failed."""
+def _cause(test, error, earlier):
+    """The earlier cell behind a test that could not run, at the root of its chain of failures
+    (autograder/causes.py, the one policy), or None."""
     missing = missing_name(error[1]) if error is not None and error[0] in MISSING_NAME else None
-    if missing:
-        defining = _defining(missing, failed_before)
-        if defining is not None:
-            return _root(defining, failed_before)
-    used = [cell for cell in failed_before if cell.cell_id in test.uses]
-    if used:
-        return _root(used[0], failed_before)
-    if missing and failed_before:
-        return _root(failed_before[-1], failed_before)
-    return None
-
-
-def _defining(name, failed_cells):
-    """The latest of `failed_cells` whose code would have defined `name`, or None."""
-    return next((cell for cell in reversed(failed_cells) if name in cell.defines), None)
-
-
-def _root(cell, failed_before):
-    """The first cell of a chain of failures: a cell that failed for a missing name is put down to the earlier
-    failed cell that should have defined it (else the last one that failed: an unanswered cell defines nothing),
-    and one that called an unanswered function to the unanswered cell that holds it."""
-    seen = {cell.position}
-    while True:
-        earlier = [other for other in failed_before if other.position < cell.position]
-        if cell.ename in MISSING_NAME:
-            behind = _defining(missing_name(cell.evalue) or "", earlier) or (earlier[-1] if earlier else None)
-        elif cell.raised_placeholder and not cell.unanswered:
-            behind = next((other for other in reversed(earlier) if other.unanswered), None)
-        else:
-            behind = None
-        if behind is None or behind.position in seen:
-            return cell
-        seen.add(behind.position)
-        cell = behind
+    behind = cell_behind(missing, earlier, uses=test.uses, in_test=True)
+    return root_cell(behind, earlier) if behind is not None else None
