@@ -47,7 +47,7 @@ $(POSTGRES): | $(INSTALLED)
 	touch $@
 
 # On both cores: each test file (and every test of the graded class) runs whole on one worker (tests/conftest.py).
-PARALLEL := -n 2 --dist loadgroup
+PARALLEL := -n 2 --dist loadscope
 
 test: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES)
 	$(BIN)/python -m pytest $(PARALLEL)

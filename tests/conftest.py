@@ -1,9 +1,11 @@
 """Fixtures shared by the whole suite: the demo class, graded once per session by the real nbgrader pipeline."""
 
+import functools
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -87,16 +89,45 @@ def graded_class(tmp_path_factory):
     return grade_once(tmp_path_factory, "class", the_class())
 
 
-# Running on both cores (`make test`: pytest-xdist, `--dist loadgroup`), a group runs whole on one worker: every
-# test that reads the graded class (so it is graded once), and otherwise each test file (its module fixtures, such
-# as a batch of hostile notebooks, are made once).
+# Running on both cores (`make test`: pytest-xdist), a scope runs whole on one worker: the tests that read the graded
+# class (every test file that names `graded_class`), so it is graded once, and otherwise each test file, so its module
+# fixtures (a batch of hostile notebooks) are made once. The scopes with slow tests go first, the class first of all.
 CLASS_GROUP = "the graded class"
+TESTS_FOLDER = Path(__file__).resolve().parent
 
 
+@functools.lru_cache(maxsize=None)
+def _reads_the_class(path):
+    file = TESTS_FOLDER.parent / path
+    return file.is_file() and "graded_class" in file.read_text()
+
+
+def scope_of(nodeid):
+    """The scope a test runs in: the graded class's, or its test file's."""
+    path = nodeid.split("::")[0]
+    return CLASS_GROUP if _reads_the_class(path) else path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByScope(LoadScopeScheduling):
+        """pytest-xdist's scheduling by scope, with the course's scopes, in the order collected."""
+
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            config.option.loadscopereorder = False
+
+        def _split_scope(self, nodeid):
+            return scope_of(nodeid)
+
+    return ByScope(config, log)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = CLASS_GROUP if "graded_class" in getattr(item, "fixturenames", ()) else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+    slow = {scope_of(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (scope_of(item.nodeid) != CLASS_GROUP, scope_of(item.nodeid) not in slow))
 
 
 def pytest_sessionfinish(session):
