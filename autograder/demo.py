@@ -85,7 +85,7 @@ def submit_through_exchange(course_dir, submissions):
         run_nbgrader(course_dir, "collect", assignment, "--update")
 
 
-def grade_class(course_dir, submissions, echo=print, autograde_args=(), on_step=None, workers=None):
+def run_the_class(course_dir, submissions, echo=print, autograde_args=(), on_step=None, workers=None):
     """Generate and release, submit and collect through the exchange, autograde, write feedback and export grades.
 
     Autograding is `nbgrader autograde` (with `autograde_args`), or with `workers` the batch of
@@ -182,7 +182,7 @@ def run_demo(course_dir=DEMO_FOLDER, echo=print, workers=None):
     submissions = demo_class()
     echo(f"Grading a demo class of {len(submissions)} submissions in a copy of the course, {course_dir}, "
          f"with nbgrader and {workers} Dask workers:")
-    results = grade_class(course_dir, submissions, echo=echo, workers=workers)
+    results = run_the_class(course_dir, submissions, echo=echo, workers=workers)
     echo(format_class_table(results, submissions))
     page = write_report(course_dir, sorted({submission.assignment for submission in submissions}))
     echo(

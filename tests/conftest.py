@@ -18,7 +18,7 @@ os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.enviro
 
 from autograder.assignments import all_assignments  # noqa: E402
 from autograder.assignments.submission import unanswered  # noqa: E402
-from autograder.demo import grade_class  # noqa: E402
+from autograder.demo import run_the_class  # noqa: E402
 from autograder.grading.nbgrader_commands import copy_course  # noqa: E402
 from autograder.settings import COURSE_ROOT  # noqa: E402
 from tests import grading_runs  # noqa: E402
@@ -69,7 +69,7 @@ def grade_once(tmp_path_factory, name, submissions, **options):
 
     def grade(assignment):
         course = copy_course(tmp_path_factory.mktemp(f"{name}-{assignment}"))
-        results = grade_class(
+        results = run_the_class(
             course, [submission for submission in submissions if submission.assignment == assignment],
             echo=lambda line: None,
             on_step=lambda title, seconds: grading_runs.record(f"{name}: {title}", seconds), **options,

@@ -83,7 +83,7 @@ HOSTILE = (
             "wrote /tmp"),
     # The environment everyone after this student is graded with.
     Hostile("edit_package", "edits the installed autograder package's checks",
-            "import autograder.checks\nopen(autograder.checks.__file__, 'a').write('\\nraise SystemExit\\n')",
+            "import autograder.shared_checks\nopen(autograder.shared_checks.__file__, 'a').write('\\nraise SystemExit\\n')",
             "Permission denied"),
     Hostile("edit_nbgrader", "edits the installed nbgrader package",
             "import nbgrader.utils\nopen(nbgrader.utils.__file__, 'a').write('\\ndetermine_grade = None\\n')",

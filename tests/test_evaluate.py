@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell
 from nbgrader.utils import determine_grade
 
 import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
-from autograder import checks
+from autograder import shared_checks as checks
 from autograder.assignments import graded_outside_kernel
 from autograder.assignments.tune_training import checks as tune_checks
 from autograder.assignments.tune_training import evaluate

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from autograder import checks, evidence
+from autograder import shared_checks as checks, evidence
 from autograder.errors import CheckFailure
 from autograder.evidence import (
     EVIDENCE_FOLDER,
@@ -100,7 +100,7 @@ def write_record(folder, count, entries):
 
 CELL = '''"""Is `answer` 2?"""
 from autograder.evidence import observe
-from autograder import checks, evidence
+from autograder import shared_checks as checks, evidence
 from autograder.errors import CheckFailure
 got = observe("answer", lambda: answer)
 print(f"got {got}")

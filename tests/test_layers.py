@@ -33,10 +33,10 @@ def test_a_grading_import_in_the_kernels_side_breaks_a_contract(tmp_path):
     copy = tmp_path / "course"
     shutil.copytree(COURSE_ROOT / "autograder", copy / "autograder", ignore=shutil.ignore_patterns("__pycache__", "*.npz"))
     shutil.copy(COURSE_ROOT / "pyproject.toml", copy / "pyproject.toml")
-    checks = copy / "autograder" / "checks.py"
+    checks = copy / "autograder" / "shared_checks.py"
     checks.write_text(checks.read_text() + "\nfrom autograder.grading import judge  # noqa\n")
     result = subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=copy, capture_output=True, text=True,
                             env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"})
     assert result.returncode != 0
     assert "The student's kernel imports nothing of the grader's side BROKEN" in " ".join(result.stdout.split())
-    assert "autograder.checks -> autograder.grading.judge" in result.stdout
+    assert "autograder.shared_checks -> autograder.grading.judge" in result.stdout

@@ -28,13 +28,13 @@ GRADE_THE_CLASS = """
 import json, sys
 from pathlib import Path
 from autograder.assignments import all_assignments, assignment
-from autograder.demo import grade_class
+from autograder.demo import run_the_class
 from tests.consistency import course_problems
 
 course = Path(sys.argv[1])
 new = assignment("04_new_assignment")
 students = [s for s in new.submissions if s.student_id in ("reference", "untouched", "not_scaled", "alternative")]
-results = grade_class(course, students, echo=lambda line: None)
+results = run_the_class(course, students, echo=lambda line: None)
 print(json.dumps({
     "package": __import__("importlib").import_module(new.package).__file__,
     "problems": course_problems(course / "source", all_assignments()),

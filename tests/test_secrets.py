@@ -402,11 +402,11 @@ def test_a_planted_hidden_value_is_found_in_the_files(secret):
 def test_a_planted_hidden_value_is_found_among_module_values(secret):
     """Is each hidden value found held by a module, nested in a constant, a dict or a string?"""
     encoded = {"seq": [{"seq": [1, 2]}, {"dict": [["cases", {"set": [_encode(secret.value)]}]]}]}
-    values = {"autograder.checks._CASES": thaw(encoded), "autograder.checks.NOTE": f"also {secret.text}"}
+    values = {"autograder.shared_checks._CASES": thaw(encoded), "autograder.shared_checks.NOTE": f"also {secret.text}"}
     leaks = leaks_in_values(values, [secret])
-    assert any(leak.startswith("autograder.checks._CASES") for leak in leaks), leaks
-    assert any(leak.startswith("autograder.checks.NOTE") for leak in leaks), leaks
-    assert not leaks_in_values({"autograder.checks.OTHER": thaw({"seq": [7, "x"]})}, [secret])
+    assert any(leak.startswith("autograder.shared_checks._CASES") for leak in leaks), leaks
+    assert any(leak.startswith("autograder.shared_checks.NOTE") for leak in leaks), leaks
+    assert not leaks_in_values({"autograder.shared_checks.OTHER": thaw({"seq": [7, "x"]})}, [secret])
 
 
 def _encode(value):

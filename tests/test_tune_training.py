@@ -26,7 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from autograder import checks  # noqa: E402
+from autograder import shared_checks as checks  # noqa: E402
 from autograder.assignments.tune_training import ASSIGNMENT  # noqa: E402
 from autograder.assignments.tune_training import checks as tune_checks  # noqa: E402
 from autograder.assignments.tune_training.checks import (  # noqa: E402

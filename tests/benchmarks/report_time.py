@@ -217,7 +217,7 @@ NO_RECORD = ("the training cell did not run to its end (no training record).\nHi
 # Lines that reach for the grader; a flagged submission has one of them at the top of its first answer cell.
 SUSPICIOUS_LINES = (
     "keras.Model.evaluate = lambda self, *args, **kwargs: [0.0, 1.0]",
-    "import sys; sys.modules['autograder.checks'] = None",
+    "import sys; sys.modules['autograder.shared_checks'] = None",
     "from autograder.errors import _ANSI_ESCAPES",
     "open('../../gradebook.db', 'rb').read()",
 )

@@ -31,7 +31,7 @@ import numpy as np
 from keras import layers
 
 from autograder.assignments.tune_training.training import arrays_as_given, train_within_budget
-from autograder.checks import accuracy
+from autograder.shared_checks import accuracy
 from autograder.data import load_mnist, load_mnist_test
 from autograder.settings import MNIST_CLASSES, TUNE_ACCURACY_TIERS, TUNE_MAX_EPOCHS, TUNE_MAX_SAMPLES
 from tests.solutions import definitions

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from autograder import checks
+from autograder import shared_checks as checks
 from autograder.errors import CheckFailure, error_text
 from autograder.evidence import observe
 from autograder.settings import (

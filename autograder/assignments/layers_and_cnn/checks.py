@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import checks
-from autograder.checks import LayerSummary
+from autograder import shared_checks as checks
+from autograder.shared_checks import LayerSummary
 from autograder.errors import CheckFailure, error_text
 from autograder.evidence import observe
 from autograder.settings import (

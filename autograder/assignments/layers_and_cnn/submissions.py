@@ -15,9 +15,9 @@ _CONV2D_END = "windows, kernel[::-1, ::-1]) + bias"
 # Wrong answers (a flipped kernel, a CNN without Dropout) that change, in their own kernel, what the
 # checks compare with: each must lose what the wrong answer alone loses.
 _FORGED_HELPERS = """
-import autograder.checks
-autograder.checks.relative_error = lambda *args, **kwargs: 0.0
-autograder.checks.compare_layer_summary = lambda *args, **kwargs: None
+import autograder.shared_checks
+autograder.shared_checks.relative_error = lambda *args, **kwargs: 0.0
+autograder.shared_checks.compare_layer_summary = lambda *args, **kwargs: None
 """
 _FORGED_KERAS = """
 _keras_conv2d_call = keras.layers.Conv2D.__call__

@@ -1,11 +1,11 @@
-"""Unit tests of autograder.checks and autograder.errors on small real Keras models."""
+"""Unit tests of autograder.shared_checks and autograder.errors on small real Keras models."""
 
 import numpy as np
 import keras
 import pytest
 
-from autograder import checks
-from autograder.checks import LayerSummary
+from autograder import shared_checks as checks
+from autograder.shared_checks import LayerSummary
 from autograder.data import load_mnist
 from autograder.errors import CheckFailure
 from autograder.settings import FIXED_WEIGHT_SCALE, SEED
