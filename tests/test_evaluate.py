@@ -1,4 +1,4 @@
-"""Tests of autograder/assignments/tune_training/evaluate.py and of the clean-process grading in autograder/grading/stages/.
+"""Tests of autograder/assignments/tune_training/grader/evaluate.py and of the clean-process grading in autograder/grading/stages/.
 
 A small model (Flatten + Dense(10)) is trained briefly and saved once; it is evaluated in a
 fresh process, and the result is compared with the same measurement made here. Each
@@ -19,8 +19,8 @@ import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow befor
 from autograder import shared_checks as checks
 from autograder.assignments import graded_outside_kernel
 from autograder.assignments.tune_training import checks as tune_checks
-from autograder.assignments.tune_training import evaluate
-from autograder.assignments.tune_training.evaluate import evaluate_in_clean_process
+from autograder.assignments.tune_training.grader import evaluate
+from autograder.assignments.tune_training.grader.evaluate import evaluate_in_clean_process
 from autograder.assignments.tune_training.training import ARTIFACTS, RECORD_FILENAME
 from autograder.data import load_mnist_test, load_mnist_train
 from autograder.errors import CheckFailure
@@ -140,7 +140,7 @@ def test_an_evaluation_over_the_timeout_fails(saved_model):
 @pytest.mark.parametrize("argv", [[], ["a.keras", "b.keras"]], ids=["no_argument", "two_arguments"])
 def test_main_with_wrong_arguments_exits_2_with_a_json_error(argv, capsys):
     assert evaluate.main(argv) == 2
-    assert json.loads(capsys.readouterr().out) == {"error": "usage: python -I -m autograder.assignments.tune_training.evaluate MODEL.keras"}
+    assert json.loads(capsys.readouterr().out) == {"error": "usage: python -I -m autograder.assignments.tune_training.grader.evaluate MODEL.keras"}
 
 
 def test_main_on_a_missing_file_exits_1_with_the_error_type(tmp_path, capsys):

@@ -40,3 +40,15 @@ def test_a_grading_import_in_the_kernels_side_breaks_a_contract(tmp_path):
     assert result.returncode != 0
     assert "The student's kernel imports nothing of the grader's side BROKEN" in " ".join(result.stdout.split())
     assert "autograder.shared_checks -> autograder.grading.judge" in result.stdout
+
+
+def test_the_sandbox_hides_what_the_kernel_side_may_not_import():
+    """Is what the sandbox hides from a student's kernel exactly what the kernel-side import contract forbids?"""
+    import tomllib
+
+    from autograder.grading.stages.sandboxed_execute import GRADER_SIDE
+
+    contracts = tomllib.loads((COURSE_ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    (kernel,) = [contract for contract in contracts if contract["name"].startswith("The student's kernel")]
+    hidden = {"autograder." + pattern.removesuffix(".py").replace("/", ".") for pattern in GRADER_SIDE}
+    assert hidden == set(kernel["forbidden_modules"])

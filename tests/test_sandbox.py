@@ -164,3 +164,34 @@ def test_a_short_output_is_kept_whole():
     cell = new_code_cell("print('hi')", outputs=[new_output("stream", name="stdout", text="hi\n")])
     cut_outputs(cell, MIB)
     assert cell.outputs[0].text == "hi\n"
+
+
+def test_a_students_kernel_sees_none_of_the_graders_side(folder):
+    """With the grader's side hidden (as for every kernel), do its modules fail to import, and the kernel's side work?"""
+    from autograder.grading.stages.sandboxed_execute import GRADER_SIDE
+
+    code = (
+        "import importlib\n"
+        "for name in ('autograder.grading.judge', 'autograder.isolation.sandbox', 'autograder.report',\n"
+        "             'autograder.assignments.tune_training.grader.trainer', 'autograder.cli'):\n"
+        "    try:\n"
+        "        module = importlib.import_module(name)\n"
+        "        print('seen', name, len(vars(module)) > 10)\n"
+        "    except ImportError as error:\n"
+        "        print('hidden', name, type(error).__name__)\n"
+        "import autograder.shared_checks, autograder.assignments.fix_simplenet.checks\n"
+        "import autograder.assignments.tune_training.checks, autograder.assignments.tune_training.training\n"
+        "print('kernel side imported')\n"
+    )
+    with Sandbox(folder, LIMITS, hidden=GRADER_SIDE) as sandbox:
+        hidden = run(sandbox, code)
+    with Sandbox(folder, LIMITS) as sandbox:
+        shown = run(sandbox, code)
+    assert hidden.stdout.splitlines() == [
+        "hidden autograder.grading.judge ModuleNotFoundError", "hidden autograder.isolation.sandbox ModuleNotFoundError",
+        "seen autograder.report False",  # an empty folder in its place: a namespace package holding nothing
+        "hidden autograder.assignments.tune_training.grader.trainer ModuleNotFoundError",
+        "hidden autograder.cli ModuleNotFoundError",  # /dev/null in its place
+        "kernel side imported",
+    ], hidden.stderr
+    assert shown.stdout.count("seen") == 5 and "seen autograder.cli True" in shown.stdout, shown.stderr

@@ -225,6 +225,16 @@ class RecordingHooks(GradingHooks):
         RecordingHooks.calls.append(("after_notebook", Path(folder)))
 
 
+class MadeHooks(GradingHooks):
+    """Assignment hooks that record how the stage made them."""
+
+    made = []
+
+    def __init__(self, kernel_folder, grader_folder, limits=None):
+        super().__init__(kernel_folder, grader_folder, limits)
+        MadeHooks.made.append((self.kernel_folder, self.grader_folder, limits))
+
+
 class FailingHooks(GradingHooks):
     def after_cell(self, seconds_left):
         raise OSError("the kernel's folder held a trap")
@@ -232,7 +242,8 @@ class FailingHooks(GradingHooks):
 
 def with_hooks(monkeypatch, hooks):
     """Make the notebook's assignment one whose grading has `hooks`."""
-    owner = Assignment("09_hooked", "hooked", "Hooked", (GradedTest("t", hint="Look again."),), __name__, hooks=hooks)
+    owner = Assignment("09_hooked", "hooked", "Hooked", (GradedTest("t", hint="Look again."),), __name__,
+                       hooks=f"{__name__}:{hooks.__name__}")
     monkeypatch.setattr(sandboxed_execute, "find_assignment", lambda name: owner if name == owner.name else None)
     return owner
 
@@ -261,13 +272,8 @@ def test_a_failing_hook_costs_the_notebook_and_not_the_stage(tmp_path, monkeypat
 def test_the_hooks_get_the_sandbox_limits_as_a_parameter(tmp_path, monkeypatch):
     """Without the sandbox, are the hooks made with no limits (and the grader's own folder outside the notebook's)?"""
     FakeKernel().install(monkeypatch)
-    made = []
-
-    class Hooks(GradingHooks):
-        def __init__(self, kernel_folder, grader_folder, limits=None):
-            super().__init__(kernel_folder, grader_folder, limits)
-            made.append((self.kernel_folder, self.grader_folder, limits))
-
+    made = MadeHooks.made = []
+    Hooks = MadeHooks
     owner = with_hooks(monkeypatch, Hooks)
     SandboxedExecute(config=no_sandbox()).preprocess(new_notebook(cells=[answer_cell("a")]),
                                                      resources(tmp_path, owner.name))

@@ -24,7 +24,7 @@ from autograder.assignments.tune_training.plan import (
     TRAINING_LABELS,
     read_plan,
 )
-from autograder.assignments.tune_training.trainer import GraderTraining, train_from_plan
+from autograder.assignments.tune_training.grader.trainer import GraderTraining, train_from_plan
 from autograder.assignments.tune_training.training import ARTIFACTS, MODEL_FILENAME, train_within_budget
 from autograder.errors import CheckFailure
 from autograder.settings import MNIST_TRAIN_SIZE, SEED, TUNE_MAX_SAMPLES
@@ -377,7 +377,7 @@ def test_a_layer_frozen_between_fit_calls_is_frozen_by_the_grader(tmp_path):
 
 @pytest.mark.parametrize("with_test_images", [True, False], ids=["test images added", "training images only"])
 def test_the_grader_refuses_to_train_on_the_test_images(tmp_path, with_test_images):
-    from autograder.assignments.tune_training.trainer import test_image_digests
+    from autograder.assignments.tune_training.grader.trainer import test_image_digests
     from autograder.data import load_mnist_test
 
     def train(model, x_train, y_train):

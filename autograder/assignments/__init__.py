@@ -119,9 +119,10 @@ class Assignment:
     kernel_reads_test_split: bool = True
     # For an assignment graded on a trained model's accuracy: what the class report plots.
     training: TrainingSummary | None = None
-    # The assignment's own steps in grading (a `GradingHooks` subclass, autograder/assignments/hooks.py), if any:
-    # assignment 3's grader trains the model its kernel planned.
-    hooks: type[GradingHooks] | None = None
+    # The assignment's own steps in grading, if any: a `GradingHooks` subclass (autograder/assignments/hooks.py) on
+    # the assignment's grader side, named "module:Class" and imported by the grader only (assignment 3's grader trains
+    # the model its kernel planned).
+    hooks: str | None = None
 
     @property
     def submissions(self):
@@ -163,11 +164,22 @@ class Assignment:
         """The grade ids of the tests that need the answer of solution cell `cell_id`."""
         return frozenset(test.grade_id for test in self.declared if cell_id in test.uses)
 
+    def grading_hooks(self):
+        """The class of the assignment's grading hooks (`hooks`, imported now), or None."""
+        if not self.hooks:
+            return None
+        module, _, name = self.hooks.partition(":")
+        hooks = getattr(importlib.import_module(module), name)
+        if not (isinstance(hooks, type) and issubclass(hooks, GradingHooks)):
+            raise TypeError(f"{self.name}: hooks {self.hooks!r} is not a GradingHooks subclass")
+        return hooks
+
     @property
     def grading_files(self):
         """What grading writes in the notebook's folder, never taken from a submission: tests' artifacts, hooks' files."""
         artifacts = (name for test in self.declared for name in test.artifacts)
-        return tuple(dict.fromkeys([*artifacts, *(self.hooks.files if self.hooks else ())]))
+        hooks = self.grading_hooks()
+        return tuple(dict.fromkeys([*artifacts, *(hooks.files if hooks else ())]))
 
 
 def _discover():

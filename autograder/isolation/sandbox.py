@@ -39,6 +39,8 @@ from autograder.environment import QUIET_TENSORFLOW
 from autograder.settings import MNIST_PATH
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+# The `autograder` package nbgrader's process imported, which the sandbox binds read-only.
+PACKAGE_FOLDER = Path(__file__).resolve().parent.parent
 CGROUP_PARENT = "keras-course"
 SANDBOX_PREFIX = "sandbox-"
 GIB = 1024 ** 3
@@ -129,8 +131,7 @@ def require():
 
 def _readable_paths():
     """Host paths the sandbox sees read-only: the system, Python, the environment and the `autograder` package."""
-    package = Path(__file__).resolve().parent.parent
-    paths = [Path(sys.base_prefix), Path(sys.prefix), package]
+    paths = [Path(sys.base_prefix), Path(sys.prefix), PACKAGE_FOLDER]
     return [path for path in dict.fromkeys(paths) if path.exists()]
 
 
@@ -153,10 +154,13 @@ def train_only_mnist(cache=Path(tempfile.gettempdir()) / "keras-course-sandbox")
 class Sandbox:
     """One student's sandbox around `folder` (the notebook's folder), for the time of a `with` block."""
 
-    def __init__(self, folder, limits=Limits(), train_split_only=False):
+    def __init__(self, folder, limits=Limits(), train_split_only=False, hidden=()):
         self.folder = Path(folder).resolve()
         self.limits = limits
         self.train_split_only = train_split_only
+        # Paths of the `autograder` package (relative, glob patterns allowed) that processes inside do not see: a
+        # student's kernel never sees the grader's side.
+        self.hidden = tuple(hidden)
         # Named after the grader's process: what a sandbox of a grader that is gone left behind can be told apart.
         self.name = f"{SANDBOX_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.scratch = Path(tempfile.mkdtemp(prefix="keras-course-"))
@@ -312,12 +316,19 @@ class Sandbox:
             bwrap += ["--ro-bind", str(path), str(path)]
         if self.train_split_only:
             bwrap += ["--ro-bind", str(train_only_mnist()), str(MNIST_PATH)]
+        for path in hidden_paths(self.hidden):  # an empty folder, or an empty file, in their place
+            bwrap += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
         bwrap += ["--bind", str(self.work), str(self.folder), "--bind", str(self.sockets), str(self.sockets),
                   "--bind", str(self.matplotlib), "/tmp/matplotlib", "--chdir", str(self.folder)]
         drop = ["setpriv", f"--reuid={self.limits.uid}", f"--regid={self.limits.uid}", "--clear-groups",
                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all"]
         join = (f'echo $$ > {memory / "cgroup.procs"} && echo $$ > {pids / "cgroup.procs"} && exec "$@"')
         return ["sh", "-c", join, "sandbox", *bwrap, "--", *drop, *argv]
+
+
+def hidden_paths(patterns):
+    """The paths of the `autograder` package that `patterns` (relative to it, glob patterns allowed) name."""
+    return sorted({path for pattern in patterns for path in PACKAGE_FOLDER.glob(pattern)})
 
 
 def grader_of(name):

@@ -47,10 +47,6 @@ NO_NOTEBOOK_PATH = (
 
 def check(grade_id=None):
     """Run the test `grade_id` on the notebook's current state, or with no id grade the saved notebook; print the result."""
-    if os.environ.get("NBGRADER_EXECUTION"):
-        call = "check()" if grade_id is None else f"check({grade_id!r})"
-        print(f"{call} does nothing while nbgrader runs the notebook: the test cells are graded.")
-        return
     if grade_id is None:
         check_notebook()
         return

@@ -5,7 +5,6 @@ Both tests are graded outside the student's kernel, on the model the grader trai
 
 from autograder.assignments import Assignment, GradedTest, TrainingSummary
 from autograder.assignments.tune_training import checks
-from autograder.assignments.tune_training.trainer import GraderTraining
 from autograder.assignments.tune_training.training import ARTIFACTS
 from autograder.settings import TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS
 
@@ -38,5 +37,5 @@ TESTS = (
 
 ASSIGNMENT = Assignment(
     "03_tune_training", "tune_training", "Tune training", TESTS, __name__, kernel_reads_test_split=False,
-    training=TrainingSummary(checks.measured_model, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS), hooks=GraderTraining,
+    training=TrainingSummary(checks.measured_model, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS), hooks="autograder.assignments.tune_training.grader.trainer:GraderTraining",
 )

@@ -3,7 +3,7 @@
 Both tests are graded outside the student's kernel (declared in this package's
 `__init__`): during `nbgrader autograde` the course's preprocessor runs them in nbgrader's
 own process after the kernel is done, from the record the training cell wrote, and the
-saved model is measured by a fresh, isolated process (`autograder.assignments.tune_training.evaluate`).
+saved model is measured by a fresh, isolated process (`autograder.assignments.tune_training.grader.evaluate`).
 """
 
 import json
@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.assignments.tune_training.evaluate import evaluate_in_clean_process
 from autograder.assignments.tune_training.training import MODEL_FILENAME, RECORD_FILENAME, TrainingRecord
 from autograder.cells import grade_id_of
 from autograder.errors import CheckFailure, error_text
@@ -118,6 +117,14 @@ def measured_model(folder, notebook):
     except CheckFailure:
         return None
     return float(found.group(1)) / 100, record.params, record.samples_seen
+
+
+def evaluate_in_clean_process(path, limits=None):
+    """The saved model measured in a fresh process (`grader/evaluate.py`): the grader's side, imported only where
+    it is installed (a student's own check, the grader); the sandbox of autograde hides it from the kernel."""
+    from autograder.assignments.tune_training.grader.evaluate import evaluate_in_clean_process as evaluate
+
+    return evaluate(path, limits=limits)
 
 
 def grade_accuracy(folder=".", limits=None):

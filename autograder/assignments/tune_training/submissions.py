@@ -13,7 +13,11 @@ import sys
 
 import autograder.assignments.tune_training.checks
 import autograder.shared_checks
-import autograder.assignments.tune_training.evaluate
+
+try:  # the grader's side: not there in the sandbox of autograde
+    import autograder.assignments.tune_training.grader.evaluate as _evaluate
+except ImportError:
+    _evaluate = None
 
 
 def _perfect(*args, **kwargs):
@@ -24,9 +28,11 @@ def _perfect(*args, **kwargs):
 keras.Model.evaluate = lambda self, *args, **kwargs: [0.0, 1.0]
 np.argmax = lambda array, axis=None, **kwargs: 0
 autograder.shared_checks.accuracy = lambda *args, **kwargs: 1.0
-autograder.assignments.tune_training.evaluate.evaluate_in_clean_process = lambda *args, **kwargs: {
-    "accuracy": 1.0, "params": 1, "test_images": 10_000, "confusion": [[1_000 * (i == j) for j in range(10)] for i in range(10)],
-}
+if _evaluate is not None:
+    _evaluate.evaluate_in_clean_process = lambda *args, **kwargs: {
+        "accuracy": 1.0, "params": 1, "test_images": 10_000,
+        "confusion": [[1_000 * (i == j) for j in range(10)] for i in range(10)],
+    }
 autograder.assignments.tune_training.checks.grade_accuracy = _perfect
 sys.modules["autograder.assignments.tune_training.checks"].grade_accuracy = _perfect
 """

@@ -36,6 +36,11 @@ from autograder.failures import stopped_output
 from autograder.grading.stages import RunStage, record_executed
 from autograder.isolation.sandbox import Limits, Sandbox, SandboxSettings, describe_bytes
 
+# What the student's kernel never sees of the `autograder` package (the sandbox hides it): the grader's side, as the
+# kernel-side contract of pyproject.toml's import layers forbids it to import (tests/test_layers.py holds the two
+# together). Every assignment's `grader/` folder is on this side.
+GRADER_SIDE = ("grading", "isolation", "report", "selfcheck", "cli.py", "demo.py", "assignments/*/grader")
+
 # The log lines saying which cell runs (`keras-course check` reads them) and how long the grader's own step after
 # a cell took (make benchmark reads them).
 PROGRESS_PREFIX = "progress:"
@@ -117,12 +122,13 @@ class SandboxedExecute(RunStage, Execute):
         owner = find_assignment(resources.get("nbgrader", {}).get("assignment", ""))
         # A notebook of no known assignment may not read MNIST's test split either.
         train_split_only = not (owner.kernel_reads_test_split if owner else False)
-        sandboxed = Sandbox(folder, limits, train_split_only) if limits else contextlib.nullcontext()
+        sandboxed = Sandbox(folder, limits, train_split_only, hidden=GRADER_SIDE) if limits else contextlib.nullcontext()
         with tempfile.TemporaryDirectory(prefix="keras-course-grader-") as grader_folder:
             with sandboxed as sandbox:
                 self._sandbox = sandbox
                 kernel_folder = sandbox.work if sandbox is not None else folder
-                self._hooks = owner.hooks(kernel_folder, grader_folder, limits) if owner and owner.hooks else None
+                hooks = owner.grading_hooks() if owner else None
+                self._hooks = hooks(kernel_folder, grader_folder, limits) if hooks else None
                 nb, resources = self._run_all(nb, resources, km)
             self._sandbox = None
             if self._hooks is not None:

@@ -1,6 +1,6 @@
 """Assignment 3's training, run by the grader from the plan the student's kernel wrote (`plan.py`).
 
-`python -I -m autograder.assignments.tune_training.trainer PLAN OUT` builds a fresh model from
+`python -I -m autograder.assignments.tune_training.grader.trainer PLAN OUT` builds a fresh model from
 the plan's configuration (Keras's built-in layers, safe mode), compiles it as the student did,
 runs each recorded `fit()` call under the budget (`training.BudgetGuard`: the count is taken
 in this process, where no code of the student's runs), and writes to `OUT` the trained model,
@@ -155,7 +155,7 @@ def train_from_plan(plan_folder, out_folder, test_digests=frozenset()):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) not in (2, 3):
-        print("usage: python -I -m autograder.assignments.tune_training.trainer PLAN_FOLDER OUT_FOLDER [TEST_DIGESTS]")
+        print("usage: python -I -m autograder.assignments.tune_training.grader.trainer PLAN_FOLDER OUT_FOLDER [TEST_DIGESTS]")
         return 2
     digests = frozenset(bytes.fromhex(line) for line in Path(argv[2]).read_text().split()) if len(argv) == 3 else frozenset()
     train_from_plan(argv[0], argv[1], digests)
@@ -201,7 +201,7 @@ class GraderTraining(GradingHooks):
             (folder / "out").mkdir()
             (folder / "test_digests.txt").write_text("\n".join(sorted(digest.hex() for digest in test_image_digests())))
             try:
-                log = run(["autograder.assignments.tune_training.trainer", "plan", "out", "test_digests.txt"],
+                log = run(["autograder.assignments.tune_training.grader.trainer", "plan", "out", "test_digests.txt"],
                           timeout).stdout
             except TimeoutError:
                 error = f"training took longer than the {timeout} s left to this notebook"

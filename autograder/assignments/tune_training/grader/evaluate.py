@@ -1,6 +1,6 @@
 """Measure a saved model on the MNIST test split, in a process of its own.
 
-`python -I -m autograder.assignments.tune_training.evaluate MODEL.keras` loads the model (Keras's built-in layers
+`python -I -m autograder.assignments.tune_training.grader.evaluate MODEL.keras` loads the model (Keras's built-in layers
 only, safe mode) and the test split, and prints one line of JSON: the accuracy, the
 parameter count and the mistakes per (true, predicted) class. It is started fresh for
 every grade, on a copy of the model file (`autograder.isolation.clean_process`): whatever a
@@ -89,7 +89,7 @@ def evaluate_in_clean_process(path, timeout=CLEAN_EVALUATION_TIMEOUT_SECONDS, li
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print(json.dumps({"error": "usage: python -I -m autograder.assignments.tune_training.evaluate MODEL.keras"}))
+        print(json.dumps({"error": "usage: python -I -m autograder.assignments.tune_training.grader.evaluate MODEL.keras"}))
         return 2
     try:
         result = evaluate_model_file(argv[0])
