@@ -48,7 +48,7 @@ def cell_behind(name, earlier, uses=(), in_test=False):
     2. the first failed cell among those the test `uses`;
     3. a missing name: the last unanswered cell that uses it (its stub goes on to use what it
        should define);
-    4. a test: the last unanswered cell, else the last that failed.
+    4. a missing name in a test: the last unanswered cell, else the last that failed.
     """
     if name:
         binder = next((cell for cell in reversed(earlier) if name in cell.defines), None)
@@ -62,7 +62,7 @@ def cell_behind(name, earlier, uses=(), in_test=False):
         mentioning = next((cell for cell in reversed(unanswered) if cell.mentions(name)), None)
         if mentioning is not None:
             return mentioning
-    if in_test:
+    if name and in_test:
         failed = [cell for cell in earlier if cell.failed]
         return unanswered[-1] if unanswered else (failed[-1] if failed else None)
     return None

@@ -43,7 +43,7 @@ def test_a_test_is_put_down_to_the_first_failed_answer_it_uses():
     """Without a binder, is a test's cause the first failed cell among those its declaration uses?"""
     used, other = Cell("used", failed=True), Cell("other", failed=True)
     assert cell_behind(None, [other, used], uses=("used",), in_test=True) is used
-    assert cell_behind(None, [Cell("used"), other], uses=("used",), in_test=True) is other  # it ran: the last failed
+    assert cell_behind(None, [Cell("used"), other], uses=("used",), in_test=True) is None  # it ran: no cell is behind
 
 
 def test_an_unanswered_cell_that_uses_the_name_is_behind_it():
@@ -57,7 +57,12 @@ def test_only_a_test_falls_back_on_the_last_unanswered_or_failed_cell():
     crashed, unanswered = Cell("crashed", failed=True), Cell("unanswered", failed=True, unanswered=True)
     assert cell_behind("typo", [unanswered, crashed]) is None
     assert cell_behind("typo", [unanswered, crashed], in_test=True) is unanswered
-    assert cell_behind(None, [crashed], in_test=True) is crashed
+    assert cell_behind("typo", [crashed], in_test=True) is crashed
+
+
+def test_a_test_that_failed_on_its_own_is_put_down_to_no_earlier_cell():
+    """Is a test that failed for a reason of its own (a time-out, a crash in the code it calls) left with no cause?"""
+    assert cell_behind(None, [Cell("hung", failed=True), Cell("crashed", failed=True)], in_test=True) is None
 
 
 def test_the_root_of_a_chain_is_the_first_failure():

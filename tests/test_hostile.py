@@ -49,11 +49,15 @@ def fingerprint(folder, skip=()):
 
 
 def environment_fingerprint():
-    """Size, mode and modification time of every file of the venv and the package: what every kernel imports."""
+    """Size, mode and modification time of every file (and link) of the venv and the package: what every kernel imports.
+
+    Folders are left out: Python writes `__pycache__/` into them whenever a process of the suite (another test, on
+    the other core) imports a module first, which changes the folder's time, not what is imported.
+    """
     prints = {}
     for root in (Path(sys.prefix), Path(autograder.__file__).resolve().parent):
         for path in root.rglob("*"):
-            if "__pycache__" in path.parts:
+            if "__pycache__" in path.parts or (path.is_dir() and not path.is_symlink()):
                 continue
             info = path.lstat()
             prints[str(path)] = (info.st_size, info.st_mode, info.st_mtime_ns)
