@@ -254,17 +254,21 @@ def test_a_dying_or_hanging_kernel_is_graded_again_on_another_worker_and_a_corru
 
 
 def test_an_interrupted_batch_keeps_its_grades_and_the_next_run_grades_only_the_rest(tmp_path, serially, generated):
-    # One worker grades them in this order: the second trains for seconds, so the interrupt comes while it runs.
+    # One worker grades them in this order: the second trains for seconds, so the interrupt comes while it runs,
+    # once the first is recorded (the progress line on stderr says so).
     students = ("no_flatten", "reference")
     course = make_course(tmp_path / "course", students, generated=generated)
     command = [BIN / "keras-course", "grade", A1, "--workers", "1", "--json"]
     process = subprocess.Popen(command, cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     autograded = course / "autograded"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and not list(autograded.glob(f"*/{A1}/{NOTEBOOK}.ipynb")):
-        time.sleep(0.2)
+    progress = []
+    for line in process.stderr:
+        progress.append(line)
+        if line.startswith(("1/2 students", "2/2 students")):
+            break
     process.send_signal(signal.SIGINT)
     output, log = process.communicate(timeout=120)
+    log = "".join(progress) + log
     assert process.returncode == 1, log
     said = json.loads(output)
     assert said["interrupted"] is True

@@ -118,6 +118,7 @@ def batch(tmp_path_factory):
                         cell.source = hostile_code(hostile, port)
                 write(course, name, hostile.student_id, nb)
     OUTSIDE_MARK.unlink(missing_ok=True)
+    left_before = sandbox_processes()  # what graders that are gone left before this batch (not this batch's)
     outputs = ("gradebook.db", "autograded", "feedback")
     before = fingerprint(course, skip=outputs), environment_fingerprint()
     os.environ["KERAS_COURSE_GRADER_SECRET"] = SECRET
@@ -138,8 +139,8 @@ def batch(tmp_path_factory):
     students += [(hostile.student_id, hostile.assignment) for hostile in HOSTILE]
     results = {(student, name): read_results(course, name, assignment(name).notebook, student)
                for student, name in students}
-    return dict(course=course, before=before, after=after, results=results,
-                left=sandbox_processes(), outside=OUTSIDE_MARK.exists())
+    left = tuple([item for item in found if item not in earlier] for found, earlier in zip(sandbox_processes(), left_before))
+    return dict(course=course, before=before, after=after, results=results, left=left, outside=OUTSIDE_MARK.exists())
 
 
 def write(course, name, student, nb):

@@ -70,7 +70,7 @@ SUBMISSIONS = (
         expected_lost={"weight_plot"}, message_contains={"weight_plot": "no `plot_weights`"}, in_demo=False, **_A1,
     ),
     _forged_accuracy("forged_helpers", "one short epoch, the accuracy helper patched to say 100%",
-                     "import autograder.shared_checks\nautograder.checks.accuracy = lambda *args, **kwargs: 1.0\n"),
+                     "import autograder.shared_checks\nautograder.shared_checks.accuracy = lambda *args, **kwargs: 1.0\n"),
     _forged_accuracy("forged_numpy", "one short epoch, np.mean patched to say 100%",
                      "np.mean = lambda *args, **kwargs: 1.0\n"),
     *forgeries(ASSIGNMENT),

@@ -11,8 +11,9 @@
 4. nbgrader's own: `IgnorePattern`, `ClearMetadataPreprocessor`, `LimitOutput`, `SaveAutoGrades`,
    `AssignLatePenalties`, `CheckCellMetadata`.
 
-`NameTestCells` (name_test_cells.py) runs in `generate_assignment` and `generate_solution`;
-`FeedbackForStudents` (feedback_for_students.py) in `generate_feedback`. The stages talk to each
+`NameTestCells` (name_test_cells.py) runs in `generate_assignment` and `generate_solution`,
+`StartingCode` (starting_code.py) in `generate_assignment`, and `FeedbackForStudents`
+(feedback_for_students.py) in `generate_feedback`. The stages talk to each
 other only through nbgrader's `resources` (`RESOURCES_KEY`), and none imports another.
 """
 
