@@ -161,7 +161,7 @@ def grade_class(course_root, assignment, students=(), workers=None, scheduler=No
     tcp://host:8786) uses a running Dask cluster instead. `progress(state)` is called as the
     batch goes (`BatchProgress`).
     """
-    from distributed import Client, LocalCluster, wait
+    from distributed import Client, LocalCluster
 
     course_root = Path(course_root).resolve()
     if not (course_root / "source" / assignment).is_dir():
@@ -186,55 +186,8 @@ def grade_class(course_root, assignment, students=(), workers=None, scheduler=No
                            skipped=list(already))
     state = BatchProgress(total=len(to_grade))
     try:
-        course = client.scatter(CourseFiles.of(course_root, assignment), broadcast=True)
-        running = {}  # future: (student, attempt)
-
-        def submit(student, attempt, avoid=None):
-            submission = StudentFiles.of(course_root, assignment, student)
-            others = [address for address in client.scheduler_info()["workers"] if address != avoid] if avoid else []
-            key = f"grade-{student}-{uuid.uuid4().hex}"
-            placement = {"workers": others, "allow_other_workers": True} if others else {}
-            future = client.submit(grade_task, course, submission, threads, key=key, retries=1, pure=False,
-                                   **placement)
-            running[future] = (student, attempt)
-
-        for student in to_grade:
-            submit(student, 1)
-        while running:
-            try:
-                done, _ = wait(list(running), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
-            except TimeoutError:  # nobody finished in this poll: show where the batch is
-                done = ()
-            for future in done:
-                student, attempt = running.pop(future)
-                try:
-                    graded = future.result()
-                except Exception as error:  # noqa: BLE001 (the task failed on every try: a lost worker, a crash)
-                    summary.failed.append({"student": student, "reason": f"grading failed on the cluster: {error}"})
-                    state.finish(student, failed=True)
-                    continue
-                if graded.graded and attempt == 1 and stopped_early(graded):
-                    state.started.pop(student, None)  # its second run logs its own start
-                    submit(student, 2, avoid=graded.worker)
-                    continue
-                try:
-                    if not graded.graded:
-                        raise WriterError(graded.error or "nbgrader gave no autograded notebook")
-                    with _uninterrupted():  # recorded and counted as graded, or neither
-                        recording = time.monotonic()
-                        writer.record(graded)
-                        summary.graded.append({
-                            "student": student, "seconds": round(graded.seconds, 1),
-                            "record_seconds": round(time.monotonic() - recording, 1), "worker": graded.worker,
-                            "attempts": attempt,
-                        })
-                        state.finish(student)
-                except WriterError as error:
-                    summary.failed.append({"student": student, "reason": str(error)})
-                    state.finish(student, failed=True)
-            state.see_started(client.get_events(STARTED_TOPIC))
-            if progress:
-                progress(state)
+        with _ctrl_c_noted() as interrupted:
+            _grade_all(client, course_root, assignment, to_grade, threads, writer, summary, state, progress, interrupted)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
@@ -245,19 +198,80 @@ def grade_class(course_root, assignment, students=(), workers=None, scheduler=No
     return summary
 
 
+def _grade_all(client, course_root, assignment, to_grade, threads, writer, summary, state, progress, interrupted):
+    """Grade `to_grade` on the cluster, recording each student as its result comes; stop when `interrupted` is set."""
+    from distributed import wait
+
+    course = client.scatter(CourseFiles.of(course_root, assignment), broadcast=True)
+    running = {}  # future: (student, attempt)
+
+    def submit(student, attempt, avoid=None):
+        submission = StudentFiles.of(course_root, assignment, student)
+        others = [address for address in client.scheduler_info()["workers"] if address != avoid] if avoid else []
+        key = f"grade-{student}-{uuid.uuid4().hex}"
+        placement = {"workers": others, "allow_other_workers": True} if others else {}
+        future = client.submit(grade_task, course, submission, threads, key=key, retries=1, pure=False,
+                               **placement)
+        running[future] = (student, attempt)
+
+    for student in to_grade:
+        submit(student, 1)
+    while running and not interrupted.is_set():
+        try:
+            done, _ = wait(list(running), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
+        except TimeoutError:  # nobody finished in this poll: show where the batch is
+            done = ()
+        for future in done:
+            student, attempt = running.pop(future)
+            try:
+                graded = future.result()
+            except Exception as error:  # noqa: BLE001 (the task failed on every try: a lost worker, a crash)
+                summary.failed.append({"student": student, "reason": f"grading failed on the cluster: {error}"})
+                state.finish(student, failed=True)
+                continue
+            if graded.graded and attempt == 1 and stopped_early(graded):
+                state.started.pop(student, None)  # its second run logs its own start
+                submit(student, 2, avoid=graded.worker)
+                continue
+            try:
+                if not graded.graded:
+                    raise WriterError(graded.error or "nbgrader gave no autograded notebook")
+                # Ctrl-C is acted on between students (`_ctrl_c_noted`): each is recorded whole or not at all.
+                recording = time.monotonic()
+                writer.record(graded)
+                summary.graded.append({
+                    "student": student, "seconds": round(graded.seconds, 1),
+                    "record_seconds": round(time.monotonic() - recording, 1), "worker": graded.worker,
+                    "attempts": attempt,
+                })
+                state.finish(student)
+            except WriterError as error:
+                summary.failed.append({"student": student, "reason": str(error)})
+                state.finish(student, failed=True)
+        state.see_started(client.get_events(STARTED_TOPIC))
+        if progress:
+            progress(state)
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+
+
 @contextmanager
-def _uninterrupted():
-    """Hold Ctrl-C (SIGINT) until the block is done, then raise it: a student is recorded whole or not at all."""
+def _ctrl_c_noted():
+    """Ctrl-C (SIGINT) while the batch runs is noted in the event this yields, and acted on between students.
+
+    Dask's `wait` swallows a KeyboardInterrupt raised while it waits, so the batch does not rely on one; and a
+    student is recorded whole or not at all. Outside the main thread signals cannot be handled: nothing is noted.
+    """
+    noted = threading.Event()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield noted
         return
-    caught = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    previous = signal.signal(signal.SIGINT, lambda number, frame: noted.set())
     try:
-        yield
+        yield noted
     finally:
         signal.signal(signal.SIGINT, previous)
-    if caught:
+    if noted.is_set():
         raise KeyboardInterrupt
 
 
