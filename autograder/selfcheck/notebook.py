@@ -17,7 +17,6 @@ Both do nothing while nbgrader runs the notebook.
 import ast
 import contextlib
 import io
-import os
 import sys
 import time
 import warnings
