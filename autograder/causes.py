@@ -119,8 +119,12 @@ class CellRun:
         return self.failure is not None
 
     def mentions(self, name):
-        """Does the cell's code use `name` anywhere (not as an attribute)?"""
-        return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", self.source) is not None
+        return mentions(self.source, name)
+
+
+def mentions(source, name):
+    """Does code `source` use `name` anywhere (not as an attribute)?"""
+    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source) is not None
 
 
 def failure_of(error):

@@ -49,10 +49,14 @@ def header_line(cell):
     return f'# Test "{grade_id_of(cell)}" ({points:g} point{"" if points == 1 else "s"})'
 
 
+def joined(text):
+    """Text of a notebook's JSON as one string: a source or an output's text may be a list of lines."""
+    return "".join(text) if isinstance(text, list) else (text or "")
+
+
 def cell_source(cell):
-    """A cell's source as one string (plain JSON may hold a list of lines)."""
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
+    """A cell's source as one string."""
+    return joined(cell.get("source"))
 
 
 def is_graded_by_hand(cell):

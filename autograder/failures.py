@@ -11,10 +11,9 @@ A test fails for one of four kinds of reason (`Failure.kind`):
 
 When a test could not run its checks ("error": a name missing, an exception) and a cell it needs
 failed before it (an answer still raising `NotImplementedError`, a syntax error, a crash), that
-cell is the test's `cause`: the instructor sees one root cause, not
-the cascade of `NameError`s after it. A test that failed with a `NameError` is put down to the
-latest earlier failed cell that would have defined that name; otherwise to the first failed cell
-its declaration `uses`; otherwise (a missing name no failed cell defines) to the last cell that failed.
+cell is the test's `cause`: the instructor sees one root cause, not the cascade of `NameError`s
+after it. Which cell that is, is the course's one policy, `cell_behind` and `root_cell` in
+autograder/causes.py, which the student's kernel follows too.
 """
 
 import json
@@ -23,8 +22,8 @@ from dataclasses import dataclass, field
 
 from nbformat.v4 import new_output
 
-from autograder.causes import cell_behind, defined_names, root_cell
-from autograder.cells import cell_source, grade_id_of, is_test
+from autograder.causes import cell_behind, defined_names, mentions, root_cell
+from autograder.cells import cell_source, grade_id_of, is_test, joined
 from autograder.errors import error_summary, strip_ansi
 
 # The error name of a cell the sandbox stopped or did not run (a limit, a dead kernel): its reason says it all.
@@ -63,9 +62,9 @@ def failure_message(cell):
         if output.get("output_type") == "error":
             return f"{output.get('ename', '')}: {output.get('evalue', '')}".strip()
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            return f"wrote to stderr: {_text(output.get('text')).strip()[:300]}"
+            return f"wrote to stderr: {joined(output.get('text')).strip()[:300]}"
         if output.get("output_type") == "stream":
-            printed.append(_text(output.get("text")))
+            printed.append(joined(output.get("text")))
     return "".join(printed).strip()[-600:]
 
 
@@ -97,8 +96,7 @@ class CellError:
         return missing_name(self.evalue) if self.ename in MISSING_NAME else None
 
     def mentions(self, name):
-        """Does the cell's code use `name` anywhere (not as an attribute)?"""
-        return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", self.source) is not None
+        return mentions(self.source, name)
 
     @property
     def raised_placeholder(self):
@@ -152,10 +150,6 @@ def _error_of(cell):
     return next((error for error in errors if error[0] == TIMED_OUT), errors[0] if errors else None)
 
 
-def _text(value):
-    return "".join(value) if isinstance(value, list) else (value or "")
-
-
 def _failure_of(cell):
     """The kind, message and hint of a failed test cell, from its outputs."""
     if not cell.get("outputs"):
@@ -172,8 +166,8 @@ def _failure_of(cell):
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream":
             if output.get("name") == "stderr":
-                return "error", f"wrote to stderr: {_text(output.get('text')).strip()[:300]}", ""
-            printed.append(_text(output.get("text")))
+                return "error", f"wrote to stderr: {joined(output.get('text')).strip()[:300]}", ""
+            printed.append(joined(output.get("text")))
     return "partial", _summary_of("".join(printed)), ""
 
 

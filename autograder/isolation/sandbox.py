@@ -90,6 +90,11 @@ class Limits:
     def from_settings(cls, settings):
         return cls(settings.memory_bytes, settings.processes, settings.disk_bytes, settings.uid)
 
+    @classmethod
+    def configured(cls, settings):
+        """The limits `settings` (`SandboxSettings`) give each sandbox, or None when the sandbox is off."""
+        return cls.from_settings(settings) if settings.enabled else None
+
 
 def is_sparse(status):
     """Does the file of `os.stat` result `status` claim more bytes than it holds (holes, which a copy would fill)?"""

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from autograder import shared_checks as checks
-from autograder.shared_checks import LayerSummary
 from autograder.errors import CheckFailure, error_text
 from autograder.evidence import observe
 from autograder.settings import (
@@ -32,6 +31,7 @@ from autograder.settings import (
     MNIST_IMAGE_SHAPE,
     SEED,
 )
+from autograder.shared_checks import LayerSummary
 
 
 def _softmax(z):

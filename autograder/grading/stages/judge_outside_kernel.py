@@ -35,8 +35,7 @@ class JudgeOutsideKernel(RunStage, NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         owner = find_assignment(resources.get("nbgrader", {}).get("assignment", ""))
-        settings = SandboxSettings(config=self.config)
-        limits = Limits.from_settings(settings) if settings.enabled else None
+        limits = Limits.configured(SandboxSettings(config=self.config))
         started, judged = time.perf_counter(), 0
         for index in executed_cells(resources, nb):
             cell = nb.cells[index]

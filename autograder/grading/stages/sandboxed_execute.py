@@ -114,7 +114,7 @@ class SandboxedExecute(RunStage, Execute):
         self._to_run = cells_to_run(nb, self.only_grade_id)
         record_executed(resources, self._to_run)
         self._settings = SandboxSettings(config=self.config)
-        limits = Limits.from_settings(self._settings) if self._settings.enabled else None
+        limits = Limits.configured(self._settings)
         self._stopped = ""
         self._reached = set()
         self._started = time.monotonic()

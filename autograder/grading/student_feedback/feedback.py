@@ -175,8 +175,8 @@ def feedback_page(nb, assignment, grades):
 
     Read the notebook before its outputs are rewritten for the page: its errors say why tests failed.
     """
-    scores = {grade_id_of(cell): (grades[grade_id_of(cell)].score, grades[grade_id_of(cell)].points)
-              for cell in nb.cells if is_test(cell) and grade_id_of(cell) in grades}
+    tested = [grade_id_of(cell) for cell in nb.cells if is_test(cell)]
+    scores = {grade_id: (grades[grade_id].score, grades[grade_id].points) for grade_id in tested if grade_id in grades}
     failures = failures_of(nb, assignment, scores)
     tests = {}
     causes = {}  # key -> _Cause
