@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograder.errors import CheckFailure
-from autograder.evidence import observe
+from autograder.evidence import hidden_grader_side, observe
 from autograder.settings import (
     FIXED_WEIGHT_SCALE,
     FORWARD_PASS_FLOOR,
@@ -26,6 +26,11 @@ from autograder.settings import (
     PROBABILITY_ATOL,
     SEED,
 )
+
+try:
+    import autograder.references.mnist_test as mnist_test
+except ModuleNotFoundError as error:
+    mnist_test = hidden_grader_side(error, "autograder.references")
 
 
 @dataclass(frozen=True)
@@ -143,9 +148,9 @@ def check_output_shape(model, input_shape, expected, hint=None):
 
 
 def check_param_count(model, expected, hint=None):
-    """Does the built `model` have exactly `expected` parameters?"""
+    """Does the built `model` have exactly `expected` parameters? (None: observe only, the judge decides.)"""
     got = observe("parameters", lambda: model.count_params())
-    if got != expected:
+    if expected is not None and got != expected:
         raise CheckFailure("wrong number of parameters", f"{expected:,}", f"{got:,}", hint)
 
 
@@ -300,13 +305,19 @@ def accuracy(predictions, labels):
 def check_min_accuracy(model, minimum, images=None, labels=None, hint=None):
     """Does `model` reach at least `minimum` accuracy, by default on the MNIST test split?
 
-    Only the predicted classes are observed; the labels are the grader's own.
+    Only the predicted classes are observed. The test split's labels are the grader's
+    (`autograder/references/mnist_test.py`): where they are hidden (autograde's sandbox), the
+    kernel only observes and the judge decides.
     """
-    if images is None:
+    on_test_split = images is None
+    if on_test_split:
         from autograder.data import load_mnist_test
 
-        images, labels = load_mnist_test()
-    got = accuracy(observe("predicted classes", lambda: predicted_classes(model, images)), labels)
+        images = load_mnist_test()[0]
+    predictions = observe("predicted classes", lambda: predicted_classes(model, images))
+    if on_test_split and mnist_test is None:
+        return
+    got = accuracy(predictions, mnist_test.labels() if on_test_split else labels)
     if got < minimum:
         raise CheckFailure(
             f"test accuracy too low on {len(images):,} images", f"at least {minimum:.2%}", f"{got:.2%}",

@@ -22,7 +22,7 @@ from autograder.evidence import (
     recording,
     replaying,
 )
-from autograder.grading.judge import DISPLAYED_IGNORED, KERNEL_PASSED, StudentValue, judged_outputs, replayed_outputs
+from autograder.grading.judge import DISPLAYED_IGNORED, StudentValue, judged_outputs, replayed_outputs
 
 PLAIN = [
     None, True, 3, -2.5, "text", float("nan"), float("inf"), (1, (2, None)), [1, [2.0]],
@@ -111,13 +111,14 @@ if got != 2:
 
 def test_the_grader_runs_the_test_cell_on_the_record(tmp_path):
     write_record(tmp_path, 5, [{"label": "answer", "value": 2}])
-    said = new_output("stream", name="stdout", text="got 2\n✔ passed\n")
+    said = new_output("stream", name="stdout", text="the kernel's own words\n")
     cell = new_code_cell(CELL, execution_count=5, outputs=[said])
-    assert judged_outputs(cell, tmp_path) == [said]  # the grader agrees: the kernel's lines stay
+    (printed,) = judged_outputs(cell, tmp_path)  # the grader's words replace the kernel's
+    assert printed.text == "got 2\n"
     write_record(tmp_path, 5, [{"label": "answer", "value": 3}])
-    note, printed, error = judged_outputs(cell, tmp_path)
+    printed, error = judged_outputs(cell, tmp_path)
     assert error.ename == "CheckFailure" and "expected 2, got 3" in error.evalue
-    assert (note.text, printed.text) == (KERNEL_PASSED, "got 3\n")
+    assert printed.text == "got 3\n"
 
 
 def test_a_cell_without_its_record_fails(tmp_path):
@@ -170,7 +171,7 @@ def test_a_number_the_kernel_displayed_is_dropped_and_its_error_kept(tmp_path):
     note, kept = judged_outputs(cell, tmp_path)
     assert note.text == DISPLAYED_IGNORED and kept is error
     cell = new_code_cell(CELL, execution_count=1, outputs=[shown])
-    assert [output.get("text") for output in judged_outputs(cell, tmp_path)] == [DISPLAYED_IGNORED]
+    assert [output.get("text") for output in judged_outputs(cell, tmp_path)] == [DISPLAYED_IGNORED, "got 2\n"]
 
 
 def test_stderr_in_the_kernel_keeps_the_cell_at_zero(tmp_path):

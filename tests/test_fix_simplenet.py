@@ -25,6 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 import autograder  # noqa: E402,F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 from autograder.assignments.fix_simplenet import ASSIGNMENT  # noqa: E402
 from autograder.assignments.fix_simplenet import checks as fix_simplenet  # noqa: E402
+from autograder.assignments.fix_simplenet.grader import references  # noqa: E402
 from autograder.cells import grade_id_of  # noqa: E402
 from autograder.data import load_mnist, load_raw_mnist  # noqa: E402
 from autograder.errors import CheckFailure  # noqa: E402
@@ -392,9 +393,9 @@ def test_build_simplenet_names_dropout_axis_and_the_arguments():
 
 
 def test_expected_params():
-    assert fix_simplenet.expected_params((28, 28, 1), (128,), (10,)) == SIMPLENET_PARAMS == 101_770
-    assert fix_simplenet.expected_params(**TWO_HIDDEN) == TWO_HIDDEN_PARAMS
-    assert fix_simplenet.expected_params((4,), (), (3,)) == 4 * 3 + 3
+    assert references.expected_params((28, 28, 1), (128,), (10,)) == SIMPLENET_PARAMS == 101_770
+    assert references.expected_params(**TWO_HIDDEN) == TWO_HIDDEN_PARAMS
+    assert references.expected_params((4,), (), (3,)) == 4 * 3 + 3
 
 
 @pytest.mark.parametrize(
@@ -408,13 +409,13 @@ def test_expected_params():
 )
 def test_expected_params_counts_the_reference_model(sizes):
     model = fix_simplenet.build_simplenet(SimpleNet, **sizes)
-    assert model.count_params() == fix_simplenet.expected_params(**sizes)
+    assert model.count_params() == references.expected_params(**sizes)
     assert fix_simplenet.check_other_sizes(SimpleNet, **sizes) is None
 
 
 def test_expected_params_differs_from_a_model_using_only_the_first_hidden_size():
     model = fix_simplenet.build_simplenet(BROKEN_SIMPLENETS["first_hidden_only"], **TWO_HIDDEN)
-    assert model.count_params() != fix_simplenet.expected_params(**TWO_HIDDEN)
+    assert model.count_params() != references.expected_params(**TWO_HIDDEN)
 
 
 # --------------------------------------------------------------------------------------
@@ -525,7 +526,7 @@ def test_check_other_sizes_names_the_missing_hidden_layer():
     with pytest.raises(CheckFailure) as failure:
         check_other_sizes(BROKEN_SIMPLENETS["first_hidden_only"])
     message = str(failure.value)
-    assert f"expected {fix_simplenet.expected_params(**OTHER_SIZES):,}" in message
+    assert f"expected {references.expected_params(**OTHER_SIZES):,}" in message
     needed = len(OTHER_SIZES["hidden_layer_sizes"]) + 1
     assert f"holds 2 Dense layer(s) but needs {needed}" in message
 

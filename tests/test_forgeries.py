@@ -2,22 +2,22 @@
 
 The forgers are demo submissions (autograder/assignments/forgeries.py, and each assignment's
 `submissions.py` for those that start from a wrong answer), graded with the whole class by the
-real pipeline. `tests/test_pipeline.py` holds each to the tests it must lose; here each test a
-forger made pass in its own kernel must show that the grader overruled it, so a forgery that
-stopped working in the kernel (and so proved nothing) fails too. Assignment 3's forgers (a
-counter reset, a copied model file, a twin trained outside the budget) target tests graded
-outside the kernel: each must show that its trick ran in the kernel, and that the grader graded
-the model it trained itself.
+real pipeline. `tests/test_pipeline.py` holds each to the tests it must lose; here each forger
+must show that its trick ran in its kernel (it prints FORGERY_RAN), so a forgery that stopped
+running (and so proved nothing) fails too, and that every test it forged ends with the grader's
+own words. Assignment 3's forgers (a counter reset, a copied model file, a twin trained outside
+the budget) target tests graded outside the kernel: the grader must have graded the model it
+trained itself.
 """
 
 import nbformat
 import pytest
 
 from autograder.assignments import assignment as find_assignment
+from autograder.assignments.submission import FORGERY_RAN
 from autograder.assignments.tune_training.checks import read_record
-from autograder.assignments.tune_training.submissions import FORGERY_RAN
 from autograder.cells import autograded_cells, grade_id_of
-from autograder.grading.judge import DISPLAYED_IGNORED, KERNEL_PASSED
+from autograder.grading.judge import DISPLAYED_IGNORED
 from tests.conftest import the_class
 
 pytestmark = pytest.mark.slow
@@ -46,17 +46,22 @@ def test_a_forger_gains_no_point(graded_class, submission):
 
 
 @pytest.mark.parametrize("submission", FORGERS, ids=lambda submission: f"{submission.assignment}-{submission.student_id}")
-def test_the_grader_overrules_every_test_the_forger_passed_in_its_kernel(graded_class, submission):
-    """Did the forgery work in the kernel (so the test proves something), and did the grader say it overruled it?"""
+def test_every_forgery_ran_and_the_grader_decided_each_test_it_forged(graded_class, submission):
+    """Did the forgery run in the kernel (so the test proves something), and are its tests' verdicts the grader's?
+
+    In the sandbox the kernel holds no reference, so a forged test's cell ends with the grader's
+    own words: its failure, the record it found missing, or the note that a displayed score was ignored.
+    """
     notebook = nbformat.read(graded_class.path("autograded", submission), as_version=4)
+    assert any(FORGERY_RAN in printed(cell) for cell in notebook.cells if cell.cell_type == "code")
     cells = {grade_id_of(cell): cell for cell in autograded_cells(notebook)}
     owner = find_assignment(submission.assignment)
     for grade_id in submission.forged_in_kernel:
         if owner.test(grade_id).graded_outside_kernel:
-            assert any(FORGERY_RAN in printed(cell) for cell in notebook.cells if cell.cell_type == "code")
             continue
-        said = printed(cells[grade_id])
-        assert KERNEL_PASSED in said or DISPLAYED_IGNORED in said, (grade_id, cells[grade_id].outputs)
+        outputs = cells[grade_id].outputs
+        assert DISPLAYED_IGNORED in printed(cells[grade_id]) or outputs[-1].output_type == "error", (grade_id, outputs)
+        assert "All checks passed." not in printed(cells[grade_id])
 
 
 def test_no_test_cell_keeps_a_result_the_kernel_displayed(graded_class):

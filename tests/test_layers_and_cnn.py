@@ -20,6 +20,7 @@ from keras import layers
 
 from autograder.assignments.layers_and_cnn import ASSIGNMENT
 from autograder.assignments.layers_and_cnn import checks as layers_and_cnn
+from autograder.assignments.layers_and_cnn.grader import references
 from autograder.errors import CheckFailure
 from autograder.settings import CNN_EPOCH_BUDGET, CNN_MIN_ACCURACY, CNN_PARAMS, SEED
 from tests.both_ways import current, kernel_and_grader
@@ -340,7 +341,7 @@ CONV_SIZE_CASES = {"visible": layers_and_cnn.CONV_SIZE_CASES, "hidden": HIDDEN_S
     ],
 )
 def test_keras_output_size_gives_known_lengths(size, kernel_size, stride, padding, layer, expected):
-    assert layers_and_cnn.keras_output_size(size, kernel_size, stride, padding, layer) == expected
+    assert references.keras_output_size(size, kernel_size, stride, padding, layer) == expected
 
 
 @pytest.mark.parametrize("candidate", [conv_output_size, conv_output_size_with_ceil], ids=["reference", "ceil"])
@@ -445,7 +446,7 @@ def output_shapes_ignoring_stride(cases):
     def shape(stride):
         return (
             x_shape[0],
-            *(layers_and_cnn.keras_output_size(size, kernel_size, stride, padding)
+            *(references.keras_output_size(size, kernel_size, stride, padding)
               for size, kernel_size in zip(x_shape[1:3], kernel_shape[:2])),
             kernel_shape[-1],
         )
@@ -555,7 +556,7 @@ BROKEN_BUILD_CNN = {
 
 
 def test_expected_cnn_summary_totals_the_parameters_of_the_assignment():
-    assert sum(row.params for row in layers_and_cnn.expected_cnn_summary()) == CNN_PARAMS == 34_826
+    assert sum(row.params for row in references.expected_cnn_summary()) == CNN_PARAMS == 34_826
 
 
 @pytest.mark.parametrize("check", CNN_CHECKS, ids=CNN_CHECK_IDS)

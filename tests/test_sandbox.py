@@ -167,7 +167,8 @@ def test_a_short_output_is_kept_whole():
 
 
 def test_a_students_kernel_sees_none_of_the_graders_side(folder):
-    """With the grader's side hidden (as for every kernel), do its modules fail to import, and the kernel's side work?"""
+    """With the grader's side hidden (as for every kernel), do its modules and references fail to import, and the
+    kernel's side work?"""
     from autograder.grading.stages.sandboxed_execute import GRADER_SIDE
 
     code = (
@@ -180,8 +181,11 @@ def test_a_students_kernel_sees_none_of_the_graders_side(folder):
         "    except ImportError as error:\n"
         "        print('hidden', name, type(error).__name__)\n"
         "import autograder.shared_checks, autograder.assignments.fix_simplenet.checks\n"
+        "import autograder.assignments.layers_and_cnn.checks\n"
         "import autograder.assignments.tune_training.checks, autograder.assignments.tune_training.training\n"
         "print('kernel side imported')\n"
+        "print('references', [module is None for module in (autograder.shared_checks.mnist_test,\n"
+        "      autograder.assignments.fix_simplenet.checks.references, autograder.assignments.layers_and_cnn.checks.references)])\n"
     )
     with Sandbox(folder, LIMITS, hidden=GRADER_SIDE) as sandbox:
         hidden = run(sandbox, code)
@@ -193,5 +197,7 @@ def test_a_students_kernel_sees_none_of_the_graders_side(folder):
         "hidden autograder.assignments.tune_training.grader.trainer ModuleNotFoundError",
         "hidden autograder.cli ModuleNotFoundError",  # /dev/null in its place
         "kernel side imported",
+        "references [True, True, True]",  # every check only observes: the judge decides, outside the kernel
     ], hidden.stderr
     assert shown.stdout.count("seen") == 5 and "seen autograder.cli True" in shown.stdout, shown.stderr
+    assert "references [False, False, False]" in shown.stdout

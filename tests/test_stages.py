@@ -23,7 +23,6 @@ from autograder.assignments.tune_training.training import MODEL_FILENAME, RECORD
 from autograder.cells import header_line
 from autograder.evidence import EVIDENCE_FOLDER
 from autograder.failures import STOPPED
-from autograder.grading.judge import KERNEL_PASSED
 from autograder.grading.stages import (
     executed_cells,
     judge_outside_kernel,
@@ -295,21 +294,21 @@ def judge(nb, folder, assignment="", executed=None):
     return nb
 
 
-def test_a_test_the_grader_also_passes_keeps_the_kernels_lines(tmp_path):
-    """When the replay passes, do the kernel's printed lines stay, and the cell score full points?"""
-    cell = graded_test_cell("t", "assert 1 + 1 == 2", outputs=[new_output("stream", name="stdout", text="✔ passed\n")],
-                     execution_count=3)
+def test_a_test_the_grader_passes_scores_full_points_in_the_graders_words(tmp_path):
+    """When the replay passes, does the cell score full points, with the grader's printed lines, not the kernel's?"""
+    cell = graded_test_cell("t", "print('measured by the grader')", execution_count=3,
+                            outputs=[new_output("stream", name="stdout", text="the kernel's own words\n")])
     judge(new_notebook(cells=[cell]), tmp_path)
-    assert [output.text for output in cell.outputs] == ["✔ passed\n"]
+    assert [output.text for output in cell.outputs] == ["measured by the grader\n"]
     assert determine_grade(cell) == (1, 1)
 
 
-def test_a_test_that_passed_only_in_the_kernel_fails_with_the_graders_words(tmp_path):
-    """When the kernel passed a test the grader fails, does the cell say so and score 0?"""
+def test_a_test_that_passed_in_the_kernel_fails_with_the_graders_words(tmp_path):
+    """When the kernel passed a test (it only observes) and the grader fails it, does the cell score 0 in its words?"""
     cell = graded_test_cell("t", "raise AssertionError('the values differ')", execution_count=3,
-                     outputs=[new_output("stream", name="stdout", text="✔ passed\n")])
+                            outputs=[new_output("stream", name="stdout", text="the kernel's own words\n")])
     judge(new_notebook(cells=[cell]), tmp_path)
-    assert cell.outputs[0].text == KERNEL_PASSED
+    assert [output.output_type for output in cell.outputs] == ["error"]
     assert (cell.outputs[-1].ename, cell.outputs[-1].evalue) == ("AssertionError", "the values differ")
     assert determine_grade(cell) == (0, 1)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.assignments.submission import Submission, solution_cells
+from autograder.assignments.submission import FORGERY_RAN, Submission, solution_cells
 from autograder.cells import grade_id_of, is_test
 from autograder.settings import COURSE_ROOT
 
@@ -62,6 +62,7 @@ def _passed(*args, **kwargs):
 for _name in dir(checks_module):
     if _name.startswith("check_"):
         setattr(checks_module, _name, _passed)
+print("{FORGERY_RAN} every check replaced")
 """
 
 
@@ -75,14 +76,16 @@ class _Anything(types.ModuleType):
         return lambda *args, **kwargs: None
 
 sys.modules["{_checks_module(assignment)}"] = _Anything("{_checks_module(assignment)}")
+print("{FORGERY_RAN} the checks module swapped")
 """
 
 
-_FORGED_DISPLAY = """
+_FORGED_DISPLAY = f"""
 from IPython import get_ipython
 
 get_ipython().displayhook.quiet = lambda: False  # shown even when the cell before ended with ";"
 get_ipython().events.register("pre_run_cell", lambda *args: get_ipython().displayhook(1))
+print("{FORGERY_RAN} a score shown before every cell")
 """
 
 

@@ -21,6 +21,8 @@ from nbgrader.utils import is_solution
 from autograder.cells import grade_id_of, is_answer
 from autograder.starting_code import has_starting_code, without_starting_code
 
+# What a forger's code prints once its trick is in place in its kernel: a forgery that stopped running proves nothing.
+FORGERY_RAN = "forgery ran:"
 _SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.MULTILINE)
 
 
@@ -42,7 +44,7 @@ class Submission:
     expected_lost: frozenset = frozenset()
     # grade_id -> a phrase its failure message must contain
     message_contains: dict = field(default_factory=dict)
-    # tests this submission makes pass in its own kernel by forging them: the grader must overrule each
+    # tests this submission forges in its own kernel (its forgery prints FORGERY_RAN once in place): it loses each
     forged_in_kernel: frozenset = frozenset()
     # graded by `make demo` too, not only by the test suite
     in_demo: bool = True

@@ -9,9 +9,11 @@ get the data the kernel observed of the student's code, and compute references, 
 fail with the grader's own NumPy, Keras and check code. When they fail, their printed lines and
 their failure become the cell's outputs, which nbgrader scores.
 
-The kernel's own outputs of a test cell only ever cost points: an error or stderr output keeps
-the cell at 0 (its words stay, they are the precise message), and nothing the kernel displayed
-as a result (a number through the display hook) is kept, so it cannot set a partial score.
+In the sandbox of autograde the kernel never holds the references (each assignment's `grader/`
+folder is hidden from it), so it cannot decide a test: it only observes. Its own outputs of a
+test cell only ever cost points: an error or stderr output keeps the cell at 0 (its words stay,
+they are the precise message), and nothing the kernel displayed as a result (a number through
+the display hook) is kept, so it cannot set a partial score.
 """
 
 import builtins
@@ -104,11 +106,6 @@ def grader_outputs(grader, folder, limits=None):
     return _outputs_of(lambda: grader(folder, limits))
 
 
-# What a judged cell says when the kernel and the grader disagree: an instructor reading it knows the notebook
-# changed what its tests ran.
-KERNEL_PASSED = (
-    "This test passed in the notebook's own kernel, but not when the grader checked what the kernel observed.\n"
-)
 DISPLAYED_IGNORED = "A result the notebook displayed in this test cell was ignored: only the grader sets points.\n"
 
 
@@ -119,9 +116,11 @@ def _costs_points(output):
 def judged_outputs(cell, folder):
     """The outputs that score test cell `cell` of the notebook run in `folder`.
 
-    A cell whose kernel outputs hold an error or stderr keeps them (0 points, the kernel's words);
-    otherwise the grader's replay decides: when it passes too, the kernel's printed lines stay;
-    when it fails, its own lines and failure replace them. Results the kernel displayed are never kept.
+    A cell whose kernel outputs hold an error or stderr keeps them (0 points, the kernel's words: the
+    kernel's side of a check failed, or the student's code did). Otherwise the grader's replay decides,
+    with the references the kernel never had: its printed lines (the relative errors it measured) and
+    its failure, if any, replace the kernel's text; the pictures the kernel drew stay. Results the
+    kernel displayed are never kept.
     """
     outputs = cell.get("outputs", [])
     kept = [output for output in outputs if output.output_type != "execute_result"]
@@ -133,8 +132,4 @@ def judged_outputs(cell, folder):
         entries = read_cell_evidence(folder, cell.get("execution_count"))
     except MissingEvidence as error:
         return [*notes, *pictures, error_output(error)]
-    judged = replayed_outputs(cell.source, entries)
-    if not any(output.output_type == "error" for output in judged):
-        return [*notes, *kept]  # the grader agrees: the kernel's own lines stay (its pass line, relative errors)
-    notes.append(new_output("stream", name="stdout", text=KERNEL_PASSED))
-    return [*notes, *pictures, *judged]
+    return [*notes, *pictures, *replayed_outputs(cell.source, entries)]

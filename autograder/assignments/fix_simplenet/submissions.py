@@ -4,7 +4,7 @@ import dataclasses
 
 from autograder.assignments.fix_simplenet import ASSIGNMENT
 from autograder.assignments.forgeries import forgeries
-from autograder.assignments.submission import Submission, reference, untouched
+from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 
 _A1 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
 # Every test that needs a working SimpleNet.
@@ -17,7 +17,8 @@ _TRAINED = "validation_split=0.1, verbose=2\n)"
 
 def _forged_accuracy(student_id, description, code):
     return Submission(
-        student_id, description, edits={"train_simplenet": [_SHORT_TRAINING, (_TRAINED, _TRAINED + "\n" + code)]},
+        student_id, description,
+        edits={"train_simplenet": [_SHORT_TRAINING, (_TRAINED, f"{_TRAINED}\n{code}print({f'{FORGERY_RAN} {description}'!r})\n")]},
         expected_lost={"simplenet_accuracy"}, message_contains={"simplenet_accuracy": "accuracy too low"},
         forged_in_kernel={"simplenet_accuracy"}, in_demo=False, **_A1,
     )

@@ -2,7 +2,7 @@
 
 from autograder.assignments.forgeries import forgeries
 from autograder.assignments.layers_and_cnn import ASSIGNMENT
-from autograder.assignments.submission import Submission, reference, untouched
+from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 
 _A2 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
 _A2_DENSE_TESTS = ASSIGNMENT.tests_using("dense_layer")
@@ -41,7 +41,7 @@ np.max = lambda *args, **kwargs: 0.0
 def _forged_wrong_answer(student_id, description, code, forged_in_kernel):
     return Submission(
         student_id, description, forged_in_kernel=forged_in_kernel,
-        edits={"conv2d_forward": [_FLIPPED, (_CONV2D_END, _CONV2D_END + "\n" + code)],
+        edits={"conv2d_forward": [_FLIPPED, (_CONV2D_END, f"{_CONV2D_END}\n{code}print({f'{FORGERY_RAN} {description}'!r})\n")],
                "build_cnn": [("        layers.Dropout(0.5),\n", "")]},
         expected_lost={"conv2d_forward_valid", "conv2d_forward_same", "cnn_layers"},
         message_contains={"conv2d_forward_valid": "the kernel is flipped", "cnn_layers": "layer 5"}, in_demo=False,

@@ -1,6 +1,6 @@
 """Demo submissions of assignment 3: a faker, and two ways over the budget."""
 
-from autograder.assignments.submission import Submission, reference, untouched
+from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 from autograder.assignments.tune_training import ASSIGNMENT
 
 _A3 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
@@ -40,7 +40,6 @@ sys.modules["autograder.assignments.tune_training.checks"].grade_accuracy = _per
 # Forgers of the budget and of the graded model: each prints `FORGERY_RAN` once its trick ran in its kernel.
 # Before the grader trained the model itself, each would have gained points; the grader trains from the
 # recorded `fit()` calls only, outside the kernel, and grades nothing the kernel wrote.
-FORGERY_RAN = "forgery ran:"
 _DENSE_MODEL = ("x = inputs\n", 'x = layers.Dense(64, activation="relu")(layers.Flatten()(inputs))\n'
                 '    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x))\n')
 _FIT_TWICE = ("model.fit(x_train, y_train, epochs=3, batch_size=1000, verbose=2)\n"

@@ -39,7 +39,7 @@ from autograder.isolation.sandbox import Limits, Sandbox, SandboxSettings, descr
 # What the student's kernel never sees of the `autograder` package (the sandbox hides it): the grader's side, as the
 # kernel-side contract of pyproject.toml's import layers forbids it to import (tests/test_layers.py holds the two
 # together). Every assignment's `grader/` folder is on this side.
-GRADER_SIDE = ("grading", "isolation", "report", "selfcheck", "cli.py", "demo.py", "assignments/*/grader")
+GRADER_SIDE = ("grading", "isolation", "report", "selfcheck", "cli.py", "demo.py", "assignments/*/grader", "references")
 
 # The log lines saying which cell runs (`keras-course check` reads them) and how long the grader's own step after
 # a cell took (make benchmark reads them).

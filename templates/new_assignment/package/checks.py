@@ -7,17 +7,23 @@ student's kernel can import this module.
 
 The student's function is only called inside `observe` (autograder/evidence.py), whose probe
 returns plain data: the grader runs the test cell again outside the kernel on that data, with
-its own NumPy, so the comparisons below must not touch `my_function` itself.
+its own NumPy, so the comparisons below must not touch `my_function` itself. What they compare
+with is the grader's side (`grader/references.py`): in autograde's sandbox it is hidden,
+`references` is None, and the kernel only observes; the judge decides.
 """
 
 import warnings
 
 import numpy as np
 
-from autograder import shared_checks as checks
 from autograder.errors import CheckFailure, error_text
-from autograder.evidence import observe
-from autograder.settings import FORWARD_PASS_RTOL, SEED
+from autograder.evidence import hidden_grader_side, observe
+from autograder.settings import SEED
+
+try:
+    import autograder.assignments.new_assignment.grader.references as references
+except ModuleNotFoundError as error:
+    references = hidden_grader_side(error, "autograder.assignments.new_assignment.grader")
 
 # The visible case of `check_my_function`: the shapes of the image batches it tries.
 _VISIBLE_SHAPES = ((4, 28, 28, 1),)
@@ -53,10 +59,5 @@ def check_my_function(my_function, shapes=_VISIBLE_SHAPES):
                 f"`my_function` on images of shape {shape} returned the wrong dtype", "float32", got.dtype,
                 'convert with `images.astype("float32")`: Keras layers compute in float32.',
             )
-        expected = images.astype("float64") / 255
-        hint = "divide by 255, the largest pixel value, after converting to float32."
-        if got.shape == images.shape and np.array_equal(got, images):
-            hint = "the values are not scaled: they still run from 0 to 255; divide them by 255."
-        what = f"`my_function` on images of shape {shape}"
-        checks.check_close(got, expected, what, hint=hint)
-        print(f"{what}: relative error {checks.relative_error(got, expected):.1e} (tolerance {FORWARD_PASS_RTOL:.0e})")
+        if references is not None:
+            references.check_scaled(got, images, f"`my_function` on images of shape {shape}")

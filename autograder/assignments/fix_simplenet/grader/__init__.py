@@ -1,0 +1,6 @@
+"""Assignment 1's grader side: what only the grader computes, never the student's kernel during autograde.
+
+`references.py` holds what the checks compare the student's observed values with (the MNIST
+arrays, the NumPy forward pass, the parameter counts of hidden sizes). The sandbox hides this
+folder, so in autograde the kernel only observes and the judge decides.
+"""
