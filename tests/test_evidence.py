@@ -185,3 +185,14 @@ def test_the_grader_has_the_course_modules_and_stands_in_for_the_student_s_names
     source = "import numpy\nassert keras.__name__ == 'keras' and np is numpy\nanswer.units\n"
     *_, error = replayed_outputs(source, [])
     assert error.ename == "RuntimeError" and "`answer`" in error.evalue
+
+
+def test_a_test_cell_the_grader_passes_ends_with_its_pass_line(tmp_path):
+    """Does a named test cell the grader's replay passes end with the line the kernel would print, and one it fails not?"""
+    cell = new_code_cell('# Test "answer_is_two" (2 points)\n' + CELL, execution_count=5, outputs=[])
+    write_record(tmp_path, 5, [{"label": "answer", "value": 2}])
+    assert [output.text for output in judged_outputs(cell, tmp_path)] == [
+        "got 2\n", '✔ Test "answer_is_two" passed (2 points)\n',
+    ]
+    write_record(tmp_path, 5, [{"label": "answer", "value": 3}])
+    assert "passed" not in "".join(output.get("text", "") for output in judged_outputs(cell, tmp_path))

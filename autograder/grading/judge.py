@@ -25,6 +25,7 @@ from nbformat.v4 import new_output
 
 from autograder.errors import CheckFailure, error_text
 from autograder.evidence import MissingEvidence, read_cell_evidence, replaying
+from autograder.kernel.watch import passed_line
 
 # Names a test cell may use from the notebook's setup cell: the grader has its own.
 _COURSE_MODULES = {"keras": "keras", "np": "numpy", "numpy": "numpy", "layers": "keras.layers"}
@@ -119,8 +120,8 @@ def judged_outputs(cell, folder):
     A cell whose kernel outputs hold an error or stderr keeps them (0 points, the kernel's words: the
     kernel's side of a check failed, or the student's code did). Otherwise the grader's replay decides,
     with the references the kernel never had: its printed lines (the relative errors it measured) and
-    its failure, if any, replace the kernel's text; the pictures the kernel drew stay. Results the
-    kernel displayed are never kept.
+    its failure, or the cell's pass line (as the kernel prints it, `kernel/watch.py`), replace the
+    kernel's text; the pictures the kernel drew stay. Results the kernel displayed are never kept.
     """
     outputs = cell.get("outputs", [])
     kept = [output for output in outputs if output.output_type != "execute_result"]
@@ -132,4 +133,7 @@ def judged_outputs(cell, folder):
         entries = read_cell_evidence(folder, cell.get("execution_count"))
     except MissingEvidence as error:
         return [*notes, *pictures, error_output(error)]
-    return [*notes, *pictures, *replayed_outputs(cell.source, entries)]
+    judged = replayed_outputs(cell.source, entries)
+    if not any(output.output_type == "error" for output in judged) and passed_line(cell.source):
+        judged.append(new_output("stream", name="stdout", text=passed_line(cell.source) + "\n"))
+    return [*notes, *pictures, *judged]
