@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
-# Both create .venv on first use, so a fresh clone needs nothing but Python 3.11.
-
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Both create .venv on first use, so a fresh clone needs nothing but Python 3.11 to 3.13 (Debian 12's own
+# /usr/bin/python3 is enough): tools/pick-python picks an interpreter every account can run, or says why none
+# fits and what to install. `make setup PYTHON=/path/to/python3.12` names one by hand.
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
@@ -17,8 +17,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 setup: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	test -x $(BIN)/python || { interpreter=$$(PYTHON="$(PYTHON)" tools/pick-python) && "$$interpreter" -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[instructor,test]'
 	touch $@
 
 demo: $(INSTALLED) $(SANDBOX)

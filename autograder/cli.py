@@ -31,17 +31,32 @@ def data():
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=str))
+def notebooks(folder):
+    """Copy the course's released notebooks into FOLDER (one folder per assignment), to work on them.
+
+    A notebook already there is kept as it is. Check one with `keras-course check FOLDER/ASSIGNMENT/NOTEBOOK`.
+    """
+    from autograder.selfcheck.course import copy_released
+
+    for path, copied in copy_released(folder):
+        click.echo(f"{path}" + ("" if copied else " (kept: it was already there)"))
+
+
+@main.command()
 @click.argument("notebook", type=click.Path(path_type=str))
 @click.option("--question", metavar="GRADE_ID", help="Check this test only (and run the cells before it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--assignment", help="The assignment the notebook must belong to (default: its folder's name).")
 @click.option("--course", type=click.Path(file_okay=False, path_type=str),
               help="The course folder (default: the one holding NOTEBOOK, else this package's).")
-@click.option("--no-sandbox", "no_sandbox", is_flag=True,
-              help="Run the notebook outside the sandbox: only for your own, trusted notebook (grades can be forged).")
+@click.option("--sandbox/--no-sandbox", default=None,
+              help="Run the notebook in the sandbox, or refuse (--sandbox); outside it, only for your own, trusted "
+              "notebook (--no-sandbox). Default: in the sandbox where this machine can run it, else outside it, "
+              "saying so.")
 @click.option("--timeout", type=click.IntRange(min=1), metavar="SECONDS",
               help="Stop a cell that runs longer than this (default: the course's limit).")
-def check(notebook, question, as_json, assignment, course, no_sandbox, timeout):
+def check(notebook, question, as_json, assignment, course, sandbox, timeout):
     """Grade NOTEBOOK as `nbgrader autograde` would, and say what fails and why.
 
     Exit code 0 when every test passes, 1 when one fails, 2 when the notebook cannot be checked.
@@ -55,10 +70,10 @@ def check(notebook, question, as_json, assignment, course, no_sandbox, timeout):
 
     progress = Progress(sys.stderr)
     try:
-        if no_sandbox:
+        if sandbox is False:
             click.echo(NO_SANDBOX_WARNING, err=True)
         report = run_check(notebook, course, assignment, question, timeout, on_progress=progress.show,
-                           sandbox=not no_sandbox)
+                           sandbox=sandbox)
     except CheckError as error:
         progress.clear()
         if as_json:

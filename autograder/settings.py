@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
-# The course folder of a checkout (`nbgrader_config.py`, `source/`, `release/`), which holds the package.
-COURSE_ROOT = Path(__file__).resolve().parent.parent
+# The course folder: the checkout that holds the package (`nbgrader_config.py`, `source/`, `release/`), or, in a
+# package installed from a wheel, the copy the wheel carries (`nbgrader_config.py` and `release/`; setup.py).
+_CHECKOUT = Path(__file__).resolve().parent.parent
+COURSE_ROOT = _CHECKOUT if (_CHECKOUT / "nbgrader_config.py").is_file() else Path(__file__).resolve().parent / "course"
 
 SEED = 1234
 

@@ -201,11 +201,11 @@ def test_python_m_autograder_exits_2_on_errors(tmp_path):
     assert process.stdout == ""
 
 
-def test_a_machine_without_the_sandbox_refuses_to_check(tmp_path):
-    """Without bubblewrap (here: not on PATH), does the check refuse, saying what is missing and how to fix it?"""
+def test_a_machine_without_the_sandbox_refuses_a_check_that_asks_for_it(tmp_path):
+    """Without bubblewrap (here: not on PATH), does `--sandbox` refuse, saying what is missing and how to fix it?"""
     path = copy_to(tmp_path / ASSIGNMENT)
     process = subprocess.run(
-        [sys.executable, "-m", "autograder", "check", str(path)],
+        [sys.executable, "-m", "autograder", "check", "--sandbox", str(path)],
         capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PATH": str(Path(sys.executable).parent)},
     )
     assert process.returncode == 2, process.stdout + process.stderr
@@ -436,3 +436,16 @@ def test_a_renamed_copy_is_checked_as_the_course_notebook(tmp_path):
     assert f"PASS  {QUESTION}  2/2" in result.stdout
     assert f"Note: checked as {ASSIGNMENT}/{NOTEBOOK}" in result.stdout
     assert "rename it before you submit" in result.stdout
+
+
+def test_keras_course_notebooks_copies_the_release_and_keeps_answers(tmp_path):
+    """Does `keras-course notebooks` copy every released notebook, and keep one already there on a second run?"""
+    first = subprocess.run([str(KERAS_COURSE), "notebooks", str(tmp_path / "work")], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    released = sorted(path.relative_to(COURSE_ROOT / "release") for path in (COURSE_ROOT / "release").glob("*/*.ipynb"))
+    assert sorted(path.relative_to(tmp_path / "work") for path in (tmp_path / "work").glob("*/*.ipynb")) == released
+    answered = tmp_path / "work" / released[0]
+    answered.write_text(answered.read_text().replace("YOUR CODE HERE", "my answer"))
+    second = subprocess.run([str(KERAS_COURSE), "notebooks", str(tmp_path / "work")], capture_output=True, text=True)
+    assert f"{answered} (kept: it was already there)" in second.stdout
+    assert "my answer" in answered.read_text()

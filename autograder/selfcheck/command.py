@@ -129,11 +129,20 @@ def course_timeout(root):
     return config.Execute.get("timeout", Execute.timeout.default_value)
 
 
-def run_check(path, course=None, assignment=None, question=None, timeout=None, on_progress=None, sandbox=True):
+# A check run outside the sandbox because this machine cannot run it says so, and why.
+NOT_SANDBOXED = (
+    "not sandboxed: your notebook ran with your own permissions, files and network, which is fine for your own "
+    "notebook only (this machine cannot run the sandbox: {reasons})"
+)
+
+
+def run_check(path, course=None, assignment=None, question=None, timeout=None, on_progress=None, sandbox=None):
     """Check the notebook at `path` as `nbgrader autograde` grades it; return a CheckReport.
 
     `question` runs one test only (with the cells before it); `timeout` (seconds per cell) defaults
-    to the course's. Raises CheckError when the notebook cannot be checked.
+    to the course's. `sandbox`: True runs the notebook in the sandbox or refuses, False outside it,
+    None (the default) in it where this machine can run it, else outside it with a note saying so.
+    Raises CheckError when the notebook cannot be checked.
     """
     started = time.monotonic()
     path = Path(path)
@@ -147,11 +156,16 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
             f"{question!r} is not a test of {reference.filename}; its tests are {', '.join(reference.tests)}"
         )
     check_kernel(reference)
-    if sandbox and missing():
+    problems = missing()
+    if sandbox and problems:
         raise CheckError(
-            "cannot run the notebook in the sandbox here: " + "; ".join(missing())
+            "cannot run the notebook in the sandbox here: " + "; ".join(problems)
             + ". On your own machine, with your own notebook, pass --no-sandbox."
         )
+    if sandbox is None:
+        sandbox = not problems
+        if problems:
+            notes.append(NOT_SANDBOXED.format(reasons="; ".join(problems)))
     timeout = timeout or course_timeout(root)
     say = on_progress or (lambda position, total, name: None)
     say(0, 0, f"{reference.assignment}/{reference.filename}: preparing the instructor's tests")

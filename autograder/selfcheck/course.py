@@ -5,6 +5,7 @@ comes from the course's `source/` when the checkout has it (hidden tests include
 otherwise from `release/`; `autograder/grading/one_student.py` prepares it for grading.
 """
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,20 @@ def find_course_root(start):
 
 def is_course_root(folder):
     return (folder / CONFIG).is_file() and ((folder / "source").is_dir() or (folder / "release").is_dir())
+
+
+def copy_released(folder, root=COURSE_ROOT):
+    """Copy each released notebook of the course at `root` to `folder/ASSIGNMENT/`, keeping any already there.
+
+    Yields `(path, copied)` per notebook, in order.
+    """
+    for notebook in sorted((Path(root) / "release").glob("*/*.ipynb")):
+        target = Path(folder) / notebook.parent.name / notebook.name
+        copied = not target.exists()
+        if copied:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(notebook, target)
+        yield target, copied
 
 
 def course_notebooks(root):

@@ -30,7 +30,6 @@ from autograder.assignments import graded_outside_kernel
 from autograder.cells import grade_id_of
 from autograder.grading.judge import grader_outputs
 from autograder.grading.results import result_of
-from autograder.isolation.sandbox import missing
 from autograder.kernel.watch import explain_missing_name
 from autograder.selfcheck.command import run_check
 from autograder.selfcheck.course import CheckError, course_notebooks, find_course_root
@@ -134,13 +133,11 @@ def check_notebook():
     if path is None:
         print(NO_NOTEBOOK_PATH)
         return
-    sandbox = not missing()
     saved = datetime.fromtimestamp(path.stat().st_mtime).strftime("%H:%M:%S")
-    print(f"Checking {path.name} as last saved ({saved}): save it first (Ctrl+S) to check your latest changes."
-          + ("" if sandbox else " It runs outside the sandbox, which needs root and bubblewrap: fine for your own notebook."))
+    print(f"Checking {path.name} as last saved ({saved}): save it first (Ctrl+S) to check your latest changes.")
     progress = CellProgress()
     try:
-        report = run_check(path, on_progress=progress.show, sandbox=sandbox)
+        report = run_check(path, on_progress=progress.show)
     except CheckError as error:
         progress.finish("not checked")
         print(f"check(): {error}")
