@@ -253,7 +253,7 @@ def test_every_option_of_keras_course_exists():
         command = cli.commands.get(verb)
         if command is None:
             wrong.add(f"{where(page)}: keras-course {verb} (no such verb)")
-        elif not any(option in parameter.opts for parameter in command.params):
+        elif not any(option in [*parameter.opts, *parameter.secondary_opts] for parameter in command.params):
             wrong.add(f"{where(page)}: keras-course {verb} {option} (no such option)")
     assert not wrong, "\n".join(sorted(wrong))
 
