@@ -1,8 +1,8 @@
 """Checks, data and command-line tools for the autograded Keras course.
 
-Importing the package before `keras` keeps TensorFlow's C++ INFO and WARNING logs
-out of the notebook (`autograder.environment`): nbgrader scores a test cell 0 when it writes to
-stderr. Errors are still reported.
+Importing the package before `keras` keeps TensorFlow's C++ INFO and WARNING logs, and its
+start-up notices in a kernel, out of the notebook (`autograder.environment`): nbgrader scores a
+test cell 0 when it writes to stderr. Errors are still reported.
 
 In a Jupyter kernel, importing it also makes failures say what to do: a missing name names the
 earlier cell that failed to define it, and a test cell that passes says so
@@ -38,6 +38,8 @@ def check(grade_id=None):
 
 
 if "IPython" in sys.modules:  # a kernel has it loaded already; plain Python never imports it for this
+    from autograder.environment import import_tensorflow_quietly
     from autograder.kernel.watch import watch_this_kernel
 
+    import_tensorflow_quietly()  # the cell shows no start-up notice of TensorFlow (autograder/environment.py)
     watch_this_kernel()

@@ -51,8 +51,13 @@ def write_submissions(course_dir, submissions, root=None):
 _WORKING_FOLDER = threading.Lock()
 
 
-def nbgrader_submit(folder, assignment, student_id, exchange_root):
-    """`nbgrader submit ASSIGNMENT` from `folder`, as the student `student_id` runs it.
+# Where the simulated students' `nbgrader submit` keeps its record of what was submitted (nbgrader's cache): in the
+# class's course folder, never the user's own cache, which the Assignment List of `make lab` reads.
+STUDENT_CACHE = "student-cache"
+
+
+def nbgrader_submit(folder, assignment, student_id, exchange_root, cache):
+    """`nbgrader submit ASSIGNMENT` from `folder`, as the student `student_id` runs it, recorded in `cache`.
 
     nbgrader's own SubmitApp, run in this process: a class of 40 submits in a second instead
     of two minutes of Python start-ups.
@@ -65,7 +70,7 @@ def nbgrader_submit(folder, assignment, student_id, exchange_root):
         try:
             app = SubmitApp()
             app.initialize([
-                assignment, f"--student={student_id}", f"--Exchange.root={exchange_root}",
+                assignment, f"--student={student_id}", f"--Exchange.root={exchange_root}", f"--Exchange.cache={cache}",
                 "--CourseDirectory.course_id=keras-course", "--log-level=ERROR",
             ])
             app.start()
@@ -80,7 +85,7 @@ def submit_through_exchange(course_dir, submissions):
         write_submissions(course_dir, submissions, root=students)
         for submission in submissions:
             nbgrader_submit(Path(students) / submission.student_id, submission.assignment, submission.student_id,
-                            course_dir / "exchange")
+                            course_dir / "exchange", course_dir / STUDENT_CACHE)
     for assignment in sorted({submission.assignment for submission in submissions}):
         run_nbgrader(course_dir, "collect", assignment, "--update")
 

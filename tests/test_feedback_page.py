@@ -280,6 +280,7 @@ def test_a_feedback_page_in_chromium_names_every_test_and_fetches_nothing(graded
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
         shown = page.locator("body").inner_text()
         assert not [line for line in hidden_lines() if line in shown]
+        assert "oneDNN" not in shown and "absl::InitializeLog" not in shown  # TensorFlow's start-up notices
         for path_text in (str(COURSE_ROOT), str(graded_class.course(FEEDBACK_OF)), str(Path.home()) + "/",
                           "site-packages", "autograder/"):
             assert path_text not in shown, path_text

@@ -96,8 +96,27 @@ def test_published_solutions_are_what_generate_solution_makes(notebook, tmp_path
 
 
 def test_published_solutions_ran_without_errors(notebook):
-    """Did every cell of the published solutions run without an error when `make release` executed them?"""
+    """Did every cell of the published solutions run without an error, or a word on stderr (TensorFlow's start-up
+    notices included), when `make release` executed them?"""
     for cell in nbformat.read(COURSE_ROOT / "solutions" / notebook, as_version=4).cells:
-        errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+        errors = [output for output in cell.get("outputs", []) if output.output_type == "error"
+                  or (output.output_type == "stream" and output.name == "stderr")]
         assert not errors, f"{cell.source[:80]}: {errors}"
         assert cell.cell_type != "code" or cell.execution_count is not None, cell.source[:80]
+
+
+def test_the_set_up_cell_prints_nothing_in_a_fresh_kernel(notebook, tmp_path, monkeypatch):
+    """Does the released notebook's first cell (imports, TensorFlow's start-up) leave no output, stderr included?
+
+    The kernel starts without the course's TensorFlow variables, as a student's JupyterLab may start it.
+    """
+    from nbclient import NotebookClient
+
+    released = nbformat.read(COURSE_ROOT / "release" / notebook, as_version=4)
+    first = next(cell for cell in released.cells if cell.cell_type == "code")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(first.source)], metadata=released.metadata)
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    # ipykernel shows what reaches the kernel's C-level stderr, as in JupyterLab, unless it runs under pytest.
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs == [], nb.cells[0].outputs

@@ -15,7 +15,7 @@ import pytest
 
 from autograder.assignments import all_assignments
 from autograder.cells import autograded_cells
-from autograder.demo import format_class_table
+from autograder.demo import STUDENT_CACHE, format_class_table
 from autograder.settings import COURSE_ROOT
 from tests.conftest import the_class
 
@@ -307,6 +307,20 @@ def test_submissions_went_through_the_exchange(graded_class):
         inbound = [path.name for path in (course / "exchange" / "keras-course" / "inbound").iterdir()]
         assert any(name.startswith(f"{submission.student_id}+{submission.assignment}+") for name in inbound)
         assert graded_class.path("submitted", submission).with_name("timestamp.txt").is_file()
+
+
+def test_the_class_submits_into_its_own_cache_never_the_users(graded_class):
+    """Does each student's `nbgrader submit` record its submission in the class's course folder, and never in the
+    user's own nbgrader cache, which the Assignment List of `make lab` shows as "Submitted"?"""
+    from jupyter_core.paths import jupyter_data_dir
+
+    users_cache = Path(jupyter_data_dir()) / "nbgrader_cache" / "keras-course"
+    for submission in CLASS:
+        course = graded_class.course(submission.assignment)
+        records = [path.name for path in (course / STUDENT_CACHE / "keras-course").iterdir()
+                   if path.name.startswith(f"{submission.student_id}+{submission.assignment}+")]
+        assert len(records) == 1, (submission.key, records)
+        assert not (users_cache / records[0]).exists()
 
 
 def test_reference_reaches_the_top_accuracy_tier_and_the_faker_gets_no_accuracy_points(graded_class):
