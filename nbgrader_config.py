@@ -26,6 +26,8 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.assignments import grading_files
+from autograder.grading.formgrader import TEMPLATE_FOLDERS as FORMGRADER_TEMPLATE_FOLDERS
+from autograder.grading.formgrader import TEMPLATE_NAME as FORMGRADER_TEMPLATE_NAME
 from autograder.grading.stages.feedback_for_students import FeedbackForStudents
 from autograder.grading.stages.judge_outside_kernel import JudgeOutsideKernel
 from autograder.grading.stages.name_test_cells import NameTestCells
@@ -149,3 +151,9 @@ c.GenerateSolution.preprocessors = [
 c.GenerateFeedback.preprocessors = [GetGrades, FeedbackForStudents, CSSHTMLHeaderPreprocessor]
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [FEEDBACK_TEMPLATE_FOLDER]
 c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE_NAME
+
+# The Formgrader's page of a submission: nbgrader's template, without the MathJax it would fetch from a CDN
+# (autograder/grading/formgrader/). Only the Formgrader's exporter reads the plain `HTMLExporter` settings;
+# generate_feedback's are its own, above.
+c.HTMLExporter.template_name = FORMGRADER_TEMPLATE_NAME
+c.HTMLExporter.extra_template_basedirs = FORMGRADER_TEMPLATE_FOLDERS

@@ -138,6 +138,12 @@ class LabServer:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status
 
+    def get_json(self, path, timeout=10):
+        """GET `path` of the server, as JSON."""
+        request = urllib.request.Request(f"{self.url}/{path}", headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+
     def status_of(self, path, timeout=10):
         """The HTTP status of GET `path` (a page of the server, such as `formgrader`), errors included."""
         request = urllib.request.Request(f"{self.url}/{path}", headers={"Authorization": f"token {self.token}"})
@@ -250,6 +256,23 @@ def running_lab(course_dir, state_dir, view="student"):
         yield server
     finally:
         stop_lab(server)
+
+
+# Any URL but the machine's own: matched by the browser's driver (a regular expression), so requests to the Lab
+# never wait for this process, which handles a route only while it calls Playwright.
+OFF_THE_MACHINE = re.compile(r"^(?!(?:http|ws)://127\.0\.0\.1[:/]|data:|blob:)")
+
+
+def requests_leaving_the_machine(page):
+    """Every URL `page` requests from now on that is not on 127.0.0.1 (nor data: or blob:), each aborted."""
+    leaving = []
+
+    def route(request_route):
+        leaving.append(request_route.request.url)
+        request_route.abort()
+
+    page.route(OFF_THE_MACHINE, route)
+    return leaving
 
 
 # The answer the browser tests leave unanswered -------------------------------------------------

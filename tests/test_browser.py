@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from autograder.cells import autograded_cells
-from autograder.grading.nbgrader_commands import copy_course
+from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.kernel.watch import passed_line
 from autograder.settings import COURSE_ROOT
 from tests.browser import (
@@ -32,13 +32,17 @@ from tests.browser import (
     code_cell,
     editor_source,
     replace_source,
+    requests_leaving_the_machine,
     run_cell,
     running_lab,
     scroll_to,
     stub_failure,
 )
 
-NOTEBOOK = "release/02_layers_and_cnn/layers_and_cnn.ipynb"
+ASSIGNMENT = "02_layers_and_cnn"
+# The notebook as the student's Assignment List fetches it, in the student view's own folder (lab/jupyter-lab).
+NOTEBOOK = f"{ASSIGNMENT}/layers_and_cnn.ipynb"
+STUDENT_FOLDER = "student"
 SOLUTION_ID = "conv_output_size"
 TEST_ID = "conv_output_size_cases"
 
@@ -65,6 +69,8 @@ INSTRUCTOR_MENU = ["Assignment List", "Course List", "Formgrader", "Create assig
 
 # What JupyterLab's announcements plugin asks on every page until it is answered.
 ANNOUNCEMENTS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
+# JupyterLab's Extension Manager, which would offer extensions from the package index: off in both views.
+EXTENSION_MANAGER = "@jupyterlab/extensionmanager-extension:plugin"
 NEWS_QUESTION = "Would you like to get notified about official Jupyter news?"
 # Seconds to wait for the question after the restore: a Lab with the plugin on asked it 0.7-0.9 s after here.
 NEWS_QUESTION_DELAY = 3
@@ -138,28 +144,46 @@ def check_no_news_popup(page):
 
 
 def check_student_view(page, server, shots):
-    """`make lab`'s student view: nbgrader's Assignment List and Validate button, none of its
-    instructor tools (in the menu, as commands, in the sidebar, on the server), no news pop-up."""
+    """`make lab`'s student view: nbgrader's Assignment List, none of its instructor tools (in the menu,
+    as commands, in the sidebar, on the server), no Extension Manager, no news pop-up."""
     check_no_news_popup(page)
     assert nbgrader_menu(page, shots, "nbgrader-menu") == STUDENT_MENU
     assert commands_present(page, STUDENT_COMMANDS + INSTRUCTOR_COMMANDS) == list(STUDENT_COMMANDS)
     expect(create_assignment_tab(page)).to_have_count(0)
-    expect(page.locator(".validate-button")).to_be_visible()
+    assert not page.evaluate("id => window.jupyterapp.hasPlugin(id)", EXTENSION_MANAGER)
     assert server.status_of("formgrader") == 404, "the student view's server serves the Formgrader"
 
 
-def check_assignment_list(page, shots):
-    """The Assignment List opens from the Nbgrader menu and reads the local exchange (nothing is
-    released in this course copy; without the exchange it says that it does not exist); closing
-    it shows the notebook again."""
+def fetch_from_the_assignment_list(page, shots, course):
+    """The Assignment List opens from the Nbgrader menu and lists what the instructor released; Fetch copies
+    it into the student's own folder; closing the list shows the Lab again."""
     page.locator(".lm-MenuBar-item").filter(has_text="Nbgrader").click()
     page.locator('.lm-Menu-item[data-command="nbgrader:open-assignment-list"]').click()
     panel = page.locator("#nbgrader-assignment-list")
     expect(panel).to_contain_text("Released assignments")
-    expect(panel).to_contain_text("There are no assignments to fetch.")
+    released = panel.locator("#released_assignments_list .list_item").filter(has_text=ASSIGNMENT)
+    expect(released).to_have_count(1)
     shots.take("assignment-list")
+    released.get_by_role("button", name="Fetch").click()
+    expect(panel.locator("#fetched_assignments_list")).to_contain_text(ASSIGNMENT, timeout=UI_TIMEOUT * 1000)
+    shots.take("assignment-fetched")
+    assert (course / STUDENT_FOLDER / NOTEBOOK).is_file()
     page.locator(".lm-TabBar-tab").filter(has_text="Assignments").locator(".lm-TabBar-tabCloseIcon").click()
     expect(panel).to_have_count(0)
+
+
+def check_file_browser_holds_only_the_students_files(page, server, shots):
+    """The file browser (and the server behind it) shows the student's folder: what was fetched, not the course's
+    `source/`, `solutions/` or gradebook."""
+    page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:refresh')")
+    listing = page.locator(".jp-DirListing-content .jp-DirListing-itemText")
+    expect(listing.first).to_have_text(ASSIGNMENT)
+    shots.take("file-browser")
+    shown = listing.all_inner_texts()
+    assert shown == [ASSIGNMENT], shown
+    assert [item["name"] for item in server.get_json("api/contents")["content"]] == [ASSIGNMENT]
+    for secret in ("source", "solutions", "gradebook.db", "../source", "../gradebook.db"):
+        assert server.status_of(f"api/contents/{secret}") in (403, 404), secret
 
 
 def run_solution_and_test(page):
@@ -272,19 +296,28 @@ def test_student_answers_conv_output_size_in_jupyterlab_and_validates(tmp_path):
     state_dir.mkdir()
     print(f"\nscreenshots: {ARTIFACTS}")
 
+    run_nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    run_nbgrader(course, "release_assignment", ASSIGNMENT, "--force")
+    notebook = course / STUDENT_FOLDER / NOTEBOOK
+
     with ProcessWatch() as processes:
         with running_lab(course, state_dir) as server, browser_page(chromium, state_dir / "home") as page:
+            leaving = requests_leaving_the_machine(page)
             shots = Screenshots(page)
-            open_notebook(page, server, shots)
+            page.goto(f"{server.url}/lab?token={server.token}")
             check_student_view(page, server, shots)
-            check_assignment_list(page, shots)
+            fetch_from_the_assignment_list(page, shots, course)
+            check_file_browser_holds_only_the_students_files(page, server, shots)
+            open_notebook(page, server, shots)
+            expect(page.locator(".validate-button")).to_be_visible()
             run_cell(code_cell(page, "keras.utils.set_random_seed(SEED)"))
             check_stub_fails(page, shots)
             check_in_notebook_check_fails(page, shots)
-            check_typed_answer_passes(page, shots, course / NOTEBOOK)
+            check_typed_answer_passes(page, shots, notebook)
             check_in_notebook_check_passes(page, shots)
-            save(page, course / NOTEBOOK)
-            check_validate_lists_the_other_tests(page, shots, course / NOTEBOOK)
+            save(page, notebook)
+            check_validate_lists_the_other_tests(page, shots, notebook)
+            assert leaving == [], f"the Lab requested addresses off this machine: {leaving}"
 
     kernels = [process for process in processes.started if "ipykernel_launcher" in process]
     assert len(kernels) >= 2, f"the notebook's kernel and Validate's should have been seen: {processes.started}"
@@ -320,9 +353,11 @@ def test_instructor_view_has_the_formgrader_and_create_assignment(tmp_path):
     with ProcessWatch() as processes:
         with running_lab(course, state_dir, view="instructor") as server, \
                 browser_page(chromium, state_dir / "home") as page:
+            leaving = requests_leaving_the_machine(page)
             shots = Screenshots(page, INSTRUCTOR_ARTIFACTS)
             page.goto(f"{server.url}/lab?token={server.token}")
             check_no_news_popup(page)
+            assert not page.evaluate("id => window.jupyterapp.hasPlugin(id)", EXTENSION_MANAGER)
             assert nbgrader_menu(page, shots, "nbgrader-menu") == INSTRUCTOR_MENU
             assert commands_present(page, STUDENT_COMMANDS + INSTRUCTOR_COMMANDS) == list(
                 STUDENT_COMMANDS + INSTRUCTOR_COMMANDS)
@@ -330,5 +365,9 @@ def test_instructor_view_has_the_formgrader_and_create_assignment(tmp_path):
             assert server.status_of("formgrader") == 200
             check_formgrader_opens(page, shots, course)
             check_news_check_sees_a_popup(page, shots)
+            assert leaving == [], f"the Lab or the Formgrader requested addresses off this machine: {leaving}"
+            # The record of such requests is not blind: a fetch of an outside address is in it (and aborted).
+            page.evaluate("() => fetch('http://192.0.2.1/pixel.png').catch(() => null)")
+            assert leaving == ["http://192.0.2.1/pixel.png"]
 
     assert processes.survivors == [], "processes left running by the Lab server or the browser"

@@ -297,3 +297,22 @@ def test_a_feedback_page_in_chromium_names_every_test_and_fetches_nothing(graded
         page.goto(control.as_uri())
         page.wait_for_load_state("load")
         assert "http://192.0.2.1/pixel.png" in requested
+
+
+def test_the_formgraders_page_of_a_submission_fetches_nothing():
+    """Does the Formgrader's exporter, configured by nbgrader_config.py, render nbgrader's page without MathJax from a
+    CDN, where nbgrader's own template loads it (the check can fail)?"""
+    from nbgrader.server_extensions.formgrader import handlers
+
+    from autograder.grading.formgrader import TEMPLATE_FOLDERS
+
+    assert TEMPLATE_FOLDERS[1] == handlers.template_path
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+    nb = new_notebook(cells=[*written_answer()])
+    resources = {"base_url": "/", "index": 0, "total": 1, "notebook_id": "fix_simplenet", "assignment_id": "a",
+                 "submission_id": "s", "student": "x", "last_name": "", "first_name": ""}
+    page, _ = HTMLExporter(config=config).from_notebook_node(nb, resources=dict(resources))
+    assert "cdnjs" not in page and [link for link in fetched(links_of(page)) if "://" in link] == []
+    assert "formgrade.css" in page  # nbgrader's page, with its own assets (served by the Formgrader)
+    stock = HTMLExporter(template_name="formgrade", extra_template_basedirs=[handlers.template_path])
+    assert "cdnjs.cloudflare.com" in stock.from_notebook_node(nb, resources=dict(resources))[0]
