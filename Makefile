@@ -19,6 +19,7 @@ setup: $(INSTALLED)
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || { interpreter=$$(PYTHON="$(PYTHON)" tools/pick-python) && "$$interpreter" -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[instructor,test]'
+	$(BIN)/python -c 'import sysconfig; from autograder.startup import write_pth; write_pth(sysconfig.get_paths()["purelib"])'
 	touch $@
 
 demo: $(INSTALLED) $(SANDBOX)

@@ -1,4 +1,6 @@
-"""The wheel carries the course a self-learner checks against: `nbgrader_config.py` and the released notebooks.
+"""The wheel carries the course a self-learner checks against (`nbgrader_config.py`, the released notebooks) and
+`keras_course_startup.pth`, which makes every Python of the environment import jsonschema's IRI parser only when
+it is used (autograder/startup.py).
 
 Everything else is in pyproject.toml. In a checkout these files stay where they are (the course
 folder); a wheel built from it holds a copy under `autograder/course/`, which
@@ -6,6 +8,7 @@ folder); a wheel built from it holds a copy under `autograder/course/`, which
 `release/` goes in (the students' notebooks, hidden tests stripped): never `source/` or `solutions/`.
 """
 
+import runpy
 import shutil
 from pathlib import Path
 
@@ -18,8 +21,10 @@ HERE = Path(__file__).resolve().parent
 class BuildWithTheCourse(build_py):
     def run(self):
         super().run()
-        if self.editable_mode:  # an editable install reads the checkout itself
+        if self.editable_mode:  # an editable install reads the checkout itself (make setup writes the .pth)
             return
+        startup = runpy.run_path(str(HERE / "autograder" / "startup.py"))
+        Path(self.build_lib, startup["PTH_NAME"]).write_text(startup["PTH_LINE"])
         course = Path(self.build_lib) / "autograder" / "course"
         shutil.rmtree(course, ignore_errors=True)
         (course / "release").mkdir(parents=True)

@@ -1,5 +1,6 @@
 """The environment every process of the course runs with: quiet TensorFlow, and no start-up notice in a kernel."""
 
+import json
 import subprocess
 import sys
 
@@ -34,3 +35,18 @@ def test_tensorflow_imported_quietly_writes_no_notice_to_stderr():
     plain = subprocess.run([sys.executable, "-c", "import tensorflow"], capture_output=True, text=True,
                            env=environment, timeout=300)
     assert "oneDNN custom operations are on" in plain.stderr  # the notice the quiet import held back
+
+
+def test_the_course_environment_imports_no_iri_parser_until_one_is_used():
+    """In `make setup`'s environment, does `import nbgrader.apps` leave jsonschema's IRI parser (rfc3987_syntax's 35
+    Lark parsers) unimported, while an `iri` format is still checked by it? Without the start-up module it is
+    imported (the check can fail)."""
+    from tests.test_self_learner import PARSER_USE
+
+    ran = subprocess.run([sys.executable, "-c", PARSER_USE], capture_output=True, text=True, timeout=120)
+    assert ran.stdout.split() == ["[]", "True", "False", "True"], ran.stdout + ran.stderr
+    # `-S`: no site-packages processing, so no .pth file runs; the same folders are put on the path by hand.
+    paths = json.dumps(sys.path)
+    without = subprocess.run([sys.executable, "-S", "-c", f"import sys; sys.path[:] = {paths}; {PARSER_USE}"],
+                             capture_output=True, text=True, timeout=120)
+    assert without.returncode == 0 and without.stdout.split()[0] != "[]", without.stdout + without.stderr

@@ -158,3 +158,22 @@ def test_a_learner_checks_released_notebooks_outside_any_course(installed):
                                 and submission.student_id == "untouched")
     assert scores["untouched"] == {grade_id: 0.0 if grade_id in untouched_submission.expected_lost else points
                                    for grade_id, points in autograded.items()}
+
+
+# What `import nbgrader.apps` must not import: jsonschema's IRI parser, until an `iri` format is checked.
+IRI_PARSER = ("rfc3987_syntax.syntax_helpers", "lark")
+PARSER_USE = (
+    "import sys, nbgrader.apps, jsonschema; before = [name for name in {names!r} if name in sys.modules]; "
+    "checker = jsonschema.Draft7Validator.FORMAT_CHECKER; "
+    "print(before, checker.conforms('http://example.org/a', 'iri'), checker.conforms('not an iri', 'iri'), "
+    "all(name in sys.modules for name in {names!r}))"
+).format(names=IRI_PARSER)
+
+
+def test_a_plain_pip_install_imports_no_iri_parser_at_start_up(installed):
+    """In the learner's environment, does `import nbgrader.apps` leave jsonschema's IRI parser unimported, and is an
+    `iri` format still checked by it when asked?"""
+    user, home, _ = installed
+    ran = as_learner(user, home, VENV(home) / "bin" / "python", "-c", PARSER_USE)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["[]", "True", "False", "True"], ran.stdout + ran.stderr
