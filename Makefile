@@ -12,7 +12,7 @@ POSTGRES := $(VENV)/.postgres
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast coverage lab lab-instructor benchmark benchmark-check benchmark-grade benchmark-training benchmark-report release clean-demo
+.PHONY: setup demo test test-fast coverage lab lab-instructor benchmark benchmark-check benchmark-grade benchmark-training benchmark-report benchmark-startup release clean-demo
 
 setup: $(INSTALLED)
 
@@ -91,6 +91,10 @@ benchmark-grade: $(INSTALLED) $(SANDBOX)
 # The class report of 300 generated students and 3 assignments against nbgrader's CSV export (about 1 minute).
 benchmark-report: $(INSTALLED)
 	$(BIN)/python -m tests.benchmarks.report_time
+
+# What a process of the course pays before it does anything: imports, an nbgrader command, the report (about 1 minute).
+benchmark-startup: $(INSTALLED)
+	$(BIN)/python -m tests.benchmarks.startup_time
 
 # After editing a notebook in source/: regenerate the student and published versions.
 release: $(INSTALLED)
