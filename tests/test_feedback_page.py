@@ -212,7 +212,7 @@ def test_the_template_lays_out_the_page_with_nothing_to_fetch():
 # A page of the graded class in Chromium ---------------------------------------------------------
 
 STUDENT, FEEDBACK_OF = "no_flatten", "01_fix_simplenet"
-NARROW = {"width": 700, "height": 1000}
+NARROW = {"width": 390, "height": 844}  # a phone
 
 
 def record_requests(page):
@@ -278,6 +278,7 @@ def test_a_feedback_page_in_chromium_names_every_test_and_fetches_nothing(graded
             expect(box).to_contain_text(line)
         assert overflow(first_line) == 0 and overflow(box) == 0
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert page.locator("#tests").evaluate("table => table.getBoundingClientRect().right") <= NARROW["width"]
         shown = page.locator("body").inner_text()
         assert not [line for line in hidden_lines() if line in shown]
         assert "oneDNN" not in shown and "absl::InitializeLog" not in shown  # TensorFlow's start-up notices
