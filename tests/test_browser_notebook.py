@@ -91,7 +91,7 @@ def check_check_sums_up_the_notebook(page, shots):
     text = output.inner_text()
     assert re.search(r"checked in \d+ s", text), text
     assert "02_layers_and_cnn (hidden tests included" in text, text
-    assert re.search(rf"FAIL\s+{TEST_ID}\s+0/2", text) and re.search(r"Total: 0/\d+ points", text), text
+    assert re.search(rf"FAIL\s+{TEST_ID}\s+0/2", text) and re.search(r"Total: 0/\d+ autograded points", text), text
     assert text.rstrip().splitlines()[-1].startswith("Fix first: dense_layer_weights: "), text
 
 

@@ -247,7 +247,26 @@ def test_format_report_shows_scores_messages_hints_and_total():
     assert "        CheckFailure: expected 3, got 4." in lines
     assert "        Hint: count the windows" in lines
     assert "Note: a note" in lines
-    assert lines[-1] == "Total: 1/3 points; 1 of 2 tests failed (12 s)"
+    assert lines[-1] == "Total: 1/3 autograded points; 1 of 2 tests failed (12 s)"
+
+
+def test_the_total_says_how_many_points_are_left_to_the_instructor():
+    """Does a whole notebook's report end with the points of its written answers, graded by hand, and a notebook
+    without any not?"""
+    report = CheckReport("nb.ipynb", "01_fix_simplenet", True, None, seconds=3, manual_points=2.0)
+    report.tests = [TestResult("first_test", 1.0, 1.0)]
+    lines = format_report(report).splitlines()
+    assert lines[-2] == "Total: 1/1 autograded points; all 1 tests passed (3 s)"
+    assert lines[-1] == "2 more points (written answers) are graded by hand by your instructor, not by the autograder."
+    assert report.to_json()["manual_points"] == 2.0
+    report.manual_points = 0.0
+    assert format_report(report).splitlines()[-1].startswith("Total: ")
+
+
+def test_the_course_knows_the_points_graded_by_hand_of_each_notebook():
+    """Are a course notebook's written answers' points counted (assignment 1's claims), and 0 where it has none?"""
+    manual = {notebook.assignment: notebook.manual_points for notebook in course_notebooks(COURSE_ROOT)}
+    assert manual == {"01_fix_simplenet": 2.0, "02_layers_and_cnn": 0, "03_tune_training": 0}
 
 
 def test_a_cause_comes_first_and_is_said_once():
@@ -341,7 +360,7 @@ def test_untouched_release_fails_with_the_placeholder_message(tmp_path):
     assert f"FAIL  {QUESTION}  0/2" in process.stdout
     assert "NotImplementedError" in process.stdout and "placeholder" in process.stdout
     assert "hidden tests included" in process.stdout
-    assert "Total: 0/2 points; 1 of 1 tests failed" in process.stdout
+    assert "Total: 0/2 autograded points; 1 of 1 tests failed" in process.stdout
     # The check ran and names the placeholder itself; a note names the answer cell that stopped with it.
     assert "Cause:" not in process.stdout
     assert "(conv_output_size) stopped with NotImplementedError (the `raise NotImplementedError()`" in process.stdout

@@ -50,6 +50,7 @@ class CheckReport:
     notes: list = field(default_factory=list)
     graded: bool = True
     seconds: float = 0.0
+    manual_points: float = 0.0  # the notebook's points a person grades, which no check decides
 
     @property
     def points(self):
@@ -73,6 +74,7 @@ class CheckReport:
             "tests": [test.to_json() for test in self.tests],
             "points": self.points,
             "max_points": self.max_points,
+            "manual_points": self.manual_points,
             "passed": self.passed,
             "notes": self.notes,
             "seconds": round(self.seconds, 1),
@@ -176,7 +178,8 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
     except NbgraderFailed as error:
         raise CheckError(str(error)) from None
     say(0, 0, "starting nbgrader autograde")
-    report = CheckReport(str(path), reference.assignment, reference.hidden_tests, question, notes=notes)
+    report = CheckReport(str(path), reference.assignment, reference.hidden_tests, question, notes=notes,
+                         manual_points=reference.manual_points if question is None else 0.0)
     options = ["--SandboxedExecute.progress=True", f"--Execute.timeout={int(timeout)}"]
     if question:
         options.append(f"--SandboxedExecute.only_grade_id={question}")

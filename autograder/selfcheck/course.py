@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.cells import autograded_cells, grade_id_of, points_of
+from autograder.cells import autograded_cells, grade_id_of, is_graded_by_hand, points_of
 from autograder.course import CONFIG
 from autograder.settings import COURSE_ROOT
 
@@ -31,6 +31,7 @@ class CourseNotebook:
     tests: tuple
     points: tuple
     kernel: str
+    manual_points: float = 0.0  # the points of the answers a person grades (written answers)
 
     @property
     def filename(self):
@@ -83,6 +84,7 @@ def course_notebooks(root):
             assignment, name, path, path.parts[-3] == "source",
             tuple(grade_id_of(cell) for cell in tests), tuple(points_of(cell) for cell in tests),
             nb.metadata.get("kernelspec", {}).get("name", "python3"),
+            sum(points_of(cell) for cell in nb.cells if is_graded_by_hand(cell)),
         ))
     return notebooks
 

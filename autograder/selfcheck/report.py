@@ -42,8 +42,16 @@ def format_report(report):
         lines.append(f"Note: {note}")
     failed = sum(not test.passed for test in report.tests)
     lines.append(
-        f"Total: {format_points(report.points)}/{format_points(report.max_points)} points; "
+        f"Total: {format_points(report.points)}/{format_points(report.max_points)} autograded points; "
         + (f"{failed} of {len(report.tests)} tests failed" if failed else f"all {len(report.tests)} tests passed")
         + f" ({report.seconds:.0f} s)"
     )
+    if report.manual_points:
+        lines.append(manual_points_line(report.manual_points))
     return "\n".join(lines)
+
+
+def manual_points_line(points):
+    """What the total leaves out: the points of the written answers, which a person grades."""
+    return (f"{format_points(points)} more point{'' if points == 1 else 's'} (written answers) "
+            "are graded by hand by your instructor, not by the autograder.")
