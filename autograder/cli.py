@@ -148,7 +148,10 @@ def grade(assignment, students, workers, scheduler, force, as_json, course):
     shown = {"done": -1}
 
     def show(state):
-        # On a terminal one line, rewritten each second; in a log a line per student finished.
+        # Each student's score once, as they are graded; then where the batch is: on a terminal one line,
+        # rewritten each second, in a log a line per student finished.
+        for line in state.take_said():
+            click.echo(("\r\033[K" if live else "") + line, err=True)
         if live or state.done != shown["done"]:
             click.echo(("\r\033[K" if live else "") + state.line(), err=True, nl=not live)
             shown["done"] = state.done

@@ -22,7 +22,7 @@ import pytest
 
 from autograder.assignments import assignment as find_assignment
 from autograder.demo import write_submissions
-from autograder.grading.batch import BatchError, BatchProgress, grade_class
+from autograder.grading.batch import BatchError, BatchProgress, BatchSummary, grade_class
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.one_student import THREAD_VARIABLES, CourseFiles, StudentFiles, grade_student
 from autograder.grading.results import read_results
@@ -139,15 +139,39 @@ def test_each_kernel_gets_the_threads_it_is_given(tmp_path, generated):
 
 
 def test_the_progress_line_says_done_longest_running_failures_and_time_left():
-    state = BatchProgress(total=4)
+    state = BatchProgress(total=4, workers=2)
     assert state.line() == "0/4 students · 0 not graded"
     state.see_started([(time.time() - 30, {"student": "alice"}), (time.time() - 5, {"student": "bob"})])
-    state.clock_started -= 60
-    state.finish("bob", failed=True)
-    assert state.line() == "1/4 students · longest running: alice (30 s) · 1 not graded · about 3 min left"
+    state.finish("bob", failed=True, said="bob: not graded (a reason)")
+    assert state.line() == "1/4 students · longest running: alice (30 s) · 1 not graded"  # no student's time yet
     state.see_started([(time.time(), {"student": "bob"})])  # a late event of a student already done
-    state.finish("alice")
-    assert state.line().startswith("2/4 students · 1 not graded · about ")
+    state.finish("alice", seconds=100, said="alice: 10/12 points (100 s)")
+    assert state.take_said() == ["bob: not graded (a reason)", "alice: 10/12 points (100 s)"]
+    assert state.take_said() == []  # each said once
+    # Two students left, none running, 100 s each, on 2 workers: about 100 s.
+    assert state.line() == "2/4 students · 1 not graded · about 2 min left"
+
+
+def test_the_estimate_converges_where_the_elapsed_time_per_student_grows():
+    """With 4 workers busy from the start, is the estimate the work left shared by the workers, not elapsed / done?"""
+    state = BatchProgress(total=8, workers=4)
+    now = time.time()
+    state.see_started([(now - 60, {"student": name}) for name in ("a", "b", "c", "d")])
+    state.clock_started -= 60
+    state.finish("a", seconds=60)
+    state.see_started([(now, {"student": "e"})])
+    # Left: 3 not started (60 s each), b, c, d nearly done (0 s), e just started (60 s): 240 s over 4 workers.
+    assert 55 <= state.seconds_left() <= 61
+    state.finish("b", seconds=60)
+    state.finish("c", seconds=60)
+    assert 55 <= state.seconds_left() <= 61  # the same work left per worker: it does not grow
+
+
+def test_the_summary_gives_the_class_scores():
+    summary = BatchSummary("01_fix_simplenet", 2, graded=[
+        {"student": "ann", "points": 12.0, "max_points": 12.0}, {"student": "bo", "points": 5.0, "max_points": 12.0},
+        {"student": "cy", "points": 10.0, "max_points": 12.0}])
+    assert summary.lines()[1] == "  scores (autograded points of 12): mean 9.0, median 10, lowest 5 (bo), highest 12 (ann)"
 
 
 def test_a_student_without_a_submission_is_refused_before_anything_runs(tmp_path, generated):
@@ -275,6 +299,8 @@ def test_an_interrupted_batch_keeps_its_grades_and_the_next_run_grades_only_the_
     first = sorted(path.parts[-3] for path in autograded.glob(f"*/{A1}/{NOTEBOOK}.ipynb"))
     assert [entry["student"] for entry in said["graded"]] == first and len(first) == 1, log
     assert "0/2 students" in log  # the progress lines, on stderr
+    entry = said["graded"][0]
+    assert f"{entry['student']}: {entry['points']:g}/{entry['max_points']:g} points (" in log  # its score, as graded
     rest = grade_class(course, A1, workers=1)
     assert (rest.skipped, graded_students(rest)) == (first, sorted(set(students) - set(first)))
     assert results(course, students) == serial(serially, students)

@@ -17,6 +17,7 @@ of time is graded once more on another worker, and the second result is recorded
 import json
 import os
 import signal
+import statistics
 import threading
 import time
 import uuid
@@ -52,6 +53,13 @@ class BatchSummary:
     def lines(self):
         said = [f"{self.assignment}: {len(self.graded)} graded, {len(self.skipped)} already graded, "
                 f"{len(self.failed)} not graded, in {self.seconds:.0f} s on {self.workers} worker(s)"]
+        scores = sorted((entry["points"], entry["student"]) for entry in self.graded if "points" in entry)
+        if scores:
+            possible = max(entry["max_points"] for entry in self.graded if "points" in entry)
+            points = [score for score, _ in scores]
+            said.append(f"  scores (autograded points of {possible:g}): mean {statistics.mean(points):.1f}, "
+                        f"median {statistics.median(points):g}, lowest {scores[0][0]:g} ({scores[0][1]}), "
+                        f"highest {scores[-1][0]:g} ({scores[-1][1]})")
         said += [f"  not graded: {failure['student']}: {failure['reason']}" for failure in self.failed]
         if self.interrupted:
             said.append("  interrupted: every student above is recorded; run the same command again to grade the rest")
@@ -184,7 +192,7 @@ def grade_class(course_root, assignment, students=(), workers=None, scheduler=No
         threads = max(1, (os.cpu_count() or 1) // workers)
     summary = BatchSummary(assignment, len(client.scheduler_info().get("workers", {})) or (workers or 0),
                            skipped=list(already))
-    state = BatchProgress(total=len(to_grade))
+    state = BatchProgress(total=len(to_grade), workers=summary.workers or 1)
     try:
         with _ctrl_c_noted() as interrupted:
             _grade_all(client, course_root, assignment, to_grade, threads, writer, summary, state, progress, interrupted)
@@ -227,7 +235,7 @@ def _grade_all(client, course_root, assignment, to_grade, threads, writer, summa
                 graded = future.result()
             except Exception as error:  # noqa: BLE001 (the task failed on every try: a lost worker, a crash)
                 summary.failed.append({"student": student, "reason": f"grading failed on the cluster: {error}"})
-                state.finish(student, failed=True)
+                state.finish(student, failed=True, said=f"{student}: not graded (grading failed on the cluster)")
                 continue
             if graded.graded and attempt == 1 and stopped_early(graded):
                 state.started.pop(student, None)  # its second run logs its own start
@@ -239,15 +247,17 @@ def _grade_all(client, course_root, assignment, to_grade, threads, writer, summa
                 # Ctrl-C is acted on between students (`_ctrl_c_noted`): each is recorded whole or not at all.
                 recording = time.monotonic()
                 writer.record(graded)
+                points, max_points = score_of(graded)
                 summary.graded.append({
-                    "student": student, "seconds": round(graded.seconds, 1),
+                    "student": student, "points": points, "max_points": max_points, "seconds": round(graded.seconds, 1),
                     "record_seconds": round(time.monotonic() - recording, 1), "worker": graded.worker,
                     "attempts": attempt,
                 })
-                state.finish(student)
+                state.finish(student, seconds=graded.seconds,
+                             said=f"{student}: {points:g}/{max_points:g} points ({graded.seconds:.0f} s)")
             except WriterError as error:
                 summary.failed.append({"student": student, "reason": str(error)})
-                state.finish(student, failed=True)
+                state.finish(student, failed=True, said=f"{student}: not graded ({error})")
         state.see_started(client.get_events(STARTED_TOPIC))
         if progress:
             progress(state)
@@ -275,15 +285,29 @@ def _ctrl_c_noted():
         raise KeyboardInterrupt
 
 
+def score_of(graded):
+    """(points, max points) of a graded student: the sum over the autograded tests of every notebook."""
+    results = [result for notebook in graded.results.values() for result in notebook]
+    return sum(result.points for result in results), sum(result.max_points for result in results)
+
+
 @dataclass
 class BatchProgress:
-    """Where a batch is: students done of the total, the one running longest, failures, the time left."""
+    """Where a batch is: students done of the total, the one running longest, failures, the time left.
+
+    The time left is the work left shared by the workers: each student not started takes the mean
+    grading time of those done so far, each running one what remains of that mean. It converges as
+    students finish, where the elapsed time over students done grows with every worker busy at once.
+    """
 
     total: int
+    workers: int = 1
     done: int = 0
     failures: int = 0
     started: dict = field(default_factory=dict)  # student: when a worker started grading them (time.time())
     finished: set = field(default_factory=set)
+    seconds: list = field(default_factory=list)  # each graded student's time on a worker
+    said: list = field(default_factory=list)  # a line per student finished, for the caller to print once
     clock_started: float = field(default_factory=time.monotonic)
 
     def see_started(self, events):
@@ -293,11 +317,30 @@ class BatchProgress:
             if student is not None and student not in self.finished and when >= self.started.get(student, 0):
                 self.started[student] = when
 
-    def finish(self, student, failed=False):
+    def finish(self, student, failed=False, seconds=None, said=None):
         self.started.pop(student, None)
         self.finished.add(student)
         self.done += 1
         self.failures += failed
+        if seconds is not None:
+            self.seconds.append(seconds)
+        if said:
+            self.said.append(said)
+
+    def take_said(self):
+        """The lines of the students finished since the last call."""
+        said, self.said = self.said, []
+        return said
+
+    def seconds_left(self):
+        """The estimate of the time left, or None before any student's time is known."""
+        if not self.seconds:
+            return None
+        mean = statistics.mean(self.seconds)
+        now = time.time()
+        running = [max(mean - (now - since), 0.0) for since in self.started.values()]
+        waiting = max(self.total - self.done - len(running), 0)
+        return (waiting * mean + sum(running)) / max(self.workers, 1)
 
     def line(self):
         parts = [f"{self.done}/{self.total} students"]
@@ -305,8 +348,8 @@ class BatchProgress:
             student, since = min(self.started.items(), key=lambda item: item[1])
             parts.append(f"longest running: {student} ({time.time() - since:.0f} s)")
         parts.append(f"{self.failures} not graded")
-        if self.done:
-            left = (time.monotonic() - self.clock_started) / self.done * (self.total - self.done)
+        left = self.seconds_left()
+        if left is not None and self.done < self.total:
             parts.append(f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left")
         return " · ".join(parts)
 
