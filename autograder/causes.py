@@ -18,6 +18,7 @@ import keyword
 import re
 from dataclasses import dataclass, field
 
+from autograder.cells import cell_prompt
 from autograder.errors import error_text
 
 # What a student reads after the cell that was to define a name: the placeholder is still there.
@@ -171,10 +172,10 @@ def missing_name_cause(name, earlier, in_test):
     if behind is None:
         return None
     if name in behind.defines:
-        return f"the cell that defines it (In [{behind.number}]) {behind.failure}"
+        return f"the cell that defines it ({cell_prompt(behind.number)}) {behind.failure}"
     if behind.unanswered and behind.mentions(name):
-        return f"the cell that should define it (In [{behind.number}]) {ANSWER_FIRST}"
-    return f"an answer cell above (In [{behind.number}]) {behind.failure}"
+        return f"the cell that should define it ({cell_prompt(behind.number)}) {ANSWER_FIRST}"
+    return f"an answer cell above ({cell_prompt(behind.number)}) {behind.failure}"
 
 
 def defined_names(source):

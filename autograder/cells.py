@@ -43,6 +43,12 @@ def autograded_cells(nb):
     return [cell for cell in nb["cells"] if is_test(cell)]
 
 
+def cell_prompt(number):
+    """How every page of the course names a code cell: by its prompt, `In [N]` (its execution count), as JupyterLab and
+    nbconvert show it beside the cell; None for a cell that never ran."""
+    return f"In [{number}]" if isinstance(number, int) and not isinstance(number, bool) else None
+
+
 def header_line(cell):
     """The first line of a test cell in the student's version: the test's name and points."""
     points = points_of(cell)

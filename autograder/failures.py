@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from nbformat.v4 import new_output
 
 from autograder.causes import cell_behind, defined_names, mentions, root_cell
-from autograder.cells import cell_source, grade_id_of, is_test, joined
+from autograder.cells import cell_prompt, cell_source, grade_id_of, is_test, joined
 from autograder.errors import error_summary, strip_ansi
 
 # The error name of a cell the sandbox stopped or did not run (a limit, a dead kernel): its reason says it all.
@@ -85,6 +85,9 @@ class CellError:
     defines: frozenset = field(default=frozenset(), compare=False)  # the names its code would have bound
     unanswered: bool = field(default=False, compare=False)  # its code still holds the placeholder `raise`
     source: str = field(default="", compare=False, repr=False)
+    # Its execution count in the graded run: the number its prompt shows (In [N]) in the notebook and the feedback, as
+    # a student's kernel names a cell too (autograder/causes.py); None for a cell the run never reached.
+    number: int | None = field(default=None, compare=False)
 
     @property
     def failed(self):
@@ -105,7 +108,11 @@ class CellError:
 
     @property
     def name(self):
-        return f"`{self.cell_id}` (cell {self.position})" if self.cell_id else f"cell {self.position}"
+        """The cell as a student finds it: its id, and the number of its prompt, In [N] (one way everywhere)."""
+        prompt = cell_prompt(self.number)
+        if self.cell_id:
+            return f"`{self.cell_id}` ({prompt})" if prompt else f"`{self.cell_id}`"
+        return prompt or "a cell that never ran"
 
     @property
     def summary(self):
@@ -219,7 +226,8 @@ def failures_of(notebook, assignment, scores):
         elif not is_test(cell):
             source = cell_source(cell)
             earlier.append(CellError(position, grade_id, *(error or ("", "")), defines=defined_names(source),
-                                     unanswered=error is not None and PLACEHOLDER in source, source=source))
+                                     unanswered=error is not None and PLACEHOLDER in source, source=source,
+                                     number=cell.get("execution_count")))
     return failures
 
 

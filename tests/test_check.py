@@ -271,7 +271,7 @@ def test_the_course_knows_the_points_graded_by_hand_of_each_notebook():
 
 def test_a_cause_comes_first_and_is_said_once():
     """Does a test that failed because of an earlier cell start with that cell, and the next one refer back to it?"""
-    cause = "the answer cell `simplenet` (cell 9) is not answered yet (it still raises NotImplementedError)"
+    cause = "the answer cell `simplenet` (In [9]) is not answered yet (it still raises NotImplementedError)"
     report = CheckReport("nb.ipynb", ASSIGNMENT, True, None)
     report.tests = [
         TestResult("builds", 0.0, 1.0, "NameError: name 'SimpleNet' is not defined", CAUSE_HINT, cause),
@@ -316,25 +316,25 @@ def test_answer_notes_name_timeouts_and_errors_of_answer_cells_only():
     raised named in notes, and test cells and cells without errors left out?"""
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    def cell(grade_id, test, *errors):
+    def cell(count, grade_id, test, *errors):
         nbgrader = {"grade_id": grade_id, "grade": test, "solution": not test, "points": 1 if test else 0}
         outputs = [new_output("error", ename=name, evalue=value, traceback=[]) for name, value in errors]
-        return new_code_cell("pass", metadata={"nbgrader": nbgrader}, outputs=outputs)
+        return new_code_cell("pass", metadata={"nbgrader": nbgrader}, outputs=outputs, execution_count=count)
 
     nb = new_notebook(cells=[
-        cell("hangs", False, ("KeyboardInterrupt", ""), ("CellTimeoutError", "")),
-        cell("stub", False, ("NotImplementedError", "")),
-        cell("fine", False),
-        cell("a_test", True, ("NameError", "name 'x' is not defined")),
+        cell(1, "hangs", False, ("KeyboardInterrupt", ""), ("CellTimeoutError", "")),
+        cell(2, "stub", False, ("NotImplementedError", "")),
+        cell(3, "fine", False),
+        cell(4, "a_test", True, ("NameError", "name 'x' is not defined")),
     ])
     assert answer_notes(nb, 7) == [
-        "cell 1 (hangs) did not finish within 7 s, the time limit for one cell, and was stopped; "
+        "`hangs` (In [1]) did not finish within 7 s, the time limit for one cell, and was stopped; "
         "the cells after it ran without its results",
-        "cell 2 (stub) stopped with NotImplementedError (the `raise NotImplementedError()` placeholder is still "
+        "`stub` (In [2]) stopped with NotImplementedError (the `raise NotImplementedError()` placeholder is still "
         "there); the tests that use what it defines fail",
     ]
     # A cell already named as a failed test's cause gets no note of its own.
-    assert len(answer_notes(nb, 7, said={"the answer cell `stub` (cell 2) is not answered yet"})) == 1
+    assert len(answer_notes(nb, 7, said={"the answer cell `stub` (In [2]) is not answered yet"})) == 1
 
 
 def test_not_graded_reason_names_a_dead_kernel():

@@ -52,8 +52,8 @@ def error(ename, evalue=""):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
-def answer(grade_id, *outputs):
-    cell = new_code_cell("# the student's answer")
+def answer(grade_id, *outputs, execution_count=2):
+    cell = new_code_cell("# the student's answer", execution_count=execution_count)
     cell.outputs = list(outputs)
     return nbgrader_cell(cell, grade_id, solution=True)
 
@@ -95,11 +95,11 @@ def test_a_test_that_needs_an_unanswered_cell_names_it_on_its_first_line_and_the
     for grade_id in ("simplenet_builds", "simplenet_output_shape"):
         test = page.tests[grade_id]
         assert test.first_line.startswith(EARLIER_CELL), test
-        assert "`simplenet` (cell 2) is not answered yet" in test.first_line, test
+        assert "`simplenet` (In [2]) is not answered yet" in test.first_line, test
         assert "NameError: name 'SimpleNet' is not defined" in test.lines[1] and test.hint == CAUSE_HINT
         assert test.problem == 1 and test.question == QUESTIONS[grade_id]
     (problem,) = page.problems
-    assert problem.cell_id == "simplenet" and problem.text.startswith("The answer cell `simplenet` (cell 2)")
+    assert problem.cell_id == "simplenet" and problem.text.startswith("The answer cell `simplenet` (In [2])")
     assert problem.grade_ids == ("simplenet_builds", "simplenet_output_shape") and problem.points_lost == 2
 
 

@@ -398,7 +398,7 @@ def report_of(*tests, hidden_tests=True, graded=True):
 
 def test_fix_first_is_the_first_failing_tests_root_cause_with_what_it_costs():
     """Does check() end with the first failing test's earlier cell, and the tests and points that one cell costs?"""
-    cause = "the answer cell `dense_layer` (cell 5) is not answered yet (it still raises NotImplementedError)"
+    cause = "the answer cell `dense_layer` (In [5]) is not answered yet (it still raises NotImplementedError)"
     report = report_of(
         TestResult("dense_layer_weights", 0.0, 1.0, "NameError: name 'DenseLayer' is not defined", "", cause),
         TestResult("conv_output_size_cases", 0.0, 2.0, "CheckFailure: wrong", "look."),

@@ -161,8 +161,9 @@ def problems_of(path):
     return [html.unescape(re.sub(r"<[^>]+>", "", item)) for item in items]
 
 
-# "the answer cell `simplenet` (cell 9) is not answered yet", "the cell `simplenet` (cell 9) failed with SyntaxError"
-EARLIER_CELL_NAMED = re.compile(r"the (?:answer )?cell `([\w-]+)` \(cell (\d+)\)")
+# "the answer cell `simplenet` (In [9]) is not answered yet", "the cell `simplenet` (In [9]) failed with SyntaxError":
+# a cell is named by its prompt, as the notebook on the same page shows it
+EARLIER_CELL_NAMED = re.compile(r"the (?:answer )?cell `([\w-]+)` \(In \[(\d+)\]\)")
 
 
 def first_error(cell):
@@ -188,14 +189,14 @@ def test_feedback_says_first_why_each_lost_test_failed_and_each_cause_once(grade
             if grade_id in autograded and status in ("failed", "partial")} == lost
     cells = nbformat.read(graded_class.path("autograded", submission), as_version=4).cells
     position_of = {grade_id_of(cell): position for position, cell in enumerate(cells, start=1)}
+    by_prompt = {cell.get("execution_count"): cell for cell in cells if cell.cell_type == "code"}
     for grade_id in lost:
         lines = said[grade_id][1]
         first = lines[0]
         named = EARLIER_CELL_NAMED.search(first)
         if named:
-            cell_id, position = named[1], int(named[2])
-            cell = cells[position - 1]
-            assert grade_id_of(cell) == cell_id and position < position_of[grade_id], first
+            cell_id, cell = named[1], by_prompt[int(named[2])]
+            assert grade_id_of(cell) == cell_id and position_of[cell_id] < position_of[grade_id], first
             ename, _ = first_error(cell)
             assert ename in first or (ename == "NotImplementedError" and "is not answered yet" in first), first
             if submission.unanswered:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.cells import grade_id_of, is_test
+from autograder.cells import cell_prompt, grade_id_of, is_test
 from autograder.errors import error_summary
 from autograder.grading.nbgrader_commands import NbgraderFailed
 from autograder.grading.one_student import CourseFiles, StudentFiles, grade_student, prepared_course
@@ -218,9 +218,10 @@ def answer_notes(nb, timeout, said=()):
         errors = errors_of(cell)
         if cell.cell_type != "code" or is_test(cell) or not errors:
             continue
-        if any(f"(cell {index + 1})" in cause for cause in said):
+        prompt = cell_prompt(cell.get("execution_count")) or "a cell"
+        if any(f"({prompt})" in cause for cause in said):
             continue
-        name = f"cell {index + 1}" + (f" ({grade_id_of(cell)})" if grade_id_of(cell) else "")
+        name = f"`{grade_id_of(cell)}` ({prompt})" if grade_id_of(cell) else prompt
         if timed_out(cell):
             notes.append(f"{name} {TIMEOUT_MESSAGE.format(timeout=timeout)}; the cells after it ran without its results")
         else:
