@@ -178,6 +178,17 @@ def missing_name_cause(name, earlier, in_test):
     return f"an answer cell above ({cell_prompt(behind.number)}) {behind.failure}"
 
 
+# How `missing_name_cause` begins, after the ": " with which a student's kernel appends it to a NameError's message.
+_APPENDED_CAUSE = re.compile(r": (?:the cell that defines it|the cell that should define it|an answer cell above) \(")
+
+
+def without_cause(message):
+    """`message` without the cause a student's kernel appended to a NameError: a page that names the cause in a line
+    of its own says it once."""
+    found = _APPENDED_CAUSE.search(message)
+    return message[:found.start()] if found else message
+
+
 def defined_names(source):
     """The names `source` binds at its top level; read line by line when it is not valid Python."""
     try:

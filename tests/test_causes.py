@@ -136,3 +136,18 @@ def test_the_kernel_and_the_graded_notebook_name_the_same_cell(cells, name, expe
         assert f"(In [{expected}])" in said
     if expected is not None and "NotImplementedError" in cells[expected - 1][0]:
         assert ANSWER_FIRST in said
+
+
+def test_a_page_that_names_the_cause_strips_it_from_the_kernels_message():
+    """Is the cause a student's kernel appended to a NameError taken off (the page says it in a line of its own), and
+    any other message left whole?"""
+    from autograder.causes import without_cause
+
+    for cause in ("the cell that defines it (In [4]) failed with SyntaxError on line 2 (invalid syntax)",
+                  "the cell that should define it (In [4]) is not answered yet",
+                  "an answer cell above (In [3]) failed with ValueError: bad"):
+        assert without_cause(f"NameError: name 'SimpleNet' is not defined: {cause}") == (
+            "NameError: name 'SimpleNet' is not defined")
+    for message in ("CheckFailure: wrong output shape: expected (None, 10), got (None, 5)",
+                    "NameError: name 'x' is not defined"):
+        assert without_cause(message) == message

@@ -71,7 +71,8 @@ def written_answer():
                           points=POINTS["tutorial_claims"])]
 
 
-NOT_DEFINED = error("NameError", "name 'SimpleNet' is not defined")
+# As a student's kernel shows it: the cause appended (autograder/causes.py), which a page that names it strips.
+NOT_DEFINED = error("NameError", "name 'SimpleNet' is not defined: the cell that should define it (In [2]) still raises NotImplementedError: answer it first")
 
 
 def check_failure(message, hint):
@@ -97,6 +98,7 @@ def test_a_test_that_needs_an_unanswered_cell_names_it_on_its_first_line_and_the
         assert test.first_line.startswith(EARLIER_CELL), test
         assert "`simplenet` (In [2]) is not answered yet" in test.first_line, test
         assert "NameError: name 'SimpleNet' is not defined" in test.lines[1] and test.hint == CAUSE_HINT
+        assert "answer it first" not in test.lines[1]  # the kernel's appended cause: said once, on the first line
         assert test.problem == 1 and test.question == QUESTIONS[grade_id]
     (problem,) = page.problems
     assert problem.cell_id == "simplenet" and problem.text.startswith("The answer cell `simplenet` (In [2])")

@@ -1,11 +1,14 @@
 """The words a student reads: one test's failure, one notebook's report. Used by `keras-course check`,
 `check("id")` in the notebook and the demo alike."""
 
+from autograder.causes import without_cause
+
 
 def failure_lines(result):
     """The lines that say why a test failed: the earlier cell behind it if any, its message, then the hint."""
     lines = [f"Cause: {result.cause}."] if result.cause else []
-    lines += result.message.splitlines() or ["(no message)"]
+    message = without_cause(result.message) if result.cause else result.message
+    lines += message.splitlines() or ["(no message)"]
     if result.hint:
         lines.append(f"Hint: {result.hint}")
     return lines

@@ -10,6 +10,7 @@ written answer graded by hand is "not graded yet" until a grader has graded it.
 
 from dataclasses import dataclass, field, replace
 
+from autograder.causes import without_cause
 from autograder.cells import grade_id_of, is_graded_by_hand, is_test, question_of
 from autograder.failures import CAUSE_HINT, failure_message, failures_of
 
@@ -158,7 +159,7 @@ def _why(failure, cell, test, position):
         return lines, test.hint, lines[0], ("test", test.grade_id), _Cause(position, sentence(lines[0]), test.hint)
     if failure.cause is not None:
         cause = failure.cause
-        lines = (f"{EARLIER_CELL}: {cause.describe()}.", f"What this test saw: {failure.message}")
+        lines = (f"{EARLIER_CELL}: {cause.describe()}.", f"What this test saw: {without_cause(failure.message)}")
         root = _Cause(cause.position, sentence(cause.describe()), sentence(FIX_CELL_FIRST), cause.cell_id)
         return lines, CAUSE_HINT, f"Needs the cell {cause.name}, which failed.", ("cell", cause.position), root
     lines = tuple(line for line in failure.message.splitlines() if line.strip()) or (failure.kind,)
