@@ -28,6 +28,7 @@ from nbgrader.preprocessors import (
 from autograder.assignments import grading_files
 from autograder.grading.formgrader import TEMPLATE_FOLDERS as FORMGRADER_TEMPLATE_FOLDERS
 from autograder.grading.formgrader import TEMPLATE_NAME as FORMGRADER_TEMPLATE_NAME
+from autograder.grading.formgrader.reference_answers import ReferenceAnswers
 from autograder.grading.stages.feedback_for_students import FeedbackForStudents
 from autograder.grading.stages.judge_outside_kernel import JudgeOutsideKernel
 from autograder.grading.stages.name_test_cells import NameTestCells
@@ -157,3 +158,7 @@ c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE_NAME
 # generate_feedback's are its own, above.
 c.HTMLExporter.template_name = FORMGRADER_TEMPLATE_NAME
 c.HTMLExporter.extra_template_basedirs = FORMGRADER_TEMPLATE_FOLDERS
+# Under each answer graded by hand, the grader sees the course's own answer and the declared rubric; a student's
+# feedback never does (its exporter has preprocessors of its own, none of them this one).
+c.HTMLExporter.preprocessors = [ReferenceAnswers]
+c.GenerateFeedback.HTMLExporter.preprocessors = []

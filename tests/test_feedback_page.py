@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from nbconvert.exporters import HTMLExporter
+import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -319,3 +320,37 @@ def test_the_formgraders_page_of_a_submission_fetches_nothing():
     assert "formgrade.css" in page  # nbgrader's page, with its own assets (served by the Formgrader)
     stock = HTMLExporter(template_name="formgrade", extra_template_basedirs=[handlers.template_path])
     assert "cdnjs.cloudflare.com" in stock.from_notebook_node(nb, resources=dict(resources))[0]
+
+
+def test_the_formgrader_shows_the_courses_answer_and_rubric_under_a_written_answer_and_a_student_never(tmp_path):
+    """On the Formgrader's page of a submission (nbgrader's template, the course's configuration), is the course's own
+    answer to `tutorial_claims` and its declared rubric shown under the student's answer? Is neither in the
+    exporter generate_feedback configures?"""
+    from nbgrader.server_extensions.formgrader import handlers  # noqa: F401  (the Formgrader's templates load)
+
+    from autograder.grading.formgrader.reference_answers import REFERENCE_CELL
+
+    notebook = "fix_simplenet"
+    autograded = tmp_path / "autograded" / "ann" / ASSIGNMENT.name / f"{notebook}.ipynb"
+    autograded.parent.mkdir(parents=True)
+    autograded.write_text((COURSE_ROOT / "release" / ASSIGNMENT.name / f"{notebook}.ipynb").read_text())
+    (tmp_path / "source" / ASSIGNMENT.name).mkdir(parents=True)
+    (tmp_path / "source" / ASSIGNMENT.name / f"{notebook}.ipynb").write_text(
+        (COURSE_ROOT / "source" / ASSIGNMENT.name / f"{notebook}.ipynb").read_text())
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+    resources = {"assignment_id": ASSIGNMENT.name, "notebook_id": notebook, "submission_id": "s1", "index": 0,
+                 "total": 1, "base_url": "", "student": "ann", "last_name": "", "first_name": "", "notebook_path": ""}
+    page, _ = HTMLExporter(config=config).from_filename(str(autograded), resources=resources)
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "the course's answer to tutorial_claims" in text and "SimpleNet has no convolution" in text
+    assert ASSIGNMENT.test("tutorial_claims").rubric[:60] in " ".join(text.split())
+    assert "YOUR ANSWER HERE" in text  # the student's answer stays, above it
+    # generate_feedback's exporter, as nbgrader_config.py configures it, adds no such cell.
+    feedback = feedback_exporter()
+    assert not [preprocessor for preprocessor in feedback._preprocessors
+                if type(preprocessor).__name__ == "ReferenceAnswers"]
+    nb = nbformat.read(autograded, as_version=4)
+    from autograder.grading.formgrader.reference_answers import ReferenceAnswers
+
+    untouched, _ = ReferenceAnswers().preprocess(nb, {"metadata": {"path": str(autograded.parent)}})
+    assert not [cell for cell in untouched.cells if REFERENCE_CELL in cell.metadata]  # no submission: no answer

@@ -281,6 +281,7 @@ def test_no_feedback_shows_an_instructor_path(graded_class):
         course = str(graded_class.course(submission.assignment))
         shown = [path for path in (*forbidden, course) if path in page]
         assert not shown, (submission.key, shown)
+        assert "For the grader" not in page  # the course's answer and rubric are the Formgrader's only
 
 
 def test_no_feedback_page_needs_the_network(graded_class):

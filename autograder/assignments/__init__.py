@@ -29,7 +29,9 @@ class GradedTest:
     """What the assignment's Python says of one graded cell (the notebook says the rest: points, question).
 
     `hint` is what to look at when the test fails (for a written answer, what to check it against).
-    `checks` are the functions the cell calls (visible and hidden region alike). `uses` names the
+    `rubric`, for a written answer graded by hand, is how its points are given: the Formgrader shows
+    it to the grader beside the instructor's own answer (autograder/grading/formgrader/), never to a
+    student. `checks` are the functions the cell calls (visible and hidden region alike). `uses` names the
     answer cells the test needs: leaving any of them unanswered loses this test. A test with a
     `grader` is scored outside the student's kernel, by `grader(folder, limits)` in nbgrader's own
     process, from the files `artifacts` the notebook wrote; `limits` are the sandbox's
@@ -43,6 +45,7 @@ class GradedTest:
     uses: tuple[str, ...] = ()
     grader: Callable | None = None
     artifacts: tuple[str, ...] = ()
+    rubric: str = ""
 
     @property
     def graded_outside_kernel(self):

@@ -111,6 +111,12 @@ TESTS = (
             "Check each claim against the Keras documentation: the backends Keras 3 runs on, the arguments of "
             "Dropout, the methods of keras.Model, and whether SimpleNet has any convolution at all."
         ),
+        rubric=(
+            "Five claims are wrong: a convolutional network, Theano/ONNX/CNTK as backends, Dropout(axis=0), BERT or "
+            "XLNet against overfitting, model.plot_weights(). 2 points: at least four named, each with what is true "
+            "instead. 1 point: two or three, or four named without the corrections. 0: fewer than two. A true claim "
+            "called false costs one of the points earned."
+        ),
     ),
 )
 
