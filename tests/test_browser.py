@@ -10,6 +10,7 @@ not this one. `make lab-instructor`'s view has the instructor tools. Screenshots
 step are kept in `test-artifacts/browser/` and `test-artifacts/browser-instructor/`.
 """
 
+import dataclasses
 import re
 import time
 
@@ -59,6 +60,8 @@ ANSWER_PRINTS = "28 pixels, 3x3 convolution: 26 (valid), 28 (same)"
 CHECK_CALL = f'check("{TEST_ID}")'
 
 INSTRUCTOR_ARTIFACTS = COURSE_ROOT / "test-artifacts" / "browser-instructor"
+# The assignment whose written answer (graded by hand) the instructor's Formgrader test opens.
+WRITTEN_ANSWER_ASSIGNMENT = "01_fix_simplenet"
 
 # nbgrader's commands (its lab extension's ids) and the Nbgrader menu's items in each view.
 STUDENT_COMMANDS = ("nbgrader:open-assignment-list",)
@@ -334,6 +337,36 @@ def check_formgrader_opens(page, shots, course):
     shots.take("formgrader")
 
 
+def graded_written_answer(course):
+    """Assignment 1's untouched notebook, submitted by `ann` and autograded in `course`; the id of its gradebook entry."""
+    from nbgrader.api import Gradebook
+
+    from autograder.assignments import assignment as find_assignment
+    from autograder.assignments.submission import untouched
+    from autograder.demo import write_submissions
+
+    owner = find_assignment(WRITTEN_ANSWER_ASSIGNMENT)
+    submission = dataclasses.replace(untouched(owner), student_id="ann")
+    run_nbgrader(course, "generate_assignment", owner.name, "--force")
+    write_submissions(course, [submission])
+    run_nbgrader(course, "autograde", owner.name, "--force", check=False)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return gradebook.find_submission_notebook(owner.notebook, owner.name, "ann").id
+
+
+def check_formgrader_shows_the_courses_answer_and_rubric(page, server, shots, submission_id):
+    """The Formgrader's page of a submission shows, under the written answer, the course's answer and its rubric."""
+    from autograder.assignments import assignment as find_assignment
+
+    page.goto(f"{server.url}/formgrader/submissions/{submission_id}/?token={server.token}")
+    reference = page.locator(".text_cell_render").filter(has_text="the course's answer to")
+    expect(reference).to_contain_text("SimpleNet has no convolution")
+    rubric = find_assignment(WRITTEN_ANSWER_ASSIGNMENT).test("tutorial_claims").rubric
+    expect(reference).to_contain_text(rubric.split(".")[0])
+    reference.scroll_into_view_if_needed()
+    shots.take("formgrader-written-answer")
+
+
 def check_news_check_sees_a_popup(page, shots):
     """The news pop-up check is not blind: the same question, shown as a notification, is found."""
     page.evaluate("""question => window.jupyterapp.commands.execute(
@@ -350,6 +383,8 @@ def test_instructor_view_has_the_formgrader_and_create_assignment(tmp_path):
     state_dir.mkdir()
     print(f"\nscreenshots: {INSTRUCTOR_ARTIFACTS}")
 
+    submission_id = graded_written_answer(course)
+
     with ProcessWatch() as processes:
         with running_lab(course, state_dir, view="instructor") as server, \
                 browser_page(chromium, state_dir / "home") as page:
@@ -364,6 +399,9 @@ def test_instructor_view_has_the_formgrader_and_create_assignment(tmp_path):
             expect(create_assignment_tab(page)).to_have_count(1)
             assert server.status_of("formgrader") == 200
             check_formgrader_opens(page, shots, course)
+            check_formgrader_shows_the_courses_answer_and_rubric(page, server, shots, submission_id)
+            page.goto(f"{server.url}/lab?token={server.token}")
+            wait_until_restored(page)
             check_news_check_sees_a_popup(page, shots)
             assert leaving == [], f"the Lab or the Formgrader requested addresses off this machine: {leaving}"
             # The record of such requests is not blind: a fetch of an outside address is in it (and aborted).
