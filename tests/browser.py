@@ -161,6 +161,8 @@ class LabServer:
 def lab_environment(state_dir, token):
     """nbgrader's environment, with Jupyter's and IPython's state (and $HOME) under `state_dir`."""
     env = child_environment()
+    # ipykernel shows what reaches a kernel's C-level stderr in the cell, as for a student, unless it runs under pytest.
+    env.pop("PYTEST_CURRENT_TEST", None)
     env.update(
         HOME=str(state_dir / "home"),
         JUPYTER_CONFIG_DIR=str(state_dir / "config"),
