@@ -8,6 +8,7 @@ test, the points so far and what to fix first. Screenshots are kept in `test-art
 """
 
 import re
+import shutil
 
 import pytest
 from playwright.sync_api import expect
@@ -26,7 +27,8 @@ from tests.browser import (
     stub_failure,
 )
 
-NOTEBOOK = "release/02_layers_and_cnn/layers_and_cnn.ipynb"
+# The released notebook, as the student's Assignment List fetches it into the student view's own folder.
+NOTEBOOK = "02_layers_and_cnn/layers_and_cnn.ipynb"
 TEST_ID = "conv_output_size_cases"
 ARTIFACTS = COURSE_ROOT / "test-artifacts" / "browser-notebook"
 # Seconds for `check()`: nbgrader generates the instructor's notebook (the Lab's cache is empty) and autogrades it.
@@ -99,6 +101,9 @@ def check_check_sums_up_the_notebook(page, shots):
 def test_failures_read_as_messages_and_check_sums_up_the_notebook_in_jupyterlab(tmp_path):
     chromium = chromium_path()
     course = copy_course(tmp_path / "course")
+    fetched = course / "student" / NOTEBOOK
+    fetched.parent.mkdir(parents=True)
+    shutil.copy(course / "release" / NOTEBOOK, fetched)
     state_dir = tmp_path / "jupyter"
     state_dir.mkdir()
     print(f"\nscreenshots: {ARTIFACTS}")
