@@ -32,10 +32,20 @@ def every_requirement():
     return [*project["dependencies"], *(item for extra in project["optional-dependencies"].values() for item in extra)]
 
 
-@pytest.mark.skipif(not DEBIAN_PYTHON.is_file(), reason="this machine has no /usr/bin/python3")
-def test_the_pinned_set_resolves_with_debians_own_python(tmp_path):
-    """Does pip, run by Debian's Python (3.11.2 on Debian 12), find every pinned package (a dry run: no install)?"""
-    subprocess.run([str(DEBIAN_PYTHON), "-m", "venv", str(tmp_path / "venv")], check=True, timeout=120)
+def other_pythons():
+    """Python 3.12 and 3.13 as this machine's pyenv offers them (none where it has no pyenv)."""
+    found = sorted(Path("/root/.pyenv/versions").glob("3.1[23].*/bin/python3"))
+    return {path.parts[-3]: path for path in found}
+
+
+@pytest.mark.parametrize("version", ["debian", *other_pythons()])
+def test_the_pinned_set_resolves_with_each_supported_python(tmp_path, version):
+    """Does pip, run by Debian's Python (3.11.2 on Debian 12) and by 3.12 and 3.13, find every pinned package (a
+    dry run: no install)?"""
+    interpreter = DEBIAN_PYTHON if version == "debian" else other_pythons()[version]
+    if not interpreter.is_file():
+        pytest.skip(f"this machine has no {interpreter}")
+    subprocess.run([str(interpreter), "-m", "venv", str(tmp_path / "venv")], check=True, timeout=120)
     run = subprocess.run(
         [str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "install", "--dry-run", "--quiet",
          "--disable-pip-version-check", "--report", str(tmp_path / "report.json"),
@@ -46,7 +56,7 @@ def test_the_pinned_set_resolves_with_debians_own_python(tmp_path):
     chosen = {item["metadata"]["name"].lower().replace("_", "-"): item["metadata"]["version"]
               for item in json.loads((tmp_path / "report.json").read_text())["install"]}
     assert chosen["tensorflow-cpu"] and chosen["nbgrader"] == "0.9.6"
-    if subprocess.run([str(DEBIAN_PYTHON), "-c", "import sys; sys.exit(sys.version_info < (3, 11, 5))"]).returncode:
+    if subprocess.run([str(interpreter), "-c", "import sys; sys.exit(sys.version_info < (3, 11, 5))"]).returncode:
         assert chosen["soupsieve"] == "2.10"  # the newest that runs before 3.11.5 (constraints.txt's marker)
 
 
