@@ -49,6 +49,14 @@ def cell_prompt(number):
     return f"In [{number}]" if isinstance(number, int) and not isinstance(number, bool) else None
 
 
+def cell_name(cell_id, number):
+    """A code cell as a student finds it: its id, and its prompt (`In [N]`) when it ran."""
+    prompt = cell_prompt(number)
+    if cell_id:
+        return f"`{cell_id}` ({prompt})" if prompt else f"`{cell_id}`"
+    return prompt or "a cell that never ran"
+
+
 def header_line(cell):
     """The first line of a test cell in the student's version: the test's name and points."""
     points = points_of(cell)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from nbformat.v4 import new_output
 
 from autograder.causes import cell_behind, defined_names, mentions, root_cell
-from autograder.cells import cell_prompt, cell_source, grade_id_of, is_test, joined
+from autograder.cells import cell_name, cell_source, grade_id_of, is_test, joined
 from autograder.errors import error_summary, strip_ansi
 
 # The error name of a cell the sandbox stopped or did not run (a limit, a dead kernel): its reason says it all.
@@ -109,10 +109,7 @@ class CellError:
     @property
     def name(self):
         """The cell as a student finds it: its id, and the number of its prompt, In [N] (one way everywhere)."""
-        prompt = cell_prompt(self.number)
-        if self.cell_id:
-            return f"`{self.cell_id}` ({prompt})" if prompt else f"`{self.cell_id}`"
-        return prompt or "a cell that never ran"
+        return cell_name(self.cell_id, self.number)
 
     @property
     def summary(self):

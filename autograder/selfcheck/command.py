@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.cells import cell_prompt, grade_id_of, is_test
+from autograder.cells import cell_name, grade_id_of, is_test
 from autograder.errors import error_summary
 from autograder.grading.nbgrader_commands import NbgraderFailed
 from autograder.grading.one_student import CourseFiles, StudentFiles, grade_student, prepared_course
@@ -218,10 +218,9 @@ def answer_notes(nb, timeout, said=()):
         errors = errors_of(cell)
         if cell.cell_type != "code" or is_test(cell) or not errors:
             continue
-        prompt = cell_prompt(cell.get("execution_count")) or "a cell"
-        if any(f"({prompt})" in cause for cause in said):
+        name = cell_name(grade_id_of(cell), cell.get("execution_count"))
+        if any(name in cause for cause in said):
             continue
-        name = f"`{grade_id_of(cell)}` ({prompt})" if grade_id_of(cell) else prompt
         if timed_out(cell):
             notes.append(f"{name} {TIMEOUT_MESSAGE.format(timeout=timeout)}; the cells after it ran without its results")
         else:
