@@ -21,10 +21,11 @@ import sys
 LAZY = "rfc3987_syntax"
 # The line of the .pth file, which Python runs at start-up (a line that starts with `import`). It runs this file as a
 # module of its own, never the `autograder` package: the package's `__init__` must run when a notebook imports it.
+# Where the package is gone (uninstalled, the .pth left behind) it does nothing, and says nothing on stderr.
 PTH_LINE = (
-    "import importlib.util as u; s = u.spec_from_file_location('keras_course_startup', "
-    "u.find_spec('autograder').submodule_search_locations[0] + '/startup.py'); m = u.module_from_spec(s); "
-    "s.loader.exec_module(m); m.install()\n"
+    "import importlib.util as u; a = u.find_spec('autograder'); s = a and u.spec_from_file_location("
+    "'keras_course_startup', a.submodule_search_locations[0] + '/startup.py'); m = s and u.module_from_spec(s); "
+    "s and s.loader.exec_module(m); m and m.install()\n"
 )
 PTH_NAME = "keras_course_startup.pth"
 

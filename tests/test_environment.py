@@ -50,3 +50,13 @@ def test_the_course_environment_imports_no_iri_parser_until_one_is_used():
     without = subprocess.run([sys.executable, "-S", "-c", f"import sys; sys.path[:] = {paths}; {PARSER_USE}"],
                              capture_output=True, text=True, timeout=120)
     assert without.returncode == 0 and without.stdout.split()[0] != "[]", without.stdout + without.stderr
+
+
+def test_the_start_up_line_does_nothing_where_the_package_is_gone():
+    """Does the .pth line run silently (no error on stderr at every start of Python) where `autograder` is not found?"""
+    from autograder.startup import PTH_LINE
+
+    # `-S`, from a folder without the package: the standard library only, no .pth, no `autograder`.
+    ran = subprocess.run([sys.executable, "-S", "-c", f"{PTH_LINE.strip()}; print('ok')"], cwd="/",
+                         capture_output=True, text=True, timeout=60)
+    assert (ran.returncode, ran.stdout.strip(), ran.stderr) == (0, "ok", "")
