@@ -14,7 +14,7 @@ asserts that a failure of the first call (a decision the kernel's side takes on 
 grader's words, and prints, returns or raises the grader's verdict. So every test of a check,
 passing or failing, is a test of the verdict the grader reaches from what a kernel without the
 references records. (A student's own `check()` runs the same code with the references in its
-kernel, observing directly: tests/test_selfcheck.py.)
+kernel, observing directly: tests/test_notebook_check.py.)
 
 Which arguments are the student's: every positional argument but a list or tuple (the hidden
 cases a test cell writes as literals); keyword arguments are the cell's own (`input_shape=...`).
@@ -61,12 +61,14 @@ def _both_ways(check):
     return wrapper
 
 
-# Module name patterns of the grader's side: what the sandbox hides from the kernel.
-_GRADER_SIDE = ["autograder." + pattern.removesuffix(".py").replace("/", ".") for pattern in GRADER_SIDE]
+# Module name patterns of the grader's side: what the sandbox hides from the kernel (tests/test_layers.py holds them to
+# the kernel-side import contract).
+GRADER_SIDE_MODULES = ["autograder." + pattern.removesuffix(".py").replace("/", ".") for pattern in GRADER_SIDE]
 
 
 def _grader_side(name):
-    return any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(name, pattern + ".*") for pattern in _GRADER_SIDE)
+    return any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(name, pattern + ".*")
+               for pattern in GRADER_SIDE_MODULES)
 
 
 @contextlib.contextmanager

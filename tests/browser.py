@@ -131,24 +131,25 @@ class LabServer:
     token: str
     log: Path
 
+    def request(self, path, method="GET"):
+        """A request for `path` of the server, with the token."""
+        return urllib.request.Request(f"{self.url}/{path}", method=method,
+                                      headers={"Authorization": f"token {self.token}"})
+
     def api(self, path, method="GET", timeout=10):
         """Call the server's REST API; return the HTTP status."""
-        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(self.request(f"api/{path}", method), timeout=timeout) as response:
             return response.status
 
     def get_json(self, path, timeout=10):
         """GET `path` of the server, as JSON."""
-        request = urllib.request.Request(f"{self.url}/{path}", headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(self.request(path), timeout=timeout) as response:
             return json.loads(response.read())
 
     def status_of(self, path, timeout=10):
         """The HTTP status of GET `path` (a page of the server, such as `formgrader`), errors included."""
-        request = urllib.request.Request(f"{self.url}/{path}", headers={"Authorization": f"token {self.token}"})
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with urllib.request.urlopen(self.request(path), timeout=timeout) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code

@@ -53,9 +53,10 @@ class BatchSummary:
     def lines(self):
         said = [f"{self.assignment}: {len(self.graded)} graded, {len(self.skipped)} already graded, "
                 f"{len(self.failed)} not graded, in {self.seconds:.0f} s on {self.workers} worker(s)"]
-        scores = sorted((entry["points"], entry["student"]) for entry in self.graded if "points" in entry)
+        scored = [entry for entry in self.graded if "points" in entry]
+        scores = sorted((entry["points"], entry["student"]) for entry in scored)
         if scores:
-            possible = max(entry["max_points"] for entry in self.graded if "points" in entry)
+            possible = max(entry["max_points"] for entry in scored)
             points = [score for score, _ in scores]
             said.append(f"  scores (autograded points of {possible:g}): mean {statistics.mean(points):.1f}, "
                         f"median {statistics.median(points):g}, lowest {scores[0][0]:g} ({scores[0][1]}), "
@@ -308,7 +309,6 @@ class BatchProgress:
     finished: set = field(default_factory=set)
     seconds: list = field(default_factory=list)  # each graded student's time on a worker
     said: list = field(default_factory=list)  # a line per student finished, for the caller to print once
-    clock_started: float = field(default_factory=time.monotonic)
 
     def see_started(self, events):
         """Note the students workers started (the events `grade_task` logs: (time, {"student": ...}))."""

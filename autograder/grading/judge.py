@@ -134,6 +134,7 @@ def judged_outputs(cell, folder):
     except MissingEvidence as error:
         return [*notes, *pictures, error_output(error)]
     judged = replayed_outputs(cell.source, entries)
-    if not any(output.output_type == "error" for output in judged) and passed_line(cell.source):
-        judged.append(new_output("stream", name="stdout", text=passed_line(cell.source) + "\n"))
+    said = passed_line(cell.source)
+    if said and not any(output.output_type == "error" for output in judged):
+        judged.append(new_output("stream", name="stdout", text=said + "\n"))
     return [*notes, *pictures, *judged]

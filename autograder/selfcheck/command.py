@@ -214,7 +214,7 @@ def answer_notes(nb, timeout, said=()):
     named as the cause of a failed test (in `said`, the causes in words) gets no note.
     """
     notes = []
-    for index, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         errors = errors_of(cell)
         if cell.cell_type != "code" or is_test(cell) or not errors:
             continue

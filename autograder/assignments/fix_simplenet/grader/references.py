@@ -7,6 +7,8 @@ kernel-side checks (`../checks.py`) call them where this folder is importable (a
 `check()`, the grader); in autograde's sandbox it is hidden, and the judge calls them.
 """
 
+import functools
+
 import numpy as np
 
 from autograder import shared_checks as checks
@@ -50,10 +52,16 @@ def check_same_labels(split, classes):
 
 
 def _raw(split):
+    train, test = _raw_mnist()
+    return train if split == "train" else test
+
+
+@functools.lru_cache(maxsize=1)
+def _raw_mnist():
+    """The raw MNIST arrays, read once per process (`check_data` compares both splits, images and labels)."""
     from autograder.data import load_raw_mnist
 
-    train, test = load_raw_mnist()
-    return train if split == "train" else test
+    return load_raw_mnist()
 
 
 def expected_params(input_shape, hidden_layer_sizes, output_layer_sizes):
