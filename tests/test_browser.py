@@ -5,8 +5,8 @@ Assignment List and Validate button are there, its instructor tools (Formgrader,
 Assignment, Course List) and JupyterLab's news pop-up are not; the stub of
 `conv_output_size` fails its test with the check's message, and so does `check(...)` called
 from a cell of the student's own; an answer typed in the browser passes both, and
-nbgrader's Validate button then reports every other unanswered test of the notebook, and
-not this one. `make lab-instructor`'s view has the instructor tools. Screenshots of each
+nbgrader's Validate button then shows its progress while it runs (lab/offline/custom/custom.css)
+and reports, in wrapped lines, every other unanswered test of the notebook, and not this one. `make lab-instructor`'s view has the instructor tools. Screenshots of each
 step are kept in `test-artifacts/browser/` and `test-artifacts/browser-instructor/`.
 """
 
@@ -267,12 +267,44 @@ def save(page, notebook):
     assert wait_for_saved_source(notebook, SOLUTION_ID, ANSWER) == ANSWER, "the answer was not saved as typed"
 
 
+# What the page shows while Validate runs (lab/offline/custom/custom.css): the box's text, from its CSS.
+VALIDATE_PROGRESS = "() => getComputedStyle(document.body, '::after').content"
+
+
+def validate_progress(page):
+    """The text of the progress box the page shows now ("none" when there is none)."""
+    return page.evaluate(VALIDATE_PROGRESS)
+
+
+def unwrapped_lines(dialog):
+    """The blocks of the Validation Results dialog that run past their right edge (none when every one wraps)."""
+    return dialog.locator("#validation-message pre").evaluate_all(
+        "blocks => blocks.filter(block => block.scrollWidth > block.clientWidth + 1).map(block => block.innerText)")
+
+
+def check_unwrapped_lines_are_seen(dialog):
+    """The wrapping check is not blind: with nbgrader's own `white-space: pre` back, the long lines are found."""
+    set_white_space = "(dialog, value) => dialog.querySelectorAll('#validation-message pre').forEach(block => { block.style.whiteSpace = value; })"
+    dialog.evaluate(set_white_space, "pre")
+    assert unwrapped_lines(dialog) != [], "the wrapping check saw no long line in unwrapped messages"
+    dialog.evaluate(set_white_space, "")
+
+
 def validation_failures(page, shots):
-    """Press Validate; return the (source, error) of each failed cell listed in the "Validation Results" dialog."""
+    """Press Validate; return the (source, error) of each failed cell listed in the "Validation Results" dialog.
+
+    While it runs the page shows its progress box; once the results open, the box is gone and every
+    message wraps inside the dialog."""
+    assert validate_progress(page) == "none", "a progress box before Validate was pressed"
     page.locator(".validate-button").click()
+    page.wait_for_function(f"() => ({VALIDATE_PROGRESS})().includes('Validating')")
+    shots.take("validating")
     dialog = page.locator(".jp-Dialog").filter(has_text="Validation Results")
     expect(dialog).to_be_visible(timeout=VALIDATE_TIMEOUT * 1000)
+    page.wait_for_function(f"() => ({VALIDATE_PROGRESS})() === 'none'")
     shots.take("validation-results")
+    assert unwrapped_lines(dialog) == [], "messages of the Validation Results run past the dialog's edge"
+    check_unwrapped_lines_are_seen(dialog)
     message = dialog.locator("#validation-message")  # the dialog's scrolling body
     message.evaluate("body => { body.scrollTop = body.scrollHeight; }")
     shots.take("validation-results-end")
