@@ -120,20 +120,25 @@ def report(assignments, out, course, db_url):
 @click.option("--student", "students", multiple=True, metavar="ID",
               help="Grade this student only (repeat for more; default: every submission in submitted/).")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
-              help="Dask workers on this machine (default: one per two cores); each grades one student at a time.")
+              help="Dask workers on this machine (default: one per core); each grades one student at a time.")
 @click.option("--scheduler", metavar="ADDRESS",
-              help="Use a running Dask cluster (e.g. tcp://10.0.0.5:8786) instead of workers on this machine.")
+              help="Use a running Dask cluster over TLS (e.g. tls://10.0.0.5:8786) instead of workers on this machine; "
+              "plain tcp:// is refused.")
+@click.option("--certificates", type=click.Path(file_okay=False, exists=True, path_type=str), metavar="FOLDER",
+              help="The folder `keras-course certificates` made, for --scheduler (default: the client certificate of "
+              "Dask's configuration, distributed.comm.tls.*).")
 @click.option("--force", is_flag=True, help="Grade students already graded too (default: only new or changed submissions).")
 @click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON at the end.")
 @click.option("--course", type=click.Path(file_okay=False, exists=True, path_type=str), default=".",
               show_default=True, help="The course folder (where nbgrader_config.py is).")
-def grade(assignment, students, workers, scheduler, force, as_json, course):
+def grade(assignment, students, workers, scheduler, certificates, force, as_json, course):
     """Autograde every collected submission of ASSIGNMENT in parallel on Dask, as `nbgrader autograde` would.
 
     Each student is graded in a private course on a worker (in the sandbox); this process alone
-    writes autograded/ and the gradebook. Run it again after an interruption: it grades only the
-    students not graded yet. Exit code 0 when every student was graded, 1 when one was not, 2 when
-    the batch could not start.
+    writes autograded/ and the gradebook. The cluster is reached over TLS only, both ends showing
+    a certificate: a LocalCluster's made for this run, or those of `keras-course certificates`.
+    Run it again after an interruption: it grades only the students not graded yet. Exit code 0
+    when every student was graded, 1 when one was not, 2 when the batch could not start.
     """
     import sys
     from pathlib import Path
@@ -157,7 +162,8 @@ def grade(assignment, students, workers, scheduler, force, as_json, course):
             shown["done"] = state.done
 
     try:
-        summary = grade_class(course, assignment, students, workers, scheduler, force, progress=show)
+        summary = grade_class(course, assignment, students, workers, scheduler, force, progress=show,
+                              certificates=certificates)
     except BatchError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
@@ -165,6 +171,32 @@ def grade(assignment, students, workers, scheduler, force, as_json, course):
         click.echo("", err=True)
     click.echo(summary_json(summary) if as_json else "\n".join(summary.lines()))
     sys.exit(0 if not summary.failed and not summary.interrupted else 1)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=str))
+@click.option("--hosts", required=True, metavar="NAME,...",
+              help="The scheduler machine's host names and IP addresses, comma-separated (e.g. "
+              "scheduler.example.org,10.0.0.5); the first is the one workers and keras-course grade connect to.")
+def certificates(folder, hosts):
+    """Make a grading cluster's certificates in the new FOLDER, and print how to start the cluster with them.
+
+    A CA of its own signs a certificate for the scheduler, one for every worker and one for
+    `keras-course grade`; the scheduler and workers then accept no one else. FOLDER gets
+    scheduler/, worker/ and client/, each what that machine needs; keys are readable by you only.
+    """
+    import sys
+    from pathlib import Path
+
+    from autograder.grading.certificates import CertificateError, cluster_commands, make_certificates, parse_hosts
+
+    try:
+        scheduler_hosts = parse_hosts(hosts)
+        files = make_certificates(Path(folder), scheduler_hosts)
+    except CertificateError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo("\n".join(cluster_commands(files, scheduler_hosts)))
 
 
 NO_SANDBOX_WARNING = (

@@ -1,8 +1,9 @@
 """`keras-course grade`: a class graded on a real Dask cluster and recorded by one writer, as `nbgrader autograde` grades it.
 
-Real Dask (a `LocalCluster`, and a `dask scheduler` with `dask worker` processes on 127.0.0.1),
-real nbgrader and real sandboxed kernels. Each result is compared, test by test, with the same
-students graded serially by `nbgrader autograde` (`serially`, once for the module).
+Real Dask over TLS (a `LocalCluster`, and a `dask scheduler` with `dask worker` processes on
+127.0.0.1 started as `keras-course certificates` says, `tests/tls_cluster.py`), real nbgrader
+and real sandboxed kernels. Each result is compared, test by test, with the same students
+graded serially by `nbgrader autograde` (`serially`, once for the module).
 """
 
 import csv
@@ -14,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -27,8 +27,8 @@ from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.one_student import THREAD_VARIABLES, CourseFiles, StudentFiles, grade_student
 from autograder.grading.results import read_results
 from tests.conftest import grade_once
-from tests.network import free_port
 from tests.postgres import gradebook_scores
+from tests.tls_cluster import tls_cluster
 
 pytestmark = pytest.mark.slow
 
@@ -95,6 +95,7 @@ def test_a_local_cluster_records_in_postgresql_what_nbgrader_autograde_records(t
     url = postgres.new_database("batch_grading")
     course = make_course(tmp_path / "course", students, config=f"c.CourseDirectory.db_url = {url!r}")
     summary = grade_class(course, A1, workers=2)
+    assert summary.scheduler.startswith("tls://127.0.0.1:")  # the LocalCluster too is reached over TLS only
     assert (graded_students(summary), summary.failed, summary.skipped) == (list(students), [], [])
     assert results(course, students) == serial(serially, students)
     recorded = gradebook_scores(url)[A1]
@@ -179,52 +180,11 @@ def test_a_student_without_a_submission_is_refused_before_anything_runs(tmp_path
         grade_class(course, A1, students=("nobody",), workers=1)
 
 
-@contextmanager
-def dask_cluster(folder, workers=2):
-    """`dask scheduler` and `dask worker` processes on 127.0.0.1, each in a folder (and a cache) of its own.
-
-    Yields the scheduler's address and {worker's folder: its process}.
-    """
-    from distributed import Client
-
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    processes = []
-    started = {}
-    try:
-        (folder / "scheduler").mkdir(parents=True)
-        processes.append(subprocess.Popen(
-            [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            cwd=folder / "scheduler", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for index in range(workers):
-            home = folder / f"worker{index}"
-            home.mkdir()
-            process = subprocess.Popen(
-                [BIN / "dask", "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                 "--host", "127.0.0.1", "--local-directory", str(home)],
-                cwd=home, env={**os.environ, "XDG_CACHE_HOME": str(home / "cache")},
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            processes.append(process)
-            started[home] = process
-        with Client(address, timeout="60s") as client:
-            client.wait_for_workers(workers, timeout=120)
-        yield address, started
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def test_a_dask_cluster_of_worker_processes_finishes_the_batch_when_a_worker_is_killed(tmp_path, serially, generated):
     students = ("no_flatten", "untouched")
     course = make_course(tmp_path / "course", students, generated=generated)
-    with dask_cluster(tmp_path / "cluster") as (address, workers):
-        first, victim = list(workers.items())[0]
+    with tls_cluster(tmp_path / "cluster") as cluster:
+        first, victim = list(cluster.workers.items())[0]
         killed = threading.Event()
 
         def kill_when_it_grades():
@@ -237,7 +197,7 @@ def test_a_dask_cluster_of_worker_processes_finishes_the_batch_when_a_worker_is_
 
         killer = threading.Thread(target=kill_when_it_grades, daemon=True)
         killer.start()
-        summary = grade_class(course, A1, scheduler=address)
+        summary = grade_class(course, A1, scheduler=cluster.address, certificates=cluster.certificates)
         killer.join(timeout=5)
     assert killed.is_set(), "the first worker never started grading"
     assert (graded_students(summary), summary.failed) == (list(students), [])

@@ -1,10 +1,11 @@
 """`keras-course grade ASSIGNMENT`: grade a whole class in parallel on Dask, with one writer.
 
 Read top to bottom: which submissions need grading (`pending`), the class graded on a Dask
-cluster (`grade_class`: a `LocalCluster` on this machine, or the cluster at `scheduler`),
-one task per student (`one_student.grade_student`, the same nbgrader autograde in the same
-sandbox as `keras-course check`), each result recorded as it arrives by the one writer in
-this process (`gradebook_writer.GradebookWriter`), and the summary (`BatchSummary`).
+cluster reached over TLS only (`grade_class`, on `cluster.grading_cluster`: a `LocalCluster`
+on this machine, or the cluster at `scheduler`), one task per student
+(`one_student.grade_student`, the same nbgrader autograde in the same sandbox as
+`keras-course check`), each result recorded as it arrives by the one writer in this process
+(`gradebook_writer.GradebookWriter`), and the summary (`BatchSummary`).
 
 A student is graded when every notebook of the assignment is in `autograded/` and the
 gradebook holds the submission with the timestamp of `submitted/` (nbgrader's
@@ -28,6 +29,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.failures import STOPPED
+from autograder.grading.cluster import ClusterRefused, grading_cluster, security_for
 from autograder.grading.gradebook_writer import GradebookWriter, WriterError
 from autograder.grading.one_student import CourseFiles, StudentFiles, grade_student
 
@@ -40,7 +42,9 @@ class BatchSummary:
 
     assignment: str
     workers: int
-    # [{"student", "seconds" (grading on the worker), "record_seconds" (writing it here), "worker", "attempts"}]
+    scheduler: str = ""  # the address of the cluster's scheduler (tls://...)
+    # [{"student", "seconds" (grading on the worker), "record_seconds" (writing it here), "worker", "attempts",
+    #   and "note": what the notebook did to the course's test cells, when it did (GradedStudent.problem)}]
     graded: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     failed: list = field(default_factory=list)  # [{"student", "reason"}]
@@ -61,6 +65,7 @@ class BatchSummary:
             said.append(f"  scores (autograded points of {possible:g}): mean {statistics.mean(points):.1f}, "
                         f"median {statistics.median(points):g}, lowest {scores[0][0]:g} ({scores[0][1]}), "
                         f"highest {scores[-1][0]:g} ({scores[-1][1]})")
+        said += [f"  note: {entry['student']}: {entry['note']}" for entry in self.graded if entry.get("note")]
         said += [f"  not graded: {failure['student']}: {failure['reason']}" for failure in self.failed]
         if self.interrupted:
             said.append("  interrupted: every student above is recorded; run the same command again to grade the rest")
@@ -163,46 +168,39 @@ def default_workers():
     return max(1, os.cpu_count() or 1)
 
 
-def grade_class(course_root, assignment, students=(), workers=None, scheduler=None, force=False, progress=None):
+def grade_class(course_root, assignment, students=(), workers=None, scheduler=None, force=False, progress=None,
+                certificates=None):
     """Grade the submissions of `assignment` on Dask and record each one in the course; return a `BatchSummary`.
 
-    `workers` sizes a `LocalCluster` on this machine; `scheduler` (an address such as
-    tcp://host:8786) uses a running Dask cluster instead. `progress(state)` is called as the
-    batch goes (`BatchProgress`).
+    `workers` sizes a `LocalCluster` on this machine; `scheduler` (tls://host:8786) uses a running Dask cluster
+    instead, reached with the client certificate of `certificates` (a folder `keras-course certificates` made) or
+    of Dask's configuration (`autograder/grading/cluster.py`). `progress(state)` is called as the batch goes
+    (`BatchProgress`).
     """
-    from distributed import Client, LocalCluster
-
+    try:
+        security = security_for(scheduler, certificates)
+    except ClusterRefused as error:
+        raise BatchError(str(error)) from None
     course_root = Path(course_root).resolve()
     if not (course_root / "source" / assignment).is_dir():
         raise BatchError(f"{course_root} has no source/{assignment}")
     writer = GradebookWriter(course_root)
     to_grade, already = pending(course_root, assignment, writer.db_url, students, force)
     started = time.monotonic()
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as error:
-            raise BatchError(f"no Dask scheduler at {scheduler}: {error}") from None
-        cluster = None
-        threads = None
-    else:
-        workers = workers or default_workers()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None)
-        client = Client(cluster)
-        threads = max(1, (os.cpu_count() or 1) // workers)
-    summary = BatchSummary(assignment, len(client.scheduler_info().get("workers", {})) or (workers or 0),
-                           skipped=list(already))
-    state = BatchProgress(total=len(to_grade), workers=summary.workers or 1)
+    workers = None if scheduler else workers or default_workers()
     try:
-        with _ctrl_c_noted() as interrupted:
-            _grade_all(client, course_root, assignment, to_grade, threads, writer, summary, state, progress, interrupted)
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        with grading_cluster(security, scheduler, workers) as (client, threads):
+            summary = BatchSummary(assignment, len(client.scheduler_info().get("workers", {})) or (workers or 0),
+                                   skipped=list(already), scheduler=client.scheduler.address)
+            state = BatchProgress(total=len(to_grade), workers=summary.workers or 1)
+            try:
+                with _ctrl_c_noted() as interrupted:
+                    _grade_all(client, course_root, assignment, to_grade, threads, writer, summary, state, progress,
+                               interrupted)
+            except KeyboardInterrupt:
+                summary.interrupted = True
+    except ClusterRefused as error:
+        raise BatchError(str(error)) from None
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -252,10 +250,11 @@ def _grade_all(client, course_root, assignment, to_grade, threads, writer, summa
                 summary.graded.append({
                     "student": student, "points": points, "max_points": max_points, "seconds": round(graded.seconds, 1),
                     "record_seconds": round(time.monotonic() - recording, 1), "worker": graded.worker,
-                    "attempts": attempt,
+                    "attempts": attempt, **({"note": graded.problem} if graded.problem else {}),
                 })
                 state.finish(student, seconds=graded.seconds,
-                             said=f"{student}: {points:g}/{max_points:g} points ({graded.seconds:.0f} s)")
+                             said=f"{student}: {points:g}/{max_points:g} points ({graded.seconds:.0f} s)"
+                             + (f"; {graded.problem}" if graded.problem else ""))
             except WriterError as error:
                 summary.failed.append({"student": student, "reason": str(error)})
                 state.finish(student, failed=True, said=f"{student}: not graded ({error})")
