@@ -27,12 +27,19 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.bounded_json import JsonBounds, OutOfBounds, read_json_lines
 from autograder.errors import CheckFailure
 
 EVIDENCE_FOLDER = ".evidence"
-# The record of one cell is untrusted input for the grader: read no more than this (a first-layer kernel
-# of 1,000 hidden units and its pictures take about 5 MiB).
-MAX_CELL_EVIDENCE_BYTES = 64 * 1024 * 1024
+# The record of one cell is untrusted input for the grader, parsed only within these bounds. Measured on the reference
+# solutions (each notebook of source/ run by a kernel with NBGRADER_EXECUTION=autograde), the largest record is
+# weight_plot's, 0.66 MiB (the first Dense kernel, 784 x 128, and 25 of its columns drawn); no record holds more than
+# 315 values or nests them more than 10 deep (cnn_layers' table of layers). The widest first layer a student may try,
+# 1,000 units with every one drawn, records 8 MiB in 9,000 values: the bounds keep twice that size, eleven times those
+# values and three times the deepest nesting. The costliest record within them, a kernel of 16 MiB of bytes that the
+# check widens to float64, costs the judge some 210 MiB more than that honest record; 64 MiB of empty objects, 1.6 GB
+# when only the size was bounded, now cost nothing (tests/test_evidence.py measures them).
+CELL_EVIDENCE_BOUNDS = JsonBounds(max_bytes=16 * 2**20, max_values=100_000, max_depth=32)
 _NUMERIC_KINDS = "biuf"
 
 
@@ -187,25 +194,22 @@ def replaying(entries):
 def read_cell_evidence(folder, execution_count):
     """The observations the kernel recorded for the cell run as `execution_count`, or [] if there are none.
 
-    Raises `MissingEvidence` when the record is too large; anything unreadable counts as no record.
+    Raises `MissingEvidence`, saying which bound, for a record over `CELL_EVIDENCE_BOUNDS` (its size,
+    its values, their nesting), which is never parsed; anything else unreadable counts as no record.
     """
     # The count comes from the kernel's messages: only a plain number names a record.
     if not isinstance(execution_count, int) or isinstance(execution_count, bool) or execution_count < 0:
         return []
     path = Path(folder) / EVIDENCE_FOLDER / f"{execution_count}.jsonl"
     try:
-        if not path.is_file():
-            return []
-        if path.stat().st_size > MAX_CELL_EVIDENCE_BYTES:
-            raise MissingEvidence(
-                f"the notebook's kernel recorded more than {MAX_CELL_EVIDENCE_BYTES // 2**20} MiB for this test",
-                hint="the test records what the student's code returns: a model or plot far larger than asked "
-                "for makes it too large.",
-            )
-        entries = [json.loads(line) for line in path.read_text().splitlines()]
-    except MissingEvidence:
-        raise
-    except Exception:  # a record is untrusted: any decoding failure (a nesting too deep) means no record
+        entries = read_json_lines(path, CELL_EVIDENCE_BOUNDS)
+    except OutOfBounds as error:
+        raise MissingEvidence(
+            f"the notebook's kernel recorded {error.what} for this test",
+            hint="the test records what the student's code returns: a model or plot far larger than asked "
+            "for makes it too large.",
+        ) from None
+    except Exception:  # a record is untrusted: a missing one, a link, or one that is not JSON means no record
         return []
     return [entry for entry in entries if isinstance(entry, dict)]
 

@@ -14,7 +14,7 @@ import pytest
 from autograder import settings
 from autograder.assignments import all_assignments
 from autograder.cli import main as cli
-from autograder.evidence import MAX_CELL_EVIDENCE_BYTES
+from autograder.evidence import CELL_EVIDENCE_BOUNDS
 from autograder.isolation.sandbox import GIB, MIB, SandboxSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -339,8 +339,10 @@ def test_sandbox_limits_quoted_are_its_defaults():
 
 def test_the_graders_limits_quoted_are_the_codes():
     """Are the grader's own limits the docs quote (a record's size, the callbacks it replays, a hint's length) the code's?"""
-    for page, (mib,) in quoted(r"record up to\s+(\d+) MiB"):
-        assert int(mib) * MIB == MAX_CELL_EVIDENCE_BYTES, where(page)
+    bounds = CELL_EVIDENCE_BOUNDS
+    for page, (mib, values, depth) in quoted(r"record up to\s+(\d+) MiB,\s+([\d,]+) values\s+and\s+(\d+)\s+levels"):
+        assert (int(mib) * MIB, number(values), int(depth)) == (bounds.max_bytes, bounds.max_values, bounds.max_depth), \
+            where(page)
     replayable = set(literal("autograder/assignments/tune_training/plan.py", "REPLAYABLE_CALLBACKS"))
     for page, names in quoted(r"callbacks\s+`(\w+)`,\s+`(\w+)`\s+and\s+`(\w+)`"):
         assert set(names) == replayable, f"{where(page)} names {names}; the grader replays {sorted(replayable)}"

@@ -3,17 +3,21 @@
 These run in one process; tests/test_forgeries.py grades real forged notebooks end to end.
 """
 
+import contextlib
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from autograder import shared_checks as checks, evidence
+from autograder import shared_checks as checks
+from autograder.assignments.fix_simplenet import checks as simplenet_checks
 from autograder.errors import CheckFailure
 from autograder.evidence import (
+    CELL_EVIDENCE_BOUNDS,
     EVIDENCE_FOLDER,
-    MAX_CELL_EVIDENCE_BYTES,
     MissingEvidence,
     decode,
     encode,
@@ -23,6 +27,8 @@ from autograder.evidence import (
     replaying,
 )
 from autograder.grading.judge import DISPLAYED_IGNORED, StudentValue, judged_outputs, replayed_outputs
+from autograder.settings import COURSE_ROOT, SEED
+from tests.solutions import source_cells
 
 PLAIN = [
     None, True, 3, -2.5, "text", float("nan"), float("inf"), (1, (2, None)), [1, [2.0]],
@@ -126,17 +132,134 @@ def test_a_cell_without_its_record_fails(tmp_path):
     assert judged_outputs(cell, tmp_path)[-1].ename == "MissingEvidence"
 
 
-def test_a_record_too_large_is_not_read_and_the_test_says_so(tmp_path, monkeypatch):
-    monkeypatch.setattr(evidence, "MAX_CELL_EVIDENCE_BYTES", 1000)
-    write_record(tmp_path, 1, [{"label": "answer", "value": "x" * 1000}])
-    with pytest.raises(MissingEvidence, match="more than"):
+MIB = 2**20
+
+
+def value_bomb(size):
+    """A line of `size` bytes holding empty JSON objects, a value every 3 bytes: the record bomb."""
+    return b"[" + b"{}," * (size // 3 - 1) + b"{}]"
+
+
+def deep_bomb(depth):
+    """A line of the record's form, an object whose value nests lists in it to `depth` levels in all."""
+    return b'{"label": "answer", "value": ' + b"[" * (depth - 1) + b"2" + b"]" * (depth - 1) + b"}"
+
+
+# Each bomb is followed by the kernel's honest observation, as the student's code would leave it before the check ran.
+BOMBS = {
+    "oversize": (value_bomb(CELL_EVIDENCE_BOUNDS.max_bytes + 3), "more than 16 MiB"),
+    "many values": (value_bomb(CELL_EVIDENCE_BOUNDS.max_bytes - MIB), "more than 100,000 values"),
+    "many strings": (b"[" + b'"",' * 100_000 + b'""]', "more than 100,000 values"),
+    "many lines": (b"\n" * 100_000, "more than 100,000 values"),
+    "deep nesting": (deep_bomb(CELL_EVIDENCE_BOUNDS.max_depth + 1), "values nested more than 32 deep"),
+}
+
+
+@pytest.mark.parametrize("bomb", BOMBS, ids=str)
+def test_a_record_bomb_costs_its_test_with_the_bound_in_words(tmp_path, bomb):
+    data, words = BOMBS[bomb]
+    (tmp_path / EVIDENCE_FOLDER).mkdir()
+    (tmp_path / EVIDENCE_FOLDER / "1.jsonl").write_bytes(data + b'\n{"label": "answer", "value": 2}\n')
+    with pytest.raises(MissingEvidence, match=f"recorded {words} for this test"):
         read_cell_evidence(tmp_path, 1)
     (error,) = judged_outputs(new_code_cell(CELL, execution_count=1, outputs=[]), tmp_path)
-    assert error.ename == "MissingEvidence" and "recorded more than" in error.evalue
+    assert error.ename == "MissingEvidence"
+    assert error.evalue.startswith(f"the notebook's kernel recorded {words} for this test")
+    assert "far larger than asked for" in error.evalue
 
 
-def test_the_cap_on_a_record_leaves_room_for_a_wide_first_layer():
-    assert MAX_CELL_EVIDENCE_BYTES > 4 * 784 * 1_000 * 4 / 3 * 2  # its float32 kernel in base64, twice over
+def weight_plot_record(folder, count, kernel, pictures):
+    """Write weight_plot's record as the kernel would for a first Dense `kernel` and the `pictures` drawn; its path.
+
+    The kernel's probes are replaced by what they would return, and the real check records it.
+    """
+    plotted = {"figure": True, "type": "Figure", "pictures": pictures}
+    with pytest.MonkeyPatch.context() as patch, recording() as entries, contextlib.suppress(CheckFailure):
+        patch.setattr(simplenet_checks, "_first_kernel", lambda model: kernel)
+        patch.setattr(simplenet_checks, "_plotted_pictures", lambda plot, model: plotted)
+        simplenet_checks.check_weight_plot(StudentValue("plot_first_layer_weights"), StudentValue("model"))
+    folder.mkdir(parents=True, exist_ok=True)
+    write_record(folder, count, entries)
+    return folder / EVIDENCE_FOLDER / f"{count}.jsonl"
+
+
+def widest_weight_plot(folder, count):
+    """weight_plot's record of the widest first layer a student may try: 1,000 hidden units, each drawn (8 MiB)."""
+    kernel = np.random.default_rng(SEED).standard_normal((784, 1_000)).astype("float32")
+    return weight_plot_record(folder, count, kernel, [column.reshape(28, 28) for column in kernel.T])
+
+
+def widened_kernel_bomb(folder, count, size):
+    """weight_plot's record of the widest kernel of bytes (uint8) that fits in `size`, and the 16 pictures it needs."""
+    units = (size - 100_000) * 3 // 4 // 784
+    return weight_plot_record(folder, count, np.ones((784, units), "uint8"), [np.zeros((28, 28), "float32")] * 16)
+
+
+def weight_plot_cell(count):
+    return new_code_cell(source_cells("01_fix_simplenet")["weight_plot"], execution_count=count, outputs=[])
+
+
+def test_the_largest_honest_record_is_judged_within_the_bounds(tmp_path):
+    """Does weight_plot's record of 1,000 units, every one drawn (8 MiB), still pass the judge?"""
+    record = widest_weight_plot(tmp_path, 16)
+    assert 7 * MIB < record.stat().st_size < 9 * MIB < CELL_EVIDENCE_BOUNDS.max_bytes
+    outputs = judged_outputs(weight_plot_cell(16), tmp_path)
+    assert not [output for output in outputs if output.output_type == "error"], outputs
+
+
+# Run by a fresh Python per record: the judge on weight_plot's test cell, then the process's peak memory. The peak is
+# VmHWM, its memory's own high-water mark: Linux carries `ru_maxrss` over from the parent through fork and exec.
+JUDGE_AND_MEASURE = """
+import json, sys
+from pathlib import Path
+import nbformat
+from autograder.grading.judge import judged_outputs
+outputs = judged_outputs(nbformat.from_dict(json.loads(sys.argv[2])), sys.argv[1])
+(peak,) = [line.split()[1] for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:")]
+print(json.dumps({"peak": int(peak) * 1024,
+                  "errors": [output.evalue for output in outputs if output.output_type == "error"]}))
+"""
+
+
+def judged_in_a_process(folder, cell):
+    """(peak memory in bytes, error messages) of a fresh process that judges `cell` on the record in `folder`."""
+    ran = subprocess.run([sys.executable, "-c", JUDGE_AND_MEASURE, str(folder), json.dumps(cell)], cwd=COURSE_ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    measured = json.loads(ran.stdout.splitlines()[-1])
+    return measured["peak"], measured["errors"]
+
+
+def test_a_record_bomb_costs_the_judge_at_most_512_mib_more_than_an_honest_record(tmp_path):
+    """Is the peak memory of a process judging a record bomb within 512 MiB of one judging the largest honest record?
+
+    The bombs: the 64 MiB of empty objects that grew nbgrader's process by 1.6 GB when records were
+    bounded by size alone; the same within the size; and the costliest records inside every bound: a
+    string of 16 MiB with one character outside ASCII (4 bytes a character once decoded), and a first
+    Dense kernel of 16 MiB of bytes, which the check widens to float64 (8 bytes each).
+    """
+    cell = weight_plot_cell(16)
+    widest_weight_plot(tmp_path / "honest", 16)
+    honest_peak, errors = judged_in_a_process(tmp_path / "honest", cell)
+    assert errors == []
+    bombs = {
+        "64 MiB of values": value_bomb(64 * MIB),
+        "15 MiB of values": value_bomb(CELL_EVIDENCE_BOUNDS.max_bytes - MIB),
+        "a 16 MiB string": b'{"label": "x", "value": "\\ud83d\\ude42'
+                           + b"x" * (CELL_EVIDENCE_BOUNDS.max_bytes - 100) + b'"}',
+    }
+    for name, bomb in bombs.items():
+        (tmp_path / name / EVIDENCE_FOLDER).mkdir(parents=True)
+        (tmp_path / name / EVIDENCE_FOLDER / "16.jsonl").write_bytes(bomb + b"\n")
+    widened = widened_kernel_bomb(tmp_path / "a 16 MiB kernel of bytes", 16, CELL_EVIDENCE_BOUNDS.max_bytes)
+    assert CELL_EVIDENCE_BOUNDS.max_bytes - MIB < widened.stat().st_size < CELL_EVIDENCE_BOUNDS.max_bytes
+    peaks = {}
+    for name in [*bombs, widened.parent.parent.name]:
+        peaks[name], errors = judged_in_a_process(tmp_path / name, cell)
+        assert len(errors) == 1, (name, errors)
+    said = {name: f"{(peak - honest_peak) / MIB:+.0f} MiB" for name, peak in peaks.items()}
+    print(f"peak of the judge: honest {honest_peak / MIB:.0f} MiB; bombs {said}")
+    assert all(peak - honest_peak <= 512 * MIB for peak in peaks.values()), (honest_peak / MIB, said)
 
 
 @pytest.mark.parametrize("count", [None, True, -1, "../../other/.evidence/1", 1.0])
@@ -145,11 +268,15 @@ def test_only_a_plain_execution_count_names_a_record(tmp_path, count):
     assert read_cell_evidence(tmp_path, count) == []
 
 
-def test_a_record_nested_too_deep_for_json_is_no_record(tmp_path):
+def test_a_record_nested_too_deep_for_json_says_so(tmp_path):
     (tmp_path / EVIDENCE_FOLDER).mkdir()
-    (tmp_path / EVIDENCE_FOLDER / "1.jsonl").write_text('{"label": "answer", "value": 2}\n' + "[" * 100_000 + "]" * 100_000)
-    assert read_cell_evidence(tmp_path, 1) == []
-    assert judged_outputs(new_code_cell(CELL, execution_count=1, outputs=[]), tmp_path)[-1].ename == "MissingEvidence"
+    record = tmp_path / EVIDENCE_FOLDER / "1.jsonl"
+    record.write_text('{"label": "answer", "value": 2}\n' + "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(MissingEvidence, match="more than 100,000 values"):
+        read_cell_evidence(tmp_path, 1)
+    record.write_bytes(deep_bomb(5_000) + b"\n")
+    with pytest.raises(MissingEvidence, match="nested more than 32 deep"):
+        read_cell_evidence(tmp_path, 1)
 
 
 def test_observed_arrays_of_different_shapes_are_compared_as_shapes_never_broadcast():
