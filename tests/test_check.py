@@ -24,6 +24,7 @@ from autograder.cells import grade_id_of
 from autograder.cli import main
 from autograder.failures import CAUSE_HINT
 from autograder.grading.nbgrader_commands import copy_course
+from autograder.grading.one_student import GradedStudent
 from autograder.grading.results import TestResult, result_of
 from autograder.selfcheck.command import CheckReport, answer_notes, not_graded_reason
 from autograder.selfcheck.course import CheckError, course_notebooks, identify
@@ -338,12 +339,15 @@ def test_answer_notes_name_timeouts_and_errors_of_answer_cells_only():
     assert len(answer_notes(nb, 7, said={"the answer cell `stub` (In [2]) is not answered yet"})) == 1
 
 
-def test_not_graded_reason_names_a_dead_kernel():
-    """Does a log with nbclient's DeadKernelError give the kernel-died reason and keep the error lines?"""
-    reason = not_graded_reason(["[AutogradeApp | INFO] running", "nbclient.exceptions.DeadKernelError: Kernel died"])
-    assert "kernel died" in reason and "every test scores 0" in reason
-    assert reason.splitlines()[-1] == "nbclient.exceptions.DeadKernelError: Kernel died"
-    assert "kernel died" not in not_graded_reason(["[AutogradeApp | ERROR] something else"])
+def test_not_graded_reason_names_a_dead_kernel_and_never_quotes_the_log():
+    """Does a log with nbclient's DeadKernelError give the kernel-died reason, and no log line, traceback or not?"""
+    died = ["[AutogradeApp | ERROR] Traceback (most recent call last):",
+            "    nbclient.exceptions.DeadKernelError: Kernel died"]
+    reason = not_graded_reason(GradedStudent("you", "01_fix_simplenet", log=died, error="nbgrader could not grade"))
+    assert "kernel died" in reason and "every test scores 0" in reason and "Traceback" not in reason
+    other = GradedStudent("you", "01_fix_simplenet", log=["[AutogradeApp | ERROR] something else"],
+                          error="nbgrader could not grade this notebook (RuntimeError: something).")
+    assert not_graded_reason(other) == other.error
 
 
 # Real nbgrader runs, one test each -------------------------------------------------------------

@@ -8,7 +8,9 @@ instructor notebooks) and `StudentFiles` (what the student handed in) arrive as 
 per course version by `nbgrader generate_assignment` and cached), runs the real
 `nbgrader autograde` with the course's configuration (the sandbox, the course's
 `Execute`), and returns the autograded folder as bytes with each test's result in a
-`GradedStudent`. Nothing here writes the instructor's course:
+`GradedStudent`, with what the student did to the notebook's nbgrader cells (or that a file is no
+notebook) in one sentence (`autograder/submission_problems.py`), which is also the reason a student
+nbgrader could not grade is not graded. Nothing here writes the instructor's course:
 `autograder/grading/gradebook_writer.py` does that, in the instructor's process.
 """
 
@@ -21,9 +23,12 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+import nbformat
+
 from autograder.course import CONFIG
 from autograder.grading.nbgrader_commands import NbgraderFailed, run_nbgrader
 from autograder.grading.results import read_results
+from autograder.submission_problems import not_graded_sentence, problem_sentence
 
 # What a prepared course was made with: a course made by another version of the package is made again.
 PACKAGE_VERSION = version("keras-course-autograder")
@@ -94,6 +99,7 @@ class GradedStudent:
     files: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)  # {notebook name: [TestResult] in notebook order}
     error: str = ""  # nbgrader could not grade the submission at all, in words
+    problem: str = ""  # what the submission did to the course's nbgrader cells, or that it is no notebook: a sentence
     log: list = field(default_factory=list)  # nbgrader's log lines
     seconds: float = 0.0
     worker: str = ""
@@ -125,6 +131,16 @@ def prepared_course(course, cache=None):
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return folder
+
+
+def handed_in_problem(course, submission, graded):
+    """The sentence of each notebook of `submission` that changed the course's nbgrader cells or is no notebook, or ""."""
+    said = []
+    for name, content in sorted(course.source.items()):
+        if name.endswith(".ipynb") and "/" not in name and name in submission.files:
+            course_notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
+            said.append(problem_sentence(name, submission.files[name], course_notebook, graded))
+    return " ".join(sentence for sentence in said if sentence)
 
 
 def _private_database(course_folder):
@@ -165,9 +181,9 @@ def grade_student(course, submission, threads=None, cache=None, worker="", optio
                 graded = read_results(grading, submission.assignment, notebook, submission.student)
                 if graded is not None:
                     result.results[notebook] = graded
+            result.problem = handed_in_problem(course, submission, result.graded)
             if not result.graded:
-                errors = [line for line in log if "ERROR" in line or "Error" in line][-5:]
-                result.error = "nbgrader could not grade the submission" + (": " + " ".join(errors) if errors else "")
+                result.error = result.problem or not_graded_sentence(log)
     except (NbgraderFailed, OSError, ValueError) as error:
         result.error = f"the submission could not be graded: {error}"[:2000]
     result.seconds = time.monotonic() - started

@@ -190,7 +190,7 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
     results = graded.results.get(reference.name)
     if results is None or reference.filename not in graded.files:
         report.graded = False
-        report.notes.append(not_graded_reason(graded.log))
+        report.notes.append(not_graded_reason(graded))
         report.tests = [
             TestResult(grade_id, 0.0, points, "not graded: see the note below")
             for grade_id, points in zip(reference.tests, reference.points) if question in (None, grade_id)
@@ -202,6 +202,8 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
         report.tests = with_timeouts(results, autograded, timeout)
         causes = {result.cause for result in results if result.cause}
         report.notes.extend(answer_notes(autograded, timeout, said=causes))
+        if graded.problem:
+            report.notes.append(graded.problem)
     report.seconds = time.monotonic() - started
     return report
 
@@ -230,13 +232,14 @@ def answer_notes(nb, timeout, said=()):
     return notes
 
 
-def not_graded_reason(log):
-    """Why nbgrader gave no grades at all, from its log."""
-    text = "\n".join(log)
-    if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
-        reason = ("the notebook's kernel died while it ran (it ran out of memory, crashed, or exited), "
-                  "so nbgrader records no grade for it: every test scores 0")
-    else:
-        reason = "nbgrader could not grade the notebook, so every test scores 0"
-    errors = [line for line in log if "ERROR" in line or "Error" in line][-5:]
-    return reason + ("\n" + "\n".join(errors) if errors else "")
+def not_graded_reason(graded):
+    """Why nbgrader gave no grades at all (`graded`, a `GradedStudent`), in one sentence and never its traceback.
+
+    What the notebook did to its test cells, or that it is no notebook, when that is why; else a dead kernel; else
+    the exception nbgrader logged (`GradedStudent.error`).
+    """
+    text = "\n".join(graded.log)
+    if not graded.problem and ("DeadKernelError" in text or "Kernel died" in text or "kernel died" in text):
+        return ("the notebook's kernel died while it ran (it ran out of memory, crashed, or exited), "
+                "so nbgrader records no grade for it: every test scores 0")
+    return graded.error or "nbgrader could not grade the notebook, so every test scores 0"

@@ -14,6 +14,7 @@ import nbformat
 from autograder.cells import autograded_cells, grade_id_of, is_graded_by_hand, points_of
 from autograder.course import CONFIG
 from autograder.settings import COURSE_ROOT
+from autograder.submission_problems import unreadable_reason, unreadable_sentence
 
 
 class CheckError(Exception):
@@ -102,12 +103,7 @@ def read_notebook(path):
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
     except Exception as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CheckError(
-            f"{path} is not a valid notebook ({reason[:200]}): Jupyter cannot open it either. "
-            "Restore it (JupyterLab: File > Revert Notebook to Checkpoint) or copy your answers into a fresh "
-            "copy of the notebook from release/."
-        ) from None
+        raise CheckError(unreadable_sentence(path, unreadable_reason(error))) from None
     return nb
 
 
