@@ -287,6 +287,17 @@ def test_a_plan_not_written_by_the_training_cell_trains_nothing(tmp_path, change
         check_budget(read_record(tmp_path / "grader"))
 
 
+@pytest.mark.parametrize(("text", "words"), [
+    ('{"fits": []}' + " " * 4 * 2**20, "more than 4 MiB"),
+    (json.dumps({"fits": [], "error": None, "model": [{}] * 100_000}), "more than 100,000 values"),
+    ('{"fits": [], "error": null, "model": ' + "[" * 64 + "]" * 64 + "}", "values nested more than 64 deep"),
+], ids=["too large", "too many values", "nested too deep"])
+def test_a_plan_over_its_bounds_is_refused_before_it_is_parsed(tmp_path, text, words):
+    (tmp_path / PLAN_FILENAME).write_text(text)
+    with pytest.raises(CheckFailure, match=rf"not one the training cell writes \(OutOfBounds: {words}\)"):
+        read_plan(tmp_path)
+
+
 # --------------------------------------------------------------------------------------
 # The grader's side during autograde: train after the cell, hand the History back, grade only its model.
 # --------------------------------------------------------------------------------------

@@ -345,6 +345,17 @@ def test_check_training_budget_reads_the_record_in_the_folder(tmp_path):
         check_training_budget(tmp_path)
 
 
+@pytest.mark.parametrize(("text", "words"), [
+    ('{"error": "' + "x" * 2**16 + '"}', "more than 64 KiB"),
+    ("[" + "{}," * 1_000 + "{}]", "more than 1,000 values"),
+    ('{"params": ' + "[" * 8 + "]" * 8 + "}", "values nested more than 8 deep"),
+], ids=["too large", "too many values", "nested too deep"])
+def test_a_training_record_over_its_bounds_is_refused_before_it_is_parsed(tmp_path, text, words):
+    (tmp_path / RECORD_FILENAME).write_text(text)
+    with pytest.raises(CheckFailure, match=rf"not the one the training cell writes \(OutOfBounds: {words}\)"):
+        check_training_budget(tmp_path)
+
+
 def test_check_training_budget_without_a_record_says_the_cell_did_not_finish(tmp_path):
     with pytest.raises(CheckFailure) as failure:
         check_training_budget(tmp_path)

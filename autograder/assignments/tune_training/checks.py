@@ -6,18 +6,19 @@ own process after the kernel is done, from the record the training cell wrote, a
 saved model is measured by a fresh, isolated process (`autograder.assignments.tune_training.grader.evaluate`).
 """
 
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 
 from autograder.assignments.tune_training.training import MODEL_FILENAME, RECORD_FILENAME, TrainingRecord
+from autograder.bounded_json import JsonBounds, read_json
 from autograder.cells import grade_id_of
 from autograder.errors import CheckFailure, error_text
 from autograder.settings import MNIST_TRAIN_SIZE, TUNE_ACCURACY_TIERS, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
 
-_MAX_RECORD_BYTES = 64 * 1024
+# A training record is one flat object of 7 fields, some 200 bytes (the error's text aside): far inside these bounds.
+RECORD_BOUNDS = JsonBounds(max_bytes=64 * 2**10, max_values=1_000, max_depth=8)
 
 
 def read_record(folder="."):
@@ -28,12 +29,10 @@ def read_record(folder="."):
             "the training cell did not run to its end (no training record)",
             hint="run the cell that calls `train_within_budget(build_model, train)` and read its output.",
         )
-    # The record is written in the student's kernel: read it as untrusted input.
-    if path.stat().st_size > _MAX_RECORD_BYTES:
-        raise CheckFailure("the training record is not the one the training cell writes (too large)")
+    # The record lies in the notebook's folder, which the student's code writes: read it as untrusted input.
     try:
-        return TrainingRecord(**json.loads(path.read_text()))
-    except (ValueError, TypeError) as error:
+        return TrainingRecord(**read_json(path, RECORD_BOUNDS))
+    except (OSError, ValueError, TypeError) as error:
         raise CheckFailure(f"the training record is not the one the training cell writes ({error_text(error)})") from None
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.bounded_json import JsonBounds, read_json
 from autograder.errors import CheckFailure, error_text
 from autograder.settings import MNIST_CLASSES, MNIST_IMAGE_SHAPE
 
@@ -35,8 +36,10 @@ PLANS_FOLDER = ".training"
 PLAN_FILENAME = "plan.json"
 # The History of fit call number `index`, written next to the plan by the grader once it trained.
 HISTORY_FILENAME = "history-{index}.json"
-# A plan is read as untrusted input: a larger plan file is not one the training cell wrote.
-MAX_PLAN_BYTES = 4 * 1024 * 1024
+# A plan is read as untrusted input, parsed only within these bounds: the reference solution's plan takes 14 KB in
+# 1,500 values nested 11 deep (Keras's configurations), and a model of many layers trained by several fit calls a few
+# times that. A plan over them is not one the training cell wrote.
+PLAN_BOUNDS = JsonBounds(max_bytes=4 * 2**20, max_values=100_000, max_depth=64)
 # The model's configuration carries no weights: a list of more numbers than this in it is refused.
 MAX_NUMBERS_IN_CONFIG = 32
 # What the plan calls the arrays handed to `train` when `fit()` is given them unchanged.
@@ -362,9 +365,7 @@ def read_plan(folder):
     """The plan in `folder`, read as untrusted input; `CheckFailure` if it is not one the training cell wrote."""
     path = Path(folder) / PLAN_FILENAME
     try:
-        if path.stat().st_size > MAX_PLAN_BYTES:
-            raise ValueError(f"larger than {MAX_PLAN_BYTES:,} bytes")
-        plan = json.loads(path.read_text())
+        plan = read_json(path, PLAN_BOUNDS)
         fits = plan["fits"]
         if not isinstance(fits, list) or not all(isinstance(fit, dict) for fit in fits):
             raise ValueError("no list of fit calls")
