@@ -4,8 +4,10 @@ Runs after nbgrader's `GetGrades`; the course's template (autograder/grading/stu
 lays out what it gathers.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
+import nbformat
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests
 
@@ -13,6 +15,7 @@ from autograder.assignments import assignment as find_assignment
 from autograder.cells import grade_id_of, is_test
 from autograder.grading.student_feedback.feedback import FeedbackPage, feedback_page, gradebook_grades
 from autograder.grading.student_feedback.paths import hide_paths_in_outputs, replacements
+from autograder.submission_problems import problem_sentence
 
 
 class FeedbackForStudents(ClearHiddenTests):
@@ -24,12 +27,15 @@ class FeedbackForStudents(ClearHiddenTests):
     "not graded yet" until a grader has graded it. In the notebook, a test cell keeps its visible code;
     its hidden region is removed (nbgrader would show it, jupyter/nbgrader#917), and its error shows
     as what the page says about it instead of a traceback into the grader's code and its hidden cases.
-    No output keeps an instructor path (`autograder/grading/student_feedback/paths.py`).
+    No output keeps an instructor path (`autograder/grading/student_feedback/paths.py`). A test cell the
+    handed-in notebook deleted, edited or re-marked, which nbgrader graded in the course's version, is
+    said at the top in one sentence (`autograder/submission_problems.py`).
     """
 
     def preprocess(self, nb, resources):
         folder = Path(resources.get("metadata", {}).get("path") or ".")
-        paths = replacements(folder, Path(CourseDirectory(config=self.config).root))
+        coursedir = CourseDirectory(config=self.config)
+        paths = replacements(folder, Path(coursedir.root))
         for cell in nb.cells:
             hide_paths_in_outputs(cell, paths)
         nbgrader = resources["nbgrader"]
@@ -37,7 +43,8 @@ class FeedbackForStudents(ClearHiddenTests):
         grades = gradebook_grades(
             nbgrader["db_url"], nbgrader["notebook"], nbgrader["assignment"], nbgrader["student"]
         )
-        resources["feedback"] = feedback_page(nb, owner, grades) if owner else FeedbackPage({}, ())
+        page = feedback_page(nb, owner, grades) if owner else FeedbackPage({}, ())
+        resources["feedback"] = replace(page, handed_in=handed_in_problem(coursedir, nbgrader))
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
@@ -50,3 +57,14 @@ class FeedbackForStudents(ClearHiddenTests):
                 said = [*test.lines, *([f"Hint: {test.hint}"] if test.hint else [])] if test else []
                 output.traceback = said or [f"{output.ename}: {output.evalue}".strip()]
         return cell, resources
+
+
+def handed_in_problem(coursedir, nbgrader):
+    """What the student's notebook in `submitted/` did to the course's test cells, in one sentence, or ""."""
+    filename = f"{nbgrader['notebook']}.ipynb"
+    handed_in = Path(coursedir.format_path(coursedir.submitted_directory, nbgrader["student"],
+                                           nbgrader["assignment"])) / filename
+    course = Path(coursedir.format_path(coursedir.source_directory, ".", nbgrader["assignment"])) / filename
+    if not (handed_in.is_file() and course.is_file()):
+        return ""
+    return problem_sentence(filename, handed_in.read_bytes(), nbformat.read(course, as_version=4), graded=True)

@@ -108,6 +108,8 @@ class FeedbackPage:
 
     tests: dict  # grade_id -> TestFeedback, in notebook order
     problems: tuple[Problem, ...]  # the earliest in the notebook first
+    # What the handed-in notebook did to the course's test cells, in one sentence (autograder/submission_problems.py)
+    handed_in: str = ""
 
     @property
     def autograded(self):
