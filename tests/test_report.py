@@ -170,7 +170,7 @@ def test_students_not_graded_or_late_are_counted_with_their_reason(course_with_s
     late ones counted, and a submission without a time not late?"""
     (report,) = gather_class(course_with_stragglers, ["01_fix_simplenet"])
     rows = {row.student_id: row for row in report.students}
-    assert rows["corrupt"].status == NOT_GRADED and "corrupt notebook" in rows["corrupt"].reason
+    assert rows["corrupt"].status == NOT_GRADED and "is not a valid notebook (not JSON" in rows["corrupt"].reason
     assert rows["absent"].status == NOT_SUBMITTED
     assert report.count(NOT_GRADED) == 1 and report.count(NOT_SUBMITTED) == 1
     assert all(row.student_id not in ("corrupt", "absent") for row in report.graded)
@@ -178,7 +178,7 @@ def test_students_not_graded_or_late_are_counted_with_their_reason(course_with_s
     assert {row.student_id for row in report.late} == set(rows) - on_time
     assert all(20 * 3600 < row.seconds_late < 28 * 3600 for row in report.late)
     page = write_report(course_with_stragglers, ["01_fix_simplenet"]).read_text()
-    assert "corrupt notebook" in page and 'data-stat="not submitted"><b>1<' in page
+    assert "is not a valid notebook (not JSON" in page and 'data-stat="not submitted"><b>1<' in page
     assert f'data-stat="late"><b>{len(report.late)}<' in page
     assert len(re.findall(r"<td>2[0-8] h</td>", page)) == len(report.late)  # how late, in hours
 

@@ -3,17 +3,22 @@ notebooks' reasons, the submitted notebooks' flags.
 
 The gradebook decides every number (scores, who was graded, who was late); the autograded
 notebook of a student says why each failed test failed; the submitted notebook is scanned for
-code that reaches for the grader.
+code that reaches for the grader, and compared with the course's for test cells deleted, edited
+or re-marked (`autograder/submission_problems.py`: why nbgrader could not grade it, or what it
+graded instead).
 """
 
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from autograder.failures import failures_of, read_notebook
 from autograder.report.flags import flags_of
 from autograder.report.gradebook import read_grades
 from autograder.report.groups import group_failures, root_causes
+from autograder.submission_problems import problem_sentence
 
 GRADED = "graded"
 NOT_GRADED = "not graded"
@@ -28,7 +33,7 @@ class StudentRow:
     status: str  # GRADED, NOT_GRADED or NOT_SUBMITTED
     reason: str = ""  # why the student was not graded
     stopped: str = ""  # what stopped a graded notebook before its end: a limit, a dead kernel, a cell out of time
-    note: str = ""  # anything else the instructor should know about this row
+    note: str = ""  # anything else the instructor should know about this row (a test cell nbgrader put back)
     seconds_late: float = 0.0
     score: float = 0.0  # the gradebook's total (autograded and manual)
     autograded_score: float = 0.0
@@ -104,9 +109,10 @@ def gather(course_dir, assignment, db_url):
         folder.parent.name for folder in submitted.glob(f"*/{assignment.name}") if folder.is_dir()
     }
     rows, flags = [], []
+    course_notebook = nbformat.read(assignment.notebook_path(course_dir), as_version=4)
     for student_id in sorted(students):
         row = _student_row(course_dir, assignment, {test.grade_id for test in tests}, student_id,
-                           grades.submissions.get(student_id))
+                           grades.submissions.get(student_id), course_notebook)
         rows.append(row)
         handed_in = submitted / student_id / assignment.name / assignment.filename
         if handed_in.is_file():
@@ -116,14 +122,16 @@ def gather(course_dir, assignment, db_url):
                             root_causes(failures), flags)
 
 
-def _student_row(course_dir, assignment, autograded, student_id, submission):
+def _student_row(course_dir, assignment, autograded, student_id, submission, course_notebook):
     handed_in = course_dir / "submitted" / student_id / assignment.name / assignment.filename
     graded = course_dir / "autograded" / student_id / assignment.name / assignment.filename
     if submission is None or not submission.grades:
         if not handed_in.parent.is_dir():
             return StudentRow(student_id, NOT_SUBMITTED)
-        return StudentRow(student_id, NOT_GRADED, _why_not_graded(handed_in, graded))
+        return StudentRow(student_id, NOT_GRADED, _why_not_graded(handed_in, graded, course_notebook))
     row = StudentRow(student_id, GRADED, seconds_late=submission.seconds_late, score=submission.score)
+    if handed_in.is_file():
+        row.note = problem_sentence(handed_in.name, handed_in.read_bytes(), course_notebook, graded=True)
     row.scores = {grade_id: (grade.score, grade.max_score) for grade_id, grade in submission.grades.items()
                   if grade_id in autograded}
     row.autograded_score = sum(score for score, _ in row.scores.values())
@@ -134,10 +142,11 @@ def _student_row(course_dir, assignment, autograded, student_id, submission):
     try:
         notebook = read_notebook(graded)
     except FileNotFoundError:
-        row.note = "no autograded notebook: why its tests failed is unknown"
+        row.note = row.note or "no autograded notebook: why its tests failed is unknown"
         return row
     except (OSError, ValueError) as error:
-        row.note = f"its autograded notebook cannot be read ({type(error).__name__}): why its tests failed is unknown"
+        row.note = row.note or (f"its autograded notebook cannot be read ({type(error).__name__}): "
+                                "why its tests failed is unknown")
         return row
     row.failures = failures_of(notebook, assignment, row.scores)
     stops = [failure.message for failure in row.failures.values() if failure.kind == "stopped"]
@@ -148,14 +157,14 @@ def _student_row(course_dir, assignment, autograded, student_id, submission):
     return row
 
 
-def _why_not_graded(handed_in, graded):
-    """Why a submission has no grades: no notebook, a notebook that cannot be read, or autograde did not finish."""
+def _why_not_graded(handed_in, graded, course_notebook):
+    """Why a submission has no grades: no notebook, one that is no notebook or whose test cells nbgrader cannot
+    grade (`problem_sentence`), or autograde did not finish."""
     if not handed_in.is_file():
         return f"no {handed_in.name} in the submission"
-    try:
-        read_notebook(handed_in)
-    except (OSError, ValueError) as error:
-        return f"corrupt notebook: it cannot be read ({type(error).__name__})"
+    said = problem_sentence(handed_in.name, handed_in.read_bytes(), course_notebook, graded=False)
+    if said:
+        return said
     if not graded.is_file():
         return "autograde did not finish for this submission (see nbgrader's log)"
     return "the gradebook has no grades for this submission"

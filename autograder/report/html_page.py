@@ -133,7 +133,7 @@ class _Writer:
         notes = []
         reasons = Counter(row.reason for row in report.students if row.status == NOT_GRADED)
         for reason, count in reasons.most_common():
-            notes.append(f"Not graded ({count}): {reason}.")
+            notes.append(f"Not graded ({count}): {reason.rstrip('.')}.")
         stopped = Counter(row.stopped for row in report.stopped)
         for reason, count in stopped.most_common():
             notes.append(f"Stopped: graded, but the notebook was stopped before its end ({count}): {reason}")
@@ -243,7 +243,7 @@ class _Writer:
             training = _training_cells(row.training) if trained else []
             cells.extend(f'<td class="num">{escape(value)}</td>' for value in training)
             cells.append(f"<td>{_lateness(row.seconds_late) if row.late else ''}</td>")
-            note = row.reason or row.stopped or row.note
+            note = row.reason or "; ".join(said for said in (row.stopped, row.note) if said)
             cells.append(f"<td>{escape(note)}</td>")
             if row.feedback is not None:
                 link = quote(Path(os.path.relpath(row.feedback, self.out)).as_posix())
