@@ -6,13 +6,13 @@ over `tls://` only, showing a client certificate and checking the scheduler's ag
 cluster's CA, and the scheduler and workers accept only certificates that CA signed:
 
 - no `scheduler`: a `LocalCluster` on 127.0.0.1 with credentials made in memory for this batch
-  (`Security.temporary()`), which no other process holds;
+  (`Security.temporary()`), held by no process outside this batch;
 - `scheduler` (tls://HOST:PORT): the client files of the folder `keras-course certificates` made
   (`certificates`), or else those of Dask's configuration (`distributed.comm.tls.ca-file`,
   `.client.cert`, `.client.key`, which `Security()` reads).
 
-A plain tcp:// address is refused before anything connects, a loopback one too: on the course's
-machine every account, each student's on the hub, reaches 127.0.0.1.
+A plain tcp:// address is refused before anything connects, a loopback one too: every account of
+the course's machine reaches 127.0.0.1, each student's on the hub included.
 """
 
 import ipaddress
@@ -20,12 +20,12 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from autograder.grading.certificates import CertificateFolder
+from autograder.grading.certificates import DASK_PORT, CertificateFolder
 
-# What a scheduler's certificates are made with, for the messages that send the instructor there.
+# What a refused instructor does instead.
 MAKE_CERTIFICATES = ("make the cluster's certificates with `keras-course certificates FOLDER --hosts HOST`, start the "
                      "scheduler and the workers with the commands it prints, and grade with --scheduler "
-                     "tls://HOST:8786 --certificates FOLDER")
+                     f"tls://HOST:{DASK_PORT} --certificates FOLDER")
 
 
 class ClusterRefused(RuntimeError):
