@@ -12,6 +12,8 @@ The package's source and the venv are at `autograder.__file__` and `sys.prefix`.
 
 from dataclasses import dataclass
 
+from tests.solutions import solution_text
+
 A2 = "02_layers_and_cnn"
 # The honest students graded before and after the attackers of each assignment: assignment 2's
 # reference solution (every test passes), and for the other two, the release untouched (no test
@@ -24,6 +26,11 @@ LIMITS = dict(memory_bytes=1536 * 1024**2, processes=128, disk_bytes=256 * 1024*
 CELL_TIMEOUT_SECONDS = 10
 
 _COURSE = "from pathlib import Path\nCOURSE = Path.cwd().parents[2]\n"
+# Assignment 1's data prepared as the reference does, then 15 MiB of empty JSON objects (five million values) left as
+# the record of the next cell, the test of that data, whose check appends its honest observations to it.
+_RECORD_BOMB = (solution_text("01_fix_simplenet", "prepare_data") + "\nimport os\nos.makedirs('.evidence', exist_ok=True)\n"
+                "with open(f'.evidence/{get_ipython().execution_count}.jsonl', 'wb') as record:\n"
+                "    record.write(b'[' + b'{},' * (5 * 2**20) + b'{}]\\n')")
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,8 @@ HOSTILE = (
     Hostile("poison_data", "overwrites the course's copy of MNIST that every later student reads",
             "from autograder.settings import MNIST_PATH\nopen(MNIST_PATH, 'r+b').write(b'0' * 1024)",
             "Permission denied", assignment="01_fix_simplenet", cell="prepare_data"),
+    Hostile("record_bomb", "leaves a record bomb for the grader: 15 MiB of empty JSON objects as the next test's record",
+            _RECORD_BOMB, "recorded more than 100,000 values", assignment="01_fix_simplenet", cell="prepare_data"),
     Hostile("read_test_split", "reads MNIST's test split to train on it (assignment 3's kernel has the training split only)",
             "import numpy as np\nfrom autograder.settings import MNIST_PATH\nx_test = np.load(MNIST_PATH)['x_test']",
             "x_test is not a file in the archive", assignment="03_tune_training", cell="build_model"),
