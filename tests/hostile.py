@@ -43,6 +43,13 @@ class Hostile:
     reason: str
     assignment: str = A2
     cell: str = "dense_layer"
+    # The reason when an ordinary user grades, where the same defence says it in other words (the sandbox's user is
+    # then the grader's own account, in a user namespace: what root's folders refused, a read-only one refuses).
+    as_user: str = ""
+
+    @property
+    def reason_as_user(self):
+        return self.as_user or self.reason
 
 
 HOSTILE = (
@@ -105,11 +112,15 @@ HOSTILE = (
             "import os\nsecret = os.environ.get('KERAS_COURSE_GRADER_SECRET')\n"
             "raise LookupError(f'grader secret: {secret}')", "grader secret: None"),
     # The grading processes.
+    # As root the kernel's parent in the sandbox is root's; as an ordinary user it is the grader's own account, there
+    # to be killed: the kernel's link to nbgrader ends with it, nbgrader itself is out of reach (another namespace).
     Hostile("kill_parent", "kills its parent process, which it hopes is nbgrader",
             "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nimport time; time.sleep(5)",
-            "Operation not permitted"),
+            "Operation not permitted", as_user="the notebook's kernel died"),
     Hostile("kill_all", "kills every process it may signal",
-            "import os, signal\nos.kill(-1, signal.SIGKILL)\nimport time; time.sleep(5)", "No such process"),
+            "import os, signal\nos.kill(-1, signal.SIGKILL)\nimport time; time.sleep(5)\n"
+            "print('still running after killing every process it may signal')",
+            "still running after killing every process it may signal", as_user="the notebook's kernel died"),
     Hostile("kill_by_name", "looks for nbgrader's process by name and kills it",
             "import os, signal\nfound = []\nfor pid in filter(str.isdigit, os.listdir('/proc')):\n"
             "    try:\n        command = open(f'/proc/{pid}/cmdline').read()\n    except OSError:\n        continue\n"
@@ -127,6 +138,11 @@ HOSTILE = (
     Hostile("thread_bomb", "starts hundreds of threads",
             "import threading, time\nfor _ in range(400):\n"
             "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()", "more than 128 processes"),
+    Hostile("cpu_spinner", "spins on four processes, more than the two cores its sandbox may use",
+            "import os, time\nchildren = [pid for pid in (os.fork() for _ in range(3)) if pid]\n"
+            "end = time.monotonic() + 6\nwhile time.monotonic() < end:\n    pass\n"
+            "if len(children) < 3:\n    os._exit(0)\nfor child in children:\n    os.waitpid(child, 0)",
+            "more than its share of the processor"),
     Hostile("disk_filler", "writes 2 GiB into its folder",
             "block = b'x' * (64 * 1024 * 1024)\nwith open('filler.bin', 'wb') as out:\n    for _ in range(32):\n"
             "        out.write(block)", "folder is full"),

@@ -314,8 +314,8 @@ def test_sandbox_limits_quoted_are_its_defaults():
     memory = re.search(r"DEFAULT_MEMORY_BYTES = min\((\d+) \* GIB, machine_memory\(\) // (\d+)\)", sandbox_source())
     assert memory, "the sandbox's memory default is no longer min(N * GIB, machine_memory() // D): update this test"
     assert int(memory.group(2)) == 4, "the docs say 'a quarter of the machine'"
-    tmp = re.search(r'"--size", str\((\d+) \* MIB\), "--tmpfs", "/tmp"', sandbox_source())
-    assert tmp, "the sandbox no longer mounts /tmp as a tmpfs of N * MIB: update this test"
+    tmp = re.search(r"TMP_BYTES = (\d+) \* MIB", sandbox_source())
+    assert tmp, "the sandbox's /tmp is no longer a tmpfs of TMP_BYTES = N * MIB: update this test"
     expected = [
         (r"a quarter of the machine, at most (\d+) GiB", int(memory.group(1))),
         (r"`memory_bytes`, (\d+) GiB", int(memory.group(1))),

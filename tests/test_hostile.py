@@ -32,6 +32,8 @@ from tests.hostile import CELL_TIMEOUT_SECONDS, HONEST, HOSTILE, LIMITS, hostile
 pytestmark = pytest.mark.slow
 
 HONEST_STUDENTS = ("aaa_honest", "zzz_honest")
+# The account a sandbox runs students' code as when grading runs as root.
+SANDBOX_USER = 65534
 OUTSIDE_MARK = Path("/tmp/keras-course-hostile-was-here")
 SECRET = "do-not-show-this-to-students"
 
@@ -78,12 +80,12 @@ def sandbox_of(pid):
     return found[0] if found else ""
 
 
-def sandbox_processes():
+def sandbox_processes(user=SANDBOX_USER):
     """Processes of the sandbox's user still running, and cgroups of sandboxes still there, whose grader is gone.
 
     Another test may grade at the same time (`make test` runs on both cores): its sandboxes' graders run.
     """
-    users = subprocess.run(["ps", "-u", "65534", "-o", "stat=,pid=,args="], capture_output=True, text=True).stdout
+    users = subprocess.run(["ps", "-u", str(user), "-o", "stat=,pid=,args="], capture_output=True, text=True).stdout
     left = []
     for line in users.splitlines():
         stat, pid, *_ = line.split() or ["Z", "0"]
@@ -99,12 +101,21 @@ def sandbox_processes():
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("hostile"))
+    """The hostile batch graded by root (tests/test_hostile_as_user.py grades it as an ordinary user)."""
+    return grade_hostile_batch(copy_course(tmp_path_factory.mktemp("hostile")), run_nbgrader)
+
+
+def grade_hostile_batch(course, nbgrader, sandbox_user=SANDBOX_USER):
+    """Grade the honest and hostile students of every assignment in `course` with `nbgrader(course, *args, check)`.
+
+    `sandbox_user`: the account the sandboxes' processes run as (nobody under root; the grader's
+    own account when it grades as an ordinary user).
+    """
     server = socket.create_server(("127.0.0.1", 0))  # the loopback server the network attack aims at
     port = server.getsockname()[1]
     assignments = sorted({hostile.assignment for hostile in HOSTILE})
     for name in assignments:
-        run_nbgrader(course, "generate_assignment", name, "--force")
+        nbgrader(course, "generate_assignment", name, "--force")
         owner = assignment(name)
         release, source = (course / stage / name / owner.filename for stage in ("release", "source"))
         honest = reference(owner) if HONEST[name] == "reference" else untouched(owner)
@@ -118,7 +129,7 @@ def batch(tmp_path_factory):
                         cell.source = hostile_code(hostile, port)
                 write(course, name, hostile.student_id, nb)
     OUTSIDE_MARK.unlink(missing_ok=True)
-    left_before = sandbox_processes()  # what graders that are gone left before this batch (not this batch's)
+    left_before = sandbox_processes(sandbox_user)  # what graders that are gone left before this batch (not this batch's)
     outputs = ("gradebook.db", "autograded", "feedback")
     before = fingerprint(course, skip=outputs), environment_fingerprint()
     os.environ["KERAS_COURSE_GRADER_SECRET"] = SECRET
@@ -127,10 +138,10 @@ def batch(tmp_path_factory):
         for name in assignments:
             attackers = sum(hostile.assignment == name for hostile in HOSTILE)
             with grading_runs.timed(f"hostile: autograde {name}, {len(HONEST_STUDENTS)} honest and {attackers} hostile"):
-                run_nbgrader(course, "autograde", name, "--force", f"--Execute.timeout={CELL_TIMEOUT_SECONDS}", *limits,
-                             check=False)
+                nbgrader(course, "autograde", name, "--force", f"--Execute.timeout={CELL_TIMEOUT_SECONDS}", *limits,
+                         check=False)
             with grading_runs.timed(f"hostile: generate_feedback {name}"):
-                run_nbgrader(course, "generate_feedback", name, "--force", check=False)
+                nbgrader(course, "generate_feedback", name, "--force", check=False)
     finally:
         os.environ.pop("KERAS_COURSE_GRADER_SECRET")
         server.close()
@@ -139,8 +150,10 @@ def batch(tmp_path_factory):
     students += [(hostile.student_id, hostile.assignment) for hostile in HOSTILE]
     results = {(student, name): read_results(course, name, assignment(name).notebook, student)
                for student, name in students}
-    left = tuple([item for item in found if item not in earlier] for found, earlier in zip(sandbox_processes(), left_before))
-    return dict(course=course, before=before, after=after, results=results, left=left, outside=OUTSIDE_MARK.exists())
+    left = tuple([item for item in found if item not in earlier]
+                 for found, earlier in zip(sandbox_processes(sandbox_user), left_before))
+    return dict(course=course, before=before, after=after, results=results, left=left, outside=OUTSIDE_MARK.exists(),
+                as_root=sandbox_user == SANDBOX_USER)
 
 
 def write(course, name, student, nb):
@@ -168,7 +181,7 @@ def test_an_attack_costs_only_the_attacker(batch, hostile):
     key = (hostile.student_id, hostile.assignment)
     assert batch["results"][key] is not None, f"{hostile.student_id} was not graded"
     graded = graded_file(batch["course"], *key).read_text()
-    assert hostile.reason in graded, hostile.attack
+    assert (hostile.reason if batch["as_root"] else hostile.reason_as_user) in graded, hostile.attack
     assert SECRET not in graded
     honest_as_alone(batch["results"], hostile.assignment)
     course_before, environment_before = batch["before"]

@@ -19,7 +19,6 @@ Two settings serve `keras-course check`: `progress` logs each cell before it run
 """
 
 import contextlib
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -32,18 +31,24 @@ from traitlets import Any, Bool, Unicode
 
 from autograder.assignments import assignment as find_assignment
 from autograder.cells import grade_id_of, is_test
+from autograder.evidence import EVIDENCE_FOLDER
 from autograder.failures import stopped_output
 from autograder.grading.stages import RunStage, record_executed
-from autograder.isolation.sandbox import Limits, Sandbox, SandboxSettings, describe_bytes
+from autograder.isolation.sandbox import Limits, Sandbox, SandboxSettings, describe_bytes, describe_cpus
 
 # What the student's kernel never sees of the `autograder` package (the sandbox hides it): the grader's side, as the
 # kernel-side contract of pyproject.toml's import layers forbids it to import (tests/test_layers.py holds the two
 # together). Every assignment's `grader/` folder is on this side.
 GRADER_SIDE = ("grading", "isolation", "report", "selfcheck", "cli.py", "demo.py", "assignments/*/grader", "references")
 
+# What comes back from the kernel's folder when its sandbox closes: the records the judge decides on, nothing else.
+KEPT = (f"{EVIDENCE_FOLDER}/*.jsonl",)
+
 # The log lines saying which cell runs (`keras-course check` reads them) and how long the grader's own step after
 # a cell took (make benchmark reads them).
 PROGRESS_PREFIX = "progress:"
+# A cell held back this long for using more than its share of the processor gets a note saying so.
+HELD_BACK_NOTE_SECONDS = 2
 TRAINED_PREFIX = "trained outside the kernel:"
 
 
@@ -61,8 +66,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        # The connection file is written by now, readable by root only: the sandbox's user must read it.
-        os.chown(self.connection_file, self.sandbox.limits.uid, self.sandbox.limits.uid)
+        # The connection file is written by now, readable by its writer only: the sandbox's user must read it.
+        self.sandbox.give(self.connection_file)
         return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
 
 
@@ -122,7 +127,8 @@ class SandboxedExecute(RunStage, Execute):
         owner = find_assignment(resources.get("nbgrader", {}).get("assignment", ""))
         # A notebook of no known assignment may not read MNIST's test split either.
         train_split_only = not (owner.kernel_reads_test_split if owner else False)
-        sandboxed = Sandbox(folder, limits, train_split_only, hidden=GRADER_SIDE) if limits else contextlib.nullcontext()
+        sandboxed = Sandbox(folder, limits, train_split_only, hidden=GRADER_SIDE, keep=KEPT) if limits else (
+            contextlib.nullcontext())
         with tempfile.TemporaryDirectory(prefix="keras-course-grader-") as grader_folder:
             with sandboxed as sandbox:
                 self._sandbox = sandbox
@@ -165,7 +171,7 @@ class SandboxedExecute(RunStage, Execute):
             self.log.info(f"{PROGRESS_PREFIX} {position}/{len(self._to_run)} {grade_id_of(cell) or f'cell {index + 1}'}")
         configured = self.timeout
         self.timeout = int(min(configured or remaining, remaining)) + 1
-        before = (self._sandbox.refused_processes(), self._sandbox.disk_full()) if self._sandbox else None
+        before = self._limits_so_far() if self._sandbox else None
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -177,7 +183,11 @@ class SandboxedExecute(RunStage, Execute):
             self._after_cell_hook(cell, index)
         cut_outputs(cell, self._settings.output_bytes_per_cell)
         if self._sandbox and not self._stopped:
-            cell.outputs.extend(stopped_output(note) for note in self._limit_notes(*before))
+            cell.outputs.extend(stopped_output(note) for note in self._limit_notes(*before[:2]))
+        if self._sandbox:
+            held_back = self._held_back_note(before[2])
+            if held_back is not None:
+                cell.outputs.append(held_back)
         return cell, resources
 
     def _seconds_left(self):
@@ -195,6 +205,20 @@ class SandboxedExecute(RunStage, Execute):
             cell.outputs.append(new_output("stream", name="stdout", text=log))
             self.log.info(f"{TRAINED_PREFIX} {grade_id_of(cell) or f'cell {index + 1}'} in "
                           f"{time.perf_counter() - started:.2f} s")
+
+    def _limits_so_far(self):
+        return self._sandbox.refused_processes(), self._sandbox.disk_full(), self._sandbox.held_back_seconds()
+
+    def _held_back_note(self, held_back_before):
+        """A note under the cell, when the sandbox held it back for using more than its processor share; or None.
+
+        Only a note, never an error: a notebook that computes hard is slowed, not failed."""
+        held_back = self._sandbox.held_back_seconds() - held_back_before
+        if held_back < HELD_BACK_NOTE_SECONDS:
+            return None
+        return new_output("stream", name="stdout", text=(
+            f"[sandbox] the notebook used more than its share of the processor "
+            f"({describe_cpus(self._sandbox.limits.cpus)}); the sandbox held it back for {held_back:.0f} s\n"))
 
     def _limit_notes(self, refused_before, full_before):
         """Limits the cell ran into without the kernel dying, in words."""

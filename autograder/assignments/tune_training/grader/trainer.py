@@ -196,7 +196,7 @@ class GraderTraining(GradingHooks):
         out.mkdir(parents=True)
         self.trained.update(new)
         timeout = max(int(seconds_left), 1)
-        with clean_process(self.limits, train_split_only=True) as (folder, run):
+        with clean_process(self.limits, train_split_only=True, keep=("out/*",)) as (folder, run):
             _copy_plan(self.workdir, name, folder / "plan", self.limits)
             (folder / "out").mkdir()
             (folder / "test_digests.txt").write_text("\n".join(sorted(digest.hex() for digest in test_image_digests())))

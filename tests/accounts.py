@@ -1,0 +1,58 @@
+"""Ordinary Unix accounts the suite creates (`make test` runs as root) and runs commands as.
+
+Grading and `keras-course check` must work as an ordinary user: the tests that say so run
+their commands here as one of these accounts, with its own home folder and none of root's
+groups.
+"""
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.environment import child_environment
+
+# The instructor's account on a shared machine, grading without root.
+GRADER = "keras-grader"
+
+
+def account(name):
+    """The account `name` (a system account with its own group), created if missing."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--user-group", "--shell", "/bin/sh", name], check=True)
+        return pwd.getpwnam(name)
+
+
+def home_of(user, parent=None):
+    """A fresh home folder for `user` (a pwd entry), owned by it."""
+    home = Path(tempfile.mkdtemp(prefix=f"{user.pw_name}-", dir=parent))
+    os.chown(home, user.pw_uid, user.pw_gid)
+    return home
+
+
+def give(folder, user):
+    """Make everything under `folder` `user`'s (a course copy the account grades)."""
+    for path in [Path(folder), *Path(folder).rglob("*")]:
+        os.lchown(path, user.pw_uid, user.pw_gid)
+
+
+def run_as(user, home, command, cwd, env=None, timeout=1800):
+    """Run `command` as `user` with `home` as its home, in `cwd`, with the course's environment; the finished process."""
+    environment = {**child_environment(env), "HOME": str(home), "USER": user.pw_name, "LOGNAME": user.pw_name}
+    return subprocess.run([str(part) for part in command], cwd=cwd, env=environment, capture_output=True, text=True,
+                          user=user.pw_uid, group=user.pw_gid, extra_groups=[], timeout=timeout)
+
+
+def nbgrader_as(user, home, course, *args, env=None):
+    """`nbgrader ARGS` in `course`, run as `user`: its log lines (stdout and stderr)."""
+    ran = run_as(user, home, [sys.executable, "-m", "nbgrader", *args], cwd=course, env=env)
+    return (ran.stdout + ran.stderr).splitlines()
+
+
+def remove(folder):
+    shutil.rmtree(folder, ignore_errors=True)
