@@ -22,7 +22,7 @@ HONEST = {"01_fix_simplenet": "untouched", A2: "reference", "03_tune_training": 
 
 # Limits of the hostile batch, small so that each attack reaches them quickly.
 LIMITS = dict(memory_bytes=1536 * 1024**2, processes=128, disk_bytes=256 * 1024**2,
-              output_bytes_per_cell=64 * 1024, notebook_seconds=240)
+              output_bytes_per_cell=64 * 1024, notebook_seconds=240, cpus=1)
 CELL_TIMEOUT_SECONDS = 10
 
 _COURSE = "from pathlib import Path\nCOURSE = Path.cwd().parents[2]\n"
@@ -138,7 +138,7 @@ HOSTILE = (
     Hostile("thread_bomb", "starts hundreds of threads",
             "import threading, time\nfor _ in range(400):\n"
             "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()", "more than 128 processes"),
-    Hostile("cpu_spinner", "spins on four processes, more than the two cores its sandbox may use",
+    Hostile("cpu_spinner", "spins on four processes, more than the one core its sandbox may use",
             "import os, time\nchildren = [pid for pid in (os.fork() for _ in range(3)) if pid]\n"
             "end = time.monotonic() + 6\nwhile time.monotonic() < end:\n    pass\n"
             "if len(children) < 3:\n    os._exit(0)\nfor child in children:\n    os.waitpid(child, 0)",

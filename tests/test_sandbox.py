@@ -354,3 +354,16 @@ def test_the_kernel_imports_the_package_nbgrader_imported(tmp_path, folder):
     grader_side, kernel_side = ran.stdout.splitlines()[-2:]
     assert grader_side == str(course / "autograder" / "__init__.py"), ran.stderr
     assert kernel_side == grader_side
+
+
+def test_a_tmpfs_of_its_own_is_no_way_around_the_limits(folder):
+    """A notebook that makes a user and mount namespace of its own to mount a tmpfs without a size: as an ordinary
+    user's sandbox it cannot make one; as root's, its pages count against the memory limit."""
+    code = ("import subprocess\nmade = subprocess.run(['unshare', '-U', '-m', '--map-root-user', 'sh', '-c', "
+            "'mount -t tmpfs none /tmp && head -c 1610612736 /dev/zero > /tmp/filler && echo wrote 1.5 GiB'], "
+            "capture_output=True, text=True)\nprint(made.stdout, made.stderr)")
+    with Sandbox(folder, LIMITS) as sandbox:
+        process = run(sandbox, code, timeout=120)
+    assert "wrote 1.5 GiB" not in process.stdout, process.stdout
+    if os.geteuid() != 0:
+        assert "unshare failed" in process.stdout, process.stdout

@@ -6,11 +6,12 @@ the grader's own processes on a student's files, `autograder/isolation/clean_pro
 The same sandbox, whether the grader is root or an ordinary user:
 
 - a keeper (`bwrap ... python -c KEEPER`) holds the sandbox's namespaces and folders for the
-  time of the `with` block; each command enters them (util-linux `nsenter`), so the kernel
+  time of the `with` block; each command enters them (enter_sandbox.py, as `nsenter` would), so the kernel
   and the grader's processes of one notebook share its folder, and nothing of it is mounted
   on the grader's machine: it all goes when the keeper goes (it dies with its grader);
 - its own PID, network, IPC and UTS namespaces, and as an ordinary user its own user
-  namespace: no other process is visible, and there is no network at all, loopback included;
+  namespace, in which no process can make another (bubblewrap's `--disable-userns`): no other
+  process is visible, and there is no network at all, loopback included;
   the kernel talks to nbgrader over Unix sockets in a folder of the sandbox (Jupyter's `ipc`
   transport), which the grader reaches through /proc;
 - no capabilities, no new privileges; as root, the unprivileged user `SandboxSettings.uid`
@@ -78,6 +79,8 @@ SOCKETS_BYTES = 1 * MIB
 MAX_KEPT_FILES = 1000
 # The devices a sandbox has (what bubblewrap's --dev gives, less a terminal and a writable /dev).
 DEVICES = ("null", "zero", "full", "random", "urandom")
+# What runs a command in the sandbox's namespaces (util-linux's nsenter cannot enter those of --disable-userns).
+ENTER_SANDBOX = Path(__file__).resolve().parent / "enter_sandbox.py"
 # Seconds the keeper may take to set up the sandbox.
 KEEPER_START_SECONDS = 10
 # The keeper: process 1 of the sandbox's PID namespace, which reaps the orphans of the sandbox's processes. Being
@@ -182,7 +185,7 @@ def missing():
     problems = []
     if shutil.which("bwrap") is None:
         problems.append("bubblewrap is not installed: `apt-get install bubblewrap` (Debian's package)")
-    for tool in ("setpriv", "nsenter", "prlimit"):
+    for tool in ("setpriv", "setsid", "prlimit"):
         if shutil.which(tool) is None:
             problems.append(f"{tool} is missing: `apt-get install util-linux`")
     if problems:
@@ -424,8 +427,8 @@ class Sandbox:
         bwrap = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                  "--as-pid-1", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--cap-drop", "ALL",
                  "--info-fd", str(info_fd)]
-        if not self.as_root:
-            bwrap.insert(1, "--unshare-user")
+        if not self.as_root:  # a user namespace of its own, in which no process can make another
+            bwrap[1:1] = ["--unshare-user", "--disable-userns"]
         for system in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc"):
             if Path(system).exists():
                 bwrap += ["--ro-bind", system, system]
@@ -462,16 +465,14 @@ class Sandbox:
     def command(self, argv, env_keys=("PATH", "LANG", *QUIET_TENSORFLOW, "NBGRADER_EXECUTION",
                                       "OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")):
         """`argv` wrapped so that it runs in this sandbox, with cwd the student's folder (as the host path)."""
-        enter = ["nsenter", f"--target={self.init_pid}", "--mount", "--net", "--ipc", "--uts", "--pid"]
-        if not self.as_root:
-            enter[2:2] = ["--user", "--preserve-credentials"]
+        enter = [sys.executable, "-I", "-S", str(ENTER_SANDBOX), str(self.init_pid)]
         environment = {key: os.environ[key] for key in env_keys if key in os.environ}
         # The kernel imports the package the sandbox binds: the one nbgrader's process imported, whatever the
         # kernel's interpreter would find first (another checkout, an installed copy).
         environment["PYTHONPATH"] = os.pathsep.join(
             [str(PACKAGE_FOLDER.parent), *filter(None, [os.environ.get("PYTHONPATH")])])
         environment.update(HOME="/tmp", MPLCONFIGDIR="/tmp/matplotlib", PYTHONNOUSERSITE="1")
-        # nsenter's own --wd would open the folder on the grader's side: env changes folder once inside.
+        # env changes to the student's folder once inside (the enterer starts where the grader is).
         clean_environment = ["env", "-i", f"--chdir={self.folder}", *(f"{key}={value}" for key, value in environment.items())]
         rlimits = rlimit_command(self.limits, WatchedLimits.uncounted_processes) if not self.as_root else [
             "prlimit", "--core=0", f"--fsize={self.limits.disk_bytes}", "--"]
@@ -481,7 +482,7 @@ class Sandbox:
         # setsid: the command leads a session and process group of its own, inside, as the child of a process of
         # the sandbox (its parent there; as root, one the sandbox's user cannot signal), never of the grader's nsenter.
         session = ["setsid", "--fork", "--wait"]
-        return [*self.enforced.join_command(), *enter, "--", *session, *clean_environment, *rlimits, *drop, *argv]
+        return [*self.enforced.join_command(), *enter, *session, *clean_environment, *rlimits, *drop, *argv]
 
 
 def _sized_tmpfs(path, size, perms="1777"):

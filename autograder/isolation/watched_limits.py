@@ -7,8 +7,9 @@ which is root's), so each limit comes from what the kernel gives an ordinary use
   the processes and threads of that namespace only: a fork or thread beyond the limit is
   refused, as cgroup pids refuses it; the watcher counts the times the namespace reaches its
   limit;
-- memory: the watcher adds up the resident memory of the sandbox's processes every
-  `TICK_SECONDS` and kills them at the limit, as the out-of-memory killer does;
+- memory: the watcher adds up the memory of the sandbox's processes every `TICK_SECONDS`
+  (resident sizes; their PSS once those pass the limit, so that forked processes sharing
+  pages count them once) and kills them at the limit, as the out-of-memory killer does;
   `RLIMIT_DATA` (`DATA_LIMIT_FACTOR` times the limit) stops any one process from allocating
   far past it between two looks;
 - processor: the watcher counts the processor time the processes used and, past their share
@@ -58,10 +59,25 @@ def processes_in(namespace, leave=()):
 
 
 def _resident_bytes(pid):
+    """The memory process `pid` holds, counting pages it shares with others in full (cheap: /proc/PID/statm)."""
     try:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_BYTES
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _proportional_bytes(pid):
+    """The memory process `pid` holds, each page it shares counted in part (its PSS: /proc/PID/smaps_rollup).
+
+    Forked processes share their parent's pages until they write them: what they hold together is
+    the sum of their PSS, not of their resident sizes."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
 
 
 def _threads(pid):
@@ -99,7 +115,7 @@ class WatchedLimits:
     """Memory, processes and CPU of one sandbox's processes, without root: rlimits and a watcher thread."""
 
     # What the user namespace counts besides the notebook's processes: the keeper (process 1 of the namespace), the
-    # `nsenter` that started the command (outside the PID namespace, but in the user namespace) and its `setsid`.
+    # enterer that started the command (outside the PID namespace, but in the user namespace) and its `setsid`.
     uncounted_processes = 3
 
     def __init__(self, name, limits):
@@ -144,7 +160,7 @@ class WatchedLimits:
     def _look_at_processes(self, pids):
         """Count one more time at the limit when the notebook's tasks reach it from below.
 
-        Its own tasks are all but the commands' `setsid` (whose parent, `nsenter`, is outside); within
+        Its own tasks are all but the commands' `setsid` (whose parent, the enterer, is outside); within
         one of the limit counts (a refused fork leaves the namespace at the limit, or one below once
         the refused process gives up)."""
         inside = set(pids) | self.keeper
@@ -175,6 +191,8 @@ class WatchedLimits:
             last = now
             credit -= self._processor_time_since_last_look(pids)
             memory = sum(_resident_bytes(pid) for pid in pids)
+            if memory > self.limits.memory_bytes:  # shared pages may count more than once: count them in part
+                memory = sum(_proportional_bytes(pid) for pid in pids)
             self.peak = max(self.peak, memory)
             if memory > self.limits.memory_bytes:
                 self.memory_hit = True
@@ -197,8 +215,7 @@ class WatchedLimits:
     def _hold_back(self, pids, seconds):
         """Stop the processes for `seconds` (what they used past their share), then let them go on.
 
-        A command's first process in the sandbox (its `setsid`, which only waits) is left running:
-        `nsenter` outside, seeing its child stopped, would stop itself too and never go on.
+        A command's first process in the sandbox (its `setsid`, which only waits) is left running.
         """
         inside = set(pids) | self.keeper
         pids = [pid for pid in pids if _parent(pid) in inside]
