@@ -75,6 +75,7 @@ lab-instructor: $(INSTALLED)
 
 benchmark: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m tests.benchmarks.autograde_time
+	$(BIN)/python -m tests.benchmarks.sandbox_time
 
 # What `keras-course check` costs against `nbgrader autograde` of the same notebook (about 3 minutes).
 benchmark-check: $(INSTALLED) $(SANDBOX)

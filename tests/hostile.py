@@ -22,7 +22,7 @@ HONEST = {"01_fix_simplenet": "untouched", A2: "reference", "03_tune_training": 
 
 # Limits of the hostile batch, small so that each attack reaches them quickly.
 LIMITS = dict(memory_bytes=1536 * 1024**2, processes=128, disk_bytes=256 * 1024**2,
-              output_bytes_per_cell=64 * 1024, notebook_seconds=240, cpus=1)
+              output_bytes_per_cell=64 * 1024, notebook_seconds=240)
 CELL_TIMEOUT_SECONDS = 10
 
 _COURSE = "from pathlib import Path\nCOURSE = Path.cwd().parents[2]\n"
@@ -138,17 +138,19 @@ HOSTILE = (
     Hostile("thread_bomb", "starts hundreds of threads",
             "import threading, time\nfor _ in range(400):\n"
             "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()", "more than 128 processes"),
-    Hostile("cpu_spinner", "spins on four processes, more than the one core its sandbox may use",
-            "import os, time\nchildren = [pid for pid in (os.fork() for _ in range(3)) if pid]\n"
-            "end = time.monotonic() + 6\nwhile time.monotonic() < end:\n    pass\n"
-            "if len(children) < 3:\n    os._exit(0)\nfor child in children:\n    os.waitpid(child, 0)",
-            "more than its share of the processor"),
     Hostile("disk_filler", "writes 2 GiB into its folder",
             "block = b'x' * (64 * 1024 * 1024)\nwith open('filler.bin', 'wb') as out:\n    for _ in range(32):\n"
             "        out.write(block)", "folder is full"),
     Hostile("tmp_filler", "writes 2 GiB into /tmp",
             "block = b'x' * (64 * 1024 * 1024)\nwith open('/tmp/filler.bin', 'wb') as out:\n    for _ in range(32):\n"
             "        out.write(block)", "No space left on device"),
+    Hostile("many_files", "makes 100,000 empty files for the grader to copy back",
+            "import os\nos.makedirs('many', exist_ok=True)\nfor index in range(100_000):\n"
+            "    open(f'many/{index}.txt', 'w').close()\nprint('made 100,000 files')", "made 100,000 files"),
+    Hostile("deep_tree", "makes a folder tree 1,500 deep for the grader to walk",
+            "import os\nstart = os.getcwd()\nos.makedirs('deep', exist_ok=True)\nos.chdir('deep')\n"
+            "for _ in range(1500):\n    os.mkdir('d')\n    os.chdir('d')\nos.chdir(start)\nprint('made a tree 1,500 deep')",
+            "made a tree 1,500 deep"),
     Hostile("long_line", "prints a single 60 MB line", "print('x' * 60_000_000)", "output cut"),
     Hostile("network_loopback", "connects to a server on the machine's loopback",
             "import socket\nsocket.create_connection(('127.0.0.1', PORT), timeout=5)", "Connection refused"),

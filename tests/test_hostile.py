@@ -27,6 +27,7 @@ from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.results import read_results
 from autograder.isolation.sandbox import CGROUP_PARENT, CGROUP_ROOT, SANDBOX_PREFIX, grader_of
 from tests import grading_runs
+from tests.hostile import A2 as A2_NAME
 from tests.hostile import CELL_TIMEOUT_SECONDS, HONEST, HOSTILE, LIMITS, hostile_code
 
 pytestmark = pytest.mark.slow
@@ -211,3 +212,11 @@ def test_no_grade_was_set_by_hand(batch):
 def test_the_feedback_of_every_student_was_written(batch):
     for student, name in batch["results"]:
         assert graded_file(batch["course"], student, name, "feedback", ".html").is_file(), (student, name)
+
+
+def test_what_a_notebook_made_in_its_folder_stays_in_its_sandbox(batch):
+    """The students who made 100,000 files or a 1,500-deep tree are graded, and their graded folders hold only what
+    nbgrader wrote: the notebook, and no file or folder the notebook made."""
+    for student in ("many_files", "deep_tree"):
+        folder = graded_file(batch["course"], student, A2_NAME).parent
+        assert sorted(path.name for path in folder.iterdir()) == [f"{assignment(A2_NAME).notebook}.ipynb"], student
