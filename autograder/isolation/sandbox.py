@@ -62,6 +62,7 @@ from autograder.isolation.cgroup_limits import (
     missing_controllers,
     remove_cgroup,
 )
+from autograder.isolation.no_links import open_folder, read_regular_file
 from autograder.isolation.watched_limits import WatchedLimits, rlimit_command
 from autograder.settings import MNIST_PATH
 
@@ -414,7 +415,7 @@ class Sandbox:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if target.is_symlink() or target.parent.is_symlink():
                     continue
-                content = _read_file(self.work, folder, name, status.st_size)
+                content = read_regular_file(self.work, _parts(folder), name, status.st_size)
                 if content is None:
                     continue
                 left -= len(content)
@@ -504,7 +505,7 @@ def _files_matching(root, folder, name_pattern):
     The folder is opened without following links and read once; nothing below it is looked at.
     """
     try:
-        descriptor = _open_folder(root, folder)
+        descriptor = open_folder(root, *_parts(folder))
     except OSError:
         return []
     try:
@@ -524,29 +525,8 @@ def _files_matching(root, folder, name_pattern):
         os.close(descriptor)
 
 
-def _open_folder(root, folder):
-    descriptor = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
-    for part in filter(None, folder.split("/")):
-        try:
-            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor)
-        finally:
-            os.close(descriptor)
-        descriptor = inner
-    return descriptor
-
-
-def _read_file(root, folder, name, size):
-    """The bytes of regular file `root/folder/name` (opened without following links), at most `size`; None if gone."""
-    try:
-        parent = _open_folder(root, folder)
-        try:
-            descriptor = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=parent)
-        finally:
-            os.close(parent)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as file:
-        return file.read(size)
+def _parts(folder):
+    return [part for part in folder.split("/") if part]
 
 
 def hidden_paths(patterns):

@@ -47,6 +47,7 @@ from autograder.assignments.tune_training.training import (
 )
 from autograder.errors import CheckFailure, error_text
 from autograder.isolation.clean_process import clean_process
+from autograder.isolation.no_links import open_folder
 from autograder.isolation.sandbox import is_sparse
 from autograder.settings import SEED, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
 
@@ -231,25 +232,14 @@ class GraderTraining(GradingHooks):
 
 
 # The kernel's folder belongs to the student's code, which may replace any file or folder in it by a link while
-# the grader works: the grader (root) reads and writes there only through folders opened without following links.
-
-
-def _open_folder(base, *parts):
-    """A file descriptor of `base/parts...`, each part opened without following a link (OSError if one is)."""
-    descriptor = os.open(base, os.O_RDONLY | os.O_DIRECTORY)
-    for part in parts:
-        try:
-            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=descriptor)
-        finally:
-            os.close(descriptor)
-        descriptor = inner
-    return descriptor
+# the grader works: the grader reads and writes there only through folders opened without following links
+# (autograder/isolation/no_links.py).
 
 
 def _plan_names(workdir):
     """The names of the complete plans in the kernel's folder (a regular `plan.json` in them), sorted."""
     try:
-        descriptor = _open_folder(workdir, PLANS_FOLDER)
+        descriptor = open_folder(workdir, PLANS_FOLDER)
     except OSError:
         return []
     try:
@@ -257,7 +247,7 @@ def _plan_names(workdir):
         for entry in os.scandir(descriptor):
             if entry.is_dir(follow_symlinks=False):
                 try:
-                    inner = _open_folder(workdir, PLANS_FOLDER, entry.name)
+                    inner = open_folder(workdir, PLANS_FOLDER, entry.name)
                 except OSError:
                     continue
                 try:
@@ -281,7 +271,7 @@ def _copy_plan(workdir, name, target, limits):
     """
     target.mkdir()
     try:
-        descriptor = _open_folder(workdir, PLANS_FOLDER, name)
+        descriptor = open_folder(workdir, PLANS_FOLDER, name)
     except OSError:
         return
     left = limits.disk_bytes if limits else float("inf")
@@ -305,7 +295,7 @@ def _copy_plan(workdir, name, target, limits):
 def _write_beside_plan(workdir, name, filename, data):
     """Write a new file `filename` in the plan `name` of the kernel's folder; nothing if anything is in the way."""
     try:
-        descriptor = _open_folder(workdir, PLANS_FOLDER, name)
+        descriptor = open_folder(workdir, PLANS_FOLDER, name)
     except OSError:
         return
     try:
