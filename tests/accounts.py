@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.environment import child_environment
+from autograder.grading.nbgrader_commands import NbgraderFailed
 
 # The instructor's account on a shared machine, grading without root.
 GRADER = "keras-grader"
@@ -48,10 +49,21 @@ def run_as(user, home, command, cwd, env=None, timeout=1800):
                           user=user.pw_uid, group=user.pw_gid, extra_groups=[], timeout=timeout)
 
 
-def nbgrader_as(user, home, course, *args, env=None):
-    """`nbgrader ARGS` in `course`, run as `user`: its log lines (stdout and stderr)."""
-    ran = run_as(user, home, [sys.executable, "-m", "nbgrader", *args], cwd=course, env=env)
-    return (ran.stdout + ran.stderr).splitlines()
+def nbgrader_as(user, home):
+    """`run_nbgrader` as `user` (with `home` as its home): the same call, `nbgrader ARGS` in a course, its log lines.
+
+    With `check`, an exit code other than 0 raises `NbgraderFailed`, as `run_nbgrader` does. The account is
+    `.user` of the function returned."""
+    def run(course, *args, check=True, env=None):
+        ran = run_as(user, home, [sys.executable, "-m", "nbgrader", *args], cwd=course, env=env)
+        lines = (ran.stdout + ran.stderr).splitlines()
+        if check and ran.returncode != 0:
+            raise NbgraderFailed(f"`nbgrader {' '.join(args)}` as {user.pw_name} exited {ran.returncode}:\n"
+                                 + "\n".join(lines)[-3000:])
+        return lines
+
+    run.user = user
+    return run
 
 
 def remove(folder):

@@ -10,7 +10,6 @@ The share is small so that the spinner passes it even on a machine busy with oth
 """
 
 import dataclasses
-import functools
 
 import nbformat
 import pytest
@@ -55,7 +54,7 @@ def test_a_spinner_is_held_to_its_share_and_told_so(tmp_path, grader):
         user = account(GRADER)
         home = home_of(user)
         course = copy_course(home / "course")
-        nbgrader = functools.partial(_as_user, user, home)
+        nbgrader = nbgrader_as(user, home)
     try:
         grade_the_spinner(course, nbgrader)
         if home is not None:
@@ -71,7 +70,3 @@ def test_a_spinner_is_held_to_its_share_and_told_so(tmp_path, grader):
     assert "spun" in spinning and NOTE in spinning, spinning
     assert NOTE in feedback
     assert cells and not [grade_id for grade_id, text in cells.items() if NOTE in text], cells  # the calm cells
-
-
-def _as_user(user, home, course, *args, check=True):
-    return nbgrader_as(user, home, course, *args)

@@ -268,8 +268,6 @@ class Sandbox:
         self.cgroups = list(self.enforced.cgroups.values()) if self.as_root else []
         self.keeper = None
         self.init_pid = None
-        self.peak_memory = 0
-        self.memory_hit = self.processes_hit = False
 
     @property
     def work(self):
@@ -329,10 +327,7 @@ class Sandbox:
             time.sleep(0.01)
 
     def __exit__(self, *exc):
-        self.kill_all()
-        self.enforced.close()
-        self.memory_hit, self.processes_hit = self.memory_exceeded(), self.processes_exceeded()
-        self.peak_memory = self.enforced.peak_memory()
+        self.kill_all()  # nothing of the notebook changes its files while they are copied back
         try:
             self._copy_back()
         finally:
@@ -340,9 +335,8 @@ class Sandbox:
         return False
 
     def _tear_down(self):
-        """Stop the keeper (the sandbox's folders go with it), remove the scratch folder and the cgroups."""
+        """Stop the keeper (the sandbox's folders go with it), remove the scratch folder, end the limits (the cgroups)."""
         self.kill_all()
-        self.enforced.close()
         if self.keeper is not None:
             if self.init_pid:
                 _kill(self.init_pid)
@@ -350,9 +344,7 @@ class Sandbox:
             self.keeper.wait()
             self.keeper.stderr.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
-        if self.as_root:
-            for cgroup in self.cgroups:
-                remove_cgroup(cgroup)
+        self.enforced.close()
 
     def kill_all(self):
         """Kill every process still in this sandbox (whatever it forked or detached), but its keeper."""

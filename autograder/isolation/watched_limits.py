@@ -122,7 +122,6 @@ class WatchedLimits:
         self.limits = limits
         self.namespace = ""
         self.keeper = set()
-        self.peak = 0
         self.memory_hit = False
         self.at_process_limit = 0
         self._at_limit = False
@@ -146,9 +145,6 @@ class WatchedLimits:
 
     def memory_exceeded(self):
         return self.memory_hit
-
-    def peak_memory(self):
-        return self.peak
 
     def refused_processes(self):
         """How many times the notebook reached its limit of processes and threads (forks past it are refused).
@@ -193,7 +189,6 @@ class WatchedLimits:
             memory = sum(_resident_bytes(pid) for pid in pids)
             if memory > self.limits.memory_bytes:  # shared pages may count more than once: count them in part
                 memory = sum(_proportional_bytes(pid) for pid in pids)
-            self.peak = max(self.peak, memory)
             if memory > self.limits.memory_bytes:
                 self.memory_hit = True
                 signal_all(pids, signal.SIGKILL)

@@ -109,16 +109,24 @@ def main():
 
 def sandbox_cost(submission, repeats=5):
     """One assignment-1 submission autograded with and without the sandbox, alternately; medians and their ratio."""
-    times = {"without the sandbox": [], "in the sandbox": []}
+    bare, sandboxed = alternated(
+        f"\nThe sandbox's cost, `nbgrader autograde {submission.assignment}` of its reference", repeats,
+        {"without the sandbox": lambda: autograde_once(submission, "--SandboxSettings.enabled=False")[0],
+         "in the sandbox": lambda: autograde_once(submission)[0]})
+    print(f"  ratio {sandboxed / bare:.3f} ({sandboxed / bare - 1:+.1%})")
+
+
+def alternated(title, repeats, runs):
+    """Time each of `runs` ({name: a function returning seconds}) `repeats` times, alternately; print each one's
+    median and times under `title`; return the medians in the order of `runs`."""
+    times = {name: [] for name in runs}
     for _ in range(repeats):
-        times["without the sandbox"].append(autograde_once(submission, "--SandboxSettings.enabled=False")[0])
-        times["in the sandbox"].append(autograde_once(submission)[0])
-    bare, sandboxed = (statistics.median(values) for values in times.values())
-    print(f"\nThe sandbox's cost, `nbgrader autograde {submission.assignment}` of its reference "
-          f"(median of {repeats}, alternated):")
+        for name, run in runs.items():
+            times[name].append(run())
+    print(f"{title} (median of {repeats}, alternated):")
     for name, values in times.items():
         print(f"  {name:<20} {statistics.median(values):6.1f} s  ({', '.join(f'{value:.1f}' for value in values)})")
-    print(f"  ratio {sandboxed / bare:.3f} ({sandboxed / bare - 1:+.1%})")
+    return [statistics.median(values) for values in times.values()]
 
 
 if __name__ == "__main__":

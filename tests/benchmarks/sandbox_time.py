@@ -12,9 +12,7 @@ figures, asserts nothing; each is a ratio against a baseline measured in the sam
 """
 
 import dataclasses
-import functools
 import os
-import statistics
 import tempfile
 import threading
 import time
@@ -25,6 +23,7 @@ from autograder.assignments.submission import reference, untouched
 from autograder.demo import write_submissions
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from tests.accounts import GRADER, account, give, home_of, nbgrader_as, remove
+from tests.benchmarks.autograde_time import alternated
 
 A1 = "01_fix_simplenet"
 REPEATS = 3
@@ -41,7 +40,7 @@ def graded_in(parent, submissions, nbgrader=run_nbgrader, options=()):
     run_nbgrader(course, "generate_assignment", A1, "--force")
     write_submissions(course, submissions)
     if nbgrader is not run_nbgrader:
-        give(course.parent, nbgrader.keywords["user"])
+        give(course.parent, nbgrader.user)
         os.chmod(course.parent, 0o755)
     started = time.perf_counter()
     nbgrader(course, "autograde", A1, "--force", *options)
@@ -51,24 +50,14 @@ def graded_in(parent, submissions, nbgrader=run_nbgrader, options=()):
 def as_user_against_root(honest):
     user = account(GRADER)
     home = home_of(user)
-    as_user = functools.partial(_nbgrader_as, user=user, home=home)
-    times = {"as root": [], "as an ordinary user": []}
+    as_user = nbgrader_as(user, home)
     try:
-        for _ in range(REPEATS):
-            times["as root"].append(graded_in(home, [honest]))
-            times["as an ordinary user"].append(graded_in(home, [honest], as_user))
+        root, user_time = alternated(
+            f"The sandbox as an ordinary user against root: `nbgrader autograde {A1}` of its reference", REPEATS,
+            {"as root": lambda: graded_in(home, [honest]), "as an ordinary user": lambda: graded_in(home, [honest], as_user)})
     finally:
         remove(home)
-    root, user_time = (statistics.median(values) for values in times.values())
-    print(f"The sandbox as an ordinary user against root: `nbgrader autograde {A1}` of its reference "
-          f"(median of {REPEATS}, alternated):")
-    for name, values in times.items():
-        print(f"  {name:<20} {statistics.median(values):6.1f} s  ({', '.join(f'{value:.1f}' for value in values)})")
     print(f"  ratio: {user_time / root:.2f}x root's time")
-
-
-def _nbgrader_as(course, *args, user, home):
-    return nbgrader_as(user, home, course, *args)
 
 
 def spinner_beside(honest, nbgrader=run_nbgrader, parent=None, who="root"):
@@ -106,7 +95,7 @@ def main():
     user = account(GRADER)
     home = home_of(user)
     try:
-        spinner_beside(honest, functools.partial(_nbgrader_as, user=user, home=home), home, "an ordinary user")
+        spinner_beside(honest, nbgrader_as(user, home), home, "an ordinary user")
     finally:
         remove(home)
     as_user_against_root(honest)
