@@ -16,8 +16,12 @@ from pathlib import Path
 from autograder.environment import child_environment
 from autograder.grading.nbgrader_commands import NbgraderFailed
 
-# The instructor's account on a shared machine, grading without root.
+# The instructor's account on a shared machine, grading without root: the hostile batch's (tests/test_hostile_as_user.py),
+# which takes every process of its account still running after the batch for one a sandbox left behind, so no other
+# test may use it. Each other test that grades as an ordinary user has an account of its own.
 GRADER = "keras-grader"
+SANDBOX_TESTER = "keras-sandbox-tester"  # tests/test_sandbox_as_user.py
+CPU_GRADER = "keras-cpu-grader"  # tests/test_cpu_share.py
 
 
 def account(name):

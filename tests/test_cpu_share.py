@@ -18,7 +18,7 @@ from autograder.assignments import assignment as find_assignment
 from autograder.assignments.submission import untouched
 from autograder.demo import write_submissions
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
-from tests.accounts import GRADER, account, give, home_of, nbgrader_as, remove
+from tests.accounts import CPU_GRADER, account, give, home_of, nbgrader_as, remove
 
 pytestmark = pytest.mark.slow
 
@@ -51,14 +51,14 @@ def test_a_spinner_is_held_to_its_share_and_told_so(tmp_path, grader):
         nbgrader = run_nbgrader
         home = None
     else:
-        user = account(GRADER)
+        user = account(CPU_GRADER)
         home = home_of(user)
         course = copy_course(home / "course")
         nbgrader = nbgrader_as(user, home)
     try:
         grade_the_spinner(course, nbgrader)
         if home is not None:
-            give(home, account(GRADER))
+            give(home, account(CPU_GRADER))
         for step in ("autograde", "generate_feedback"):
             nbgrader(course, step, A1.name, "--force", "--SandboxSettings.cpus=0.25", check=False)
         cells = graded_cells(course)
