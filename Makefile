@@ -8,17 +8,18 @@ INSTALLED := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
 SANDBOX := $(VENV)/.sandbox
 POSTGRES := $(VENV)/.postgres
+PROXY := hub/node_modules/.bin/configurable-http-proxy
 
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast coverage lab lab-instructor benchmark benchmark-check benchmark-grade benchmark-training benchmark-report benchmark-startup release clean-demo
+.PHONY: setup demo test test-fast coverage lab lab-instructor hub benchmark benchmark-check benchmark-grade benchmark-training benchmark-report benchmark-startup release clean-demo
 
 setup: $(INSTALLED)
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(BIN)/python || { interpreter=$$(PYTHON="$(PYTHON)" tools/pick-python) && "$$interpreter" -m venv $(VENV); }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[instructor,test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[instructor,hub,test]'
 	$(BIN)/python -c 'import sysconfig; from autograder.startup import write_pth; write_pth(sysconfig.get_paths()["purelib"])'
 	touch $@
 
@@ -47,17 +48,22 @@ $(POSTGRES): | $(INSTALLED)
 			-o Dpkg::Options::=--force-confold postgresql; }
 	touch $@
 
+# JupyterHub's proxy, configurable-http-proxy from the npm registry at the version hub/package-lock.json pins.
+$(PROXY): hub/package-lock.json
+	npm ci --prefix hub --no-audit --no-fund --loglevel=error
+	touch $@
+
 # On both cores: each test file (and every test of the graded class) runs whole on one worker (tests/conftest.py).
 PARALLEL := -n 2 --dist loadscope
 
-test: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES)
+test: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES) $(PROXY)
 	$(BIN)/python -m pytest $(PARALLEL)
 
 test-fast: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m pytest $(PARALLEL) -m "not slow"
 
 # Line and branch coverage of the package by the whole suite, per module (in this process and its workers).
-coverage: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES)
+coverage: $(INSTALLED) $(BROWSER) $(SANDBOX) $(POSTGRES) $(PROXY)
 	$(BIN)/python -m pytest $(PARALLEL) --cov=autograder --cov-branch --cov-report=term
 
 # The course in JupyterLab, as a student sees it (nbgrader's Assignment List and Validate button)
@@ -72,6 +78,12 @@ lab: $(INSTALLED)
 
 lab-instructor: $(INSTALLED)
 	$(JUPYTER_LAB) instructor $(AS_ROOT)
+
+# A class on JupyterHub (README: Run a class on JupyterHub), as root: the accounts of hub/roster.csv, the course's
+# folders under HUB_ROOT, then the hub on http://127.0.0.1:8000 until Ctrl+C. Each person's server runs as them.
+HUB_ROOT ?= /srv/keras-course
+hub: $(INSTALLED) $(SANDBOX) $(PROXY)
+	$(BIN)/keras-course hub --root $(HUB_ROOT)
 
 benchmark: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m tests.benchmarks.autograde_time

@@ -199,6 +199,49 @@ def certificates(folder, hosts):
     click.echo("\n".join(cluster_commands(files, scheduler_hosts)))
 
 
+@main.command()
+@click.option("--roster", type=click.Path(dir_okay=False, exists=True, path_type=str), default=None,
+              help="The class: username,role,first_name,last_name per line (default: hub/roster.csv).")
+@click.option("--root", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Where the hub keeps the class: the exchange, the course folder, its own state "
+              "(default: /srv/keras-course).")
+@click.option("--homes", type=click.Path(file_okay=False, path_type=str), default=None,
+              help="Where new accounts get their home folders (default: /home).")
+@click.option("--ip", default=None, help="The address the hub listens on (default: 127.0.0.1; put TLS in front "
+              "before you open it to a network).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="The hub's port (default: 8000).")
+@click.option("--internal-ports", metavar="HUB,PROXY_API,FORMGRADER", default=None,
+              help="Loopback ports of the hub's API, the proxy's API and the Formgrader (default: 8081,8001,9999).")
+def hub(roster, root, homes, ip, port, internal_ports):
+    """Run the course for a class on JupyterHub, each person as their own Unix account (as root).
+
+    Makes the roster's accounts (new ones get a password, written to the hub's passwords file),
+    the course's folders and groups, then starts JupyterHub with hub/jupyterhub_config.py:
+    students log in to the student view, instructors to theirs and to the course's Formgrader,
+    which runs as the account grader-COURSE. Run it again after editing the roster.
+    """
+    import sys
+
+    from autograder.hub.accounts import AccountError
+    from autograder.hub.launch import HubSettings, run_hub
+    from autograder.hub.layout import LayoutError
+    from autograder.hub.roster import RosterError
+
+    given = {"roster": roster, "root": root, "homes": homes, "ip": ip, "port": port}
+    if internal_ports:
+        try:
+            given.update(zip(("hub_port", "proxy_api_port", "formgrader_port"),
+                             (int(part) for part in internal_ports.split(",", 2))))
+        except ValueError:
+            click.echo("error: --internal-ports takes three port numbers, e.g. 8081,8001,9999", err=True)
+            sys.exit(2)
+    try:
+        run_hub(HubSettings(**{name: value for name, value in given.items() if value is not None}), echo=click.echo)
+    except (RosterError, LayoutError, AccountError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+
+
 NO_SANDBOX_WARNING = (
     "WARNING: --no-sandbox: the notebook runs with your permissions, network and files. Its code can change "
     "its own score and anything you can change. Use it only for your own notebook, never to grade others."

@@ -43,6 +43,7 @@ class BatchSummary:
     assignment: str
     workers: int
     scheduler: str = ""  # the address of the cluster's scheduler (tls://...)
+    sandbox: str = ""  # how the students' kernels run, and which limits hold (`sandbox_in_use`)
     # [{"student", "seconds" (grading on the worker), "record_seconds" (writing it here), "worker", "attempts",
     #   and "note": what the notebook did to the course's test cells, when it did (GradedStudent.problem)}]
     graded: list = field(default_factory=list)
@@ -65,6 +66,8 @@ class BatchSummary:
             said.append(f"  scores (autograded points of {possible:g}): mean {statistics.mean(points):.1f}, "
                         f"median {statistics.median(points):g}, lowest {scores[0][0]:g} ({scores[0][1]}), "
                         f"highest {scores[-1][0]:g} ({scores[-1][1]})")
+        if self.sandbox:
+            said.append(f"  kernels: {self.sandbox}")
         said += [f"  note: {entry['student']}: {entry['note']}" for entry in self.graded if entry.get("note")]
         said += [f"  not graded: {failure['student']}: {failure['reason']}" for failure in self.failed]
         if self.interrupted:
@@ -163,6 +166,18 @@ def stopped_early(graded):
 # -- the batch -----------------------------------------------------------------------------
 
 
+def sandbox_in_use(course_root):
+    """How the course's settings run the students' kernels, in the words of the grading log: the sandbox's mode on
+    this machine (the workers of a LocalCluster run as this account), or that there is none."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.course import CONFIG
+    from autograder.isolation.sandbox import SandboxSettings, mode
+
+    settings = SandboxSettings(config=PyFileConfigLoader(CONFIG, path=str(course_root)).load_config())
+    return mode() if settings.enabled else "NO SANDBOX (SandboxSettings.enabled = False): every notebook runs as you"
+
+
 def default_workers():
     """A worker per core: students graded side by side use a machine better than one kernel on all its cores."""
     return max(1, os.cpu_count() or 1)
@@ -191,7 +206,8 @@ def grade_class(course_root, assignment, students=(), workers=None, scheduler=No
     try:
         with grading_cluster(security, scheduler, workers) as (client, threads):
             summary = BatchSummary(assignment, len(client.scheduler_info().get("workers", {})) or (workers or 0),
-                                   skipped=list(already), scheduler=client.scheduler.address)
+                                   skipped=list(already), scheduler=client.scheduler.address,
+                                   sandbox=sandbox_in_use(course_root))
             state = BatchProgress(total=len(to_grade), workers=summary.workers or 1)
             try:
                 with _ctrl_c_noted() as interrupted:

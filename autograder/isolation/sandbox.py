@@ -202,6 +202,18 @@ def missing():
     return problems
 
 
+def mode():
+    """How the sandbox runs for this account on this machine, and which limits hold, in a line for the grading log."""
+    if as_root():
+        return ("the sandbox as root: the notebook as nobody, its memory, processes and processor share held by "
+                "cgroups (v1)")
+    import getpass
+
+    return (f"the sandbox as the ordinary user {getpass.getuser()}: the notebook in a user namespace of its own, its "
+            "processes held by an rlimit, its memory and processor share by a watcher (every 50 ms, so a burst "
+            "between two looks can pass the memory limit briefly)")
+
+
 @functools.cache
 def user_namespaces_work():
     """Can this (ordinary) user run bubblewrap in a user namespace of its own?"""
@@ -581,3 +593,11 @@ def _ancestors(paths):
             if parent != Path("/") and parent not in folders:
                 folders.append(parent)
     return folders
+
+
+if __name__ == "__main__":
+    # `python -m autograder.isolation.sandbox`: can this account grade in the sandbox here, and how.
+    if missing():
+        print("; ".join(missing()))
+        sys.exit(1)
+    print(mode())

@@ -8,4 +8,6 @@ from pathlib import Path
 
 c = get_config()  # noqa: F821 (traitlets provides it to configuration files)
 c.LabApp.custom_css = True
-c.ServerApp.tornado_settings.update({"static_custom_path": [str(Path(__file__).resolve().parent / "custom")]})
+# A dict of its own, not `.update()` on the trait (a lazy value then): jupyterhub-singleuser, on the hub, reads the
+# setting as a dict before the server starts.
+c.ServerApp.tornado_settings = {"static_custom_path": [str(Path(__file__).resolve().parent / "custom")]}

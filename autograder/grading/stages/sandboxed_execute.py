@@ -35,11 +35,13 @@ from autograder.evidence import EVIDENCE_FOLDER
 from autograder.failures import stopped_output
 from autograder.grading.stages import RunStage, record_executed
 from autograder.isolation.sandbox import Limits, Sandbox, SandboxSettings, describe_bytes, describe_cpus
+from autograder.isolation.sandbox import mode as sandbox_mode
 
 # What the student's kernel never sees of the `autograder` package (the sandbox hides it): the grader's side, as the
 # kernel-side contract of pyproject.toml's import layers forbids it to import (tests/test_layers.py holds the two
 # together). Every assignment's `grader/` folder is on this side.
-GRADER_SIDE = ("grading", "isolation", "report", "selfcheck", "cli.py", "demo.py", "assignments/*/grader", "references")
+GRADER_SIDE = ("grading", "isolation", "report", "selfcheck", "cli.py", "demo.py", "hub", "assignments/*/grader",
+               "references")
 
 # What comes back from the kernel's folder when its sandbox closes: the records the judge decides on, nothing else.
 KEPT = (f"{EVIDENCE_FOLDER}/*.jsonl",)
@@ -50,6 +52,8 @@ PROGRESS_PREFIX = "progress:"
 # A cell held back this long for using more than its share of the processor gets a note saying so.
 HELD_BACK_NOTE_SECONDS = 2
 TRAINED_PREFIX = "trained outside the kernel:"
+# Said once per notebook: which sandbox it runs in, and which limits hold there (the grading log names the mode).
+SANDBOX_PREFIX = "sandbox:"
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -129,6 +133,7 @@ class SandboxedExecute(RunStage, Execute):
         train_split_only = not (owner.kernel_reads_test_split if owner else False)
         sandboxed = Sandbox(folder, limits, train_split_only, hidden=GRADER_SIDE, keep=KEPT) if limits else (
             contextlib.nullcontext())
+        self.log.info(f"{SANDBOX_PREFIX} {sandbox_mode() if limits else 'NO SANDBOX: the notebook runs as you'}")
         with tempfile.TemporaryDirectory(prefix="keras-course-grader-") as grader_folder:
             with sandboxed as sandbox:
                 self._sandbox = sandbox

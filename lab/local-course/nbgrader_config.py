@@ -1,4 +1,4 @@
-"""nbgrader's settings in the student view (lab/jupyter-lab student), whose server starts in the student's own folder.
+"""nbgrader's settings in the local student view (lab/jupyter-lab student), whose server starts in the student's own folder.
 
 The Assignment List reads nbgrader's settings from the server's folder and from Jupyter's
 configuration folders, this one among them. A student's folder holds only the student's files,

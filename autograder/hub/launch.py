@@ -1,0 +1,134 @@
+"""`keras-course hub`: the class's accounts and folders (`prepare_class`), then JupyterHub (`run_hub`).
+
+JupyterHub reads hub/jupyterhub_config.py; what that file needs from this command (the roster,
+the folders, the ports) it reads from one environment variable, `HubSettings.VARIABLE`. The
+hub runs as root, which PAM log-in and starting each person's server as their own account
+need; nothing else runs as root: every server, the Formgrader and every grading run as an
+ordinary account, each student kernel in the sandbox that needs no root.
+"""
+
+import json
+import os
+import pwd
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from autograder.course import course_settings
+from autograder.hub.accounts import add_to_group, ensure_account, ensure_group, set_new_password
+from autograder.hub.layout import (
+    GRADERS_UMASK,
+    HubLayout,
+    LayoutError,
+    close_checkout,
+    lay_out,
+    prepare_course,
+    unreachable,
+)
+from autograder.hub.roster import read_roster
+from autograder.settings import COURSE_ROOT
+
+HUB_FOLDER = COURSE_ROOT / "hub"
+CONFIG_FILE = HUB_FOLDER / "jupyterhub_config.py"
+PROXY = HUB_FOLDER / "node_modules" / ".bin" / "configurable-http-proxy"
+ENVIRONMENT_BIN = Path(sys.prefix) / "bin"
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """Where the hub keeps its class, whom it lets in, and where it listens."""
+
+    root: str = "/srv/keras-course"
+    roster: str = str(HUB_FOLDER / "roster.csv")
+    homes: str = "/home"
+    ip: str = "127.0.0.1"
+    port: int = 8000
+    # Loopback ports of the hub's own parts: its API, the proxy's API, the course's Formgrader.
+    hub_port: int = 8081
+    proxy_api_port: int = 8001
+    formgrader_port: int = 9999
+
+    VARIABLE = "KERAS_COURSE_HUB"
+
+    def to_environment(self):
+        return {self.VARIABLE: json.dumps(asdict(self))}
+
+    @classmethod
+    def from_environment(cls):
+        return cls(**json.loads(os.environ[cls.VARIABLE]))
+
+    @property
+    def layout(self):
+        return HubLayout(Path(self.root), course_settings(COURSE_ROOT)[1])
+
+
+def prepare_class(settings, echo=print):
+    """Lay out the hub's folders and make the roster's accounts; return `(layout, roster, new passwords)`."""
+    if os.geteuid() != 0:
+        raise LayoutError("`keras-course hub` runs as root: it makes the class's Unix accounts, and the hub starts "
+                          "each person's server as their own account (run `sudo make hub`)")
+    problem = unreachable([Path(sys.executable).resolve(), ENVIRONMENT_BIN, COURSE_ROOT / "autograder"])
+    if problem:
+        raise LayoutError(problem)
+    if not PROXY.is_file():
+        raise LayoutError(f"JupyterHub's proxy is not installed ({PROXY}): `make hub` installs it "
+                          "(`npm ci --prefix hub`, configurable-http-proxy from the npm registry)")
+    roster = read_roster(settings.roster)
+    layout = settings.layout
+    # The environment's commands first: nbgrader runs its `alembic`, the hub its `jupyterhub-singleuser`.
+    os.environ["PATH"] = os.pathsep.join([str(ENVIRONMENT_BIN), os.environ.get("PATH", "/usr/bin:/bin")])
+    lay_out(layout)
+    group = ensure_group(layout.graders_group)
+    grader, _ = ensure_account(layout.grader, settings.homes, system=True)
+    add_to_group(layout.grader, layout.graders_group)
+    passwords = {}
+    for person in roster.people:
+        _, created = ensure_account(person.username, settings.homes)
+        if created:
+            passwords[person.username] = set_new_password(person.username)
+        if person.role == "instructor":
+            add_to_group(person.username, layout.graders_group)
+    _keep_passwords(layout.passwords, passwords)
+    for path in close_checkout():
+        echo(f"closed to other accounts: {path}")
+    prepare_course(layout, grader, group, [person for person in roster.people if person.role == "student"])
+    echo(f"grading on this hub: {sandbox_mode_for(layout.grader)}")
+    return layout, roster, passwords
+
+
+def _keep_passwords(path, passwords):
+    """Append the new accounts' passwords to `path` (root's only), for the instructor to hand out."""
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text("username,password\n")
+    os.chmod(path, 0o600)
+    with path.open("a") as file:
+        file.writelines(f"{name},{password}\n" for name, password in passwords.items())
+
+
+def sandbox_mode_for(account):
+    """How the sandbox runs for `account` (an ordinary user) on this machine, as `keras-course` says it."""
+    user = pwd.getpwnam(account)
+    ran = subprocess.run([sys.executable, "-m", "autograder.isolation.sandbox"], capture_output=True, text=True,
+                         user=user.pw_uid, group=user.pw_gid, extra_groups=[], cwd="/",
+                         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": user.pw_dir})
+    return (ran.stdout.strip() or ran.stderr.strip().splitlines()[-1]) if ran.returncode == 0 else (
+        "NONE: " + (ran.stdout.strip() or ran.stderr.strip()))
+
+
+def run_hub(settings, echo=print):
+    """Prepare the class, then become JupyterHub (this process is replaced; it stops on Ctrl+C or SIGTERM)."""
+    layout, roster, passwords = prepare_class(settings, echo)
+    echo(f"the class: {len(roster.instructors)} instructor(s), {len(roster.students)} student(s) of {settings.roster}")
+    if passwords:
+        echo(f"new accounts ({', '.join(passwords)}): their passwords are in {layout.passwords} (root's only)")
+    echo(f"the course folder (the Formgrader's and the instructors'): {layout.course}")
+    echo(f"JupyterHub: http://{settings.ip}:{settings.port}/ (the Formgrader: "
+         f"http://{settings.ip}:{settings.port}/services/{layout.course_id}/formgrader)")
+    sys.stdout.flush()
+    environment = {**os.environ, **settings.to_environment()}
+    os.umask(GRADERS_UMASK)
+    os.chdir(layout.state)
+    jupyterhub = str(ENVIRONMENT_BIN / "jupyterhub")
+    os.execve(jupyterhub, [jupyterhub, "-f", str(CONFIG_FILE)], environment)
