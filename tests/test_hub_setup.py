@@ -1,0 +1,127 @@
+"""What `keras-course hub` checks and lays out before JupyterHub starts: the roster, who may reach what, the course
+folder; without a hub (tests/test_hub.py runs one)."""
+
+import os
+import pwd
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder.hub.layout import (
+    COURSE_FILE_MODE,
+    COURSE_FOLDER_MODE,
+    HubLayout,
+    close_checkout,
+    lay_out,
+    prepare_course,
+    unreachable,
+)
+from autograder.hub.roster import Person, RosterError, read_roster
+from autograder.settings import COURSE_ROOT
+from tests.accounts import account, home_of, run_as
+
+HEADER = "username,role,first_name,last_name"
+HUB_PROBE = "keras-hub-probe"  # an ordinary account of this file's own
+
+
+def roster_file(tmp_path, *lines):
+    path = tmp_path / "roster.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_the_roster_lists_instructors_and_students_and_skips_comments(tmp_path):
+    roster = read_roster(roster_file(tmp_path, "# a comment", HEADER, "ada,instructor,Ada,L", "", "bo_b,student,Bo,B"))
+    assert roster.people == (Person("ada", "instructor", "Ada", "L"), Person("bo_b", "student", "Bo", "B"))
+    assert (roster.instructors, roster.students) == (["ada"], ["bo_b"])
+
+
+def test_the_shipped_roster_is_a_usable_roster():
+    roster = read_roster(COURSE_ROOT / "hub" / "roster.csv")
+    assert roster.instructors and roster.students
+
+
+@pytest.mark.parametrize("lines, said", [
+    (["username,role", "ada,instructor"], "its first line must be the header"),
+    ([HEADER, "Ada,instructor,,"], "line 2: 'Ada' is not a usable account name"),
+    ([HEADER, "ada,instructor,,", "a+b,student,,"], "line 3: 'a+b' is not a usable account name"),
+    ([HEADER, "ada,teacher,,"], "line 2: the role 'teacher' is neither instructor nor student"),
+    ([HEADER, "ada,instructor,,", "ada,student,,"], "line 3: ada is listed twice"),
+    ([HEADER, "bob,student,,"], "no instructor"),
+    ([HEADER, "ada,instructor"], "line 2: 2 fields, expected 4"),
+])
+def test_a_wrong_roster_is_refused_with_its_line_and_why(tmp_path, lines, said):
+    with pytest.raises(RosterError, match=re.escape(said)):
+        read_roster(roster_file(tmp_path, *lines))
+
+
+def test_a_path_behind_a_private_folder_is_named_with_the_folder_that_stops_it():
+    folder = Path(tempfile.mkdtemp(prefix="keras-course-reach-"))  # pytest's own folders are root's only
+    try:
+        private = folder / "private"
+        (private / "venv").mkdir(parents=True)
+        os.chmod(folder, 0o755)
+        os.chmod(private, 0o700)
+        assert f"{private} is drwx------" in unreachable([private / "venv"])
+        os.chmod(private, 0o755)
+        assert unreachable([private / "venv"]) is None
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_the_checkouts_secrets_are_closed_to_other_accounts_and_nothing_else(tmp_path):
+    checkout = tmp_path / "checkout"
+    for folder in ("source", "release", "autograder", ".git"):
+        (checkout / folder).mkdir(parents=True)
+        os.chmod(checkout / folder, 0o755)
+    closed = close_checkout(checkout)
+    assert sorted(path.name for path in closed) == [".git", "source"]
+    modes = {folder: stat.S_IMODE((checkout / folder).stat().st_mode) for folder in ("source", "release", "autograder")}
+    assert modes == {"source": 0o750, "release": 0o755, "autograder": 0o755}
+    assert close_checkout(checkout) == []
+
+
+def test_the_course_folder_is_the_graders_with_the_hubs_nbgrader_settings(tmp_path):
+    layout = HubLayout(tmp_path / "root", "keras-course")
+    lay_out(layout)
+    grader = pwd.getpwnam("nobody")
+    prepare_course(layout, grader, grader.pw_gid, [Person("ann", "student", "Ann", "A")])
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(layout.course)).load_config()
+    assert config.Exchange.root == str(layout.exchange) and config.Exchange.path_includes_course is True
+    assert config.Authenticator.plugin_class.__name__ == "JupyterHubAuthPlugin"
+    assert config.CourseDirectory.root == str(layout.course)
+    people = PyFileConfigLoader("nbgrader_config.py", path=str(layout.jupyter_config)).load_config()
+    assert people.Exchange.root == str(layout.exchange)
+    for path in [layout.course, *layout.course.rglob("*")]:
+        assert path.stat().st_uid == grader.pw_uid, path
+        assert stat.S_IMODE(path.stat().st_mode) == (COURSE_FOLDER_MODE if path.is_dir() else COURSE_FILE_MODE), path
+    assert stat.S_IMODE(layout.state.stat().st_mode) == 0o700
+    assert stat.S_IMODE(layout.exchange.stat().st_mode) == 0o1777
+    # Run again, the instructors' work stays.
+    (layout.course / "nbgrader_config.py").write_text("# edited by an instructor\n")
+    prepare_course(layout, grader, grader.pw_gid)
+    assert (layout.course / "nbgrader_config.py").read_text() == "# edited by an instructor\n"
+
+
+def test_the_hub_refuses_to_start_as_an_ordinary_user(tmp_path):
+    user = account(HUB_PROBE)
+    ran = run_as(user, home_of(user), [Path(sys.executable).parent / "keras-course", "hub", "--root", tmp_path / "hub"],
+                 cwd="/")
+    assert ran.returncode == 2, ran.stdout + ran.stderr
+    assert "`keras-course hub` runs as root" in ran.stderr
+    assert not (tmp_path / "hub").exists()
+
+
+def test_the_sandbox_names_its_mode_as_root_and_as_an_ordinary_user():
+    as_root = subprocess.run([sys.executable, "-m", "autograder.isolation.sandbox"], capture_output=True, text=True)
+    assert as_root.stdout.startswith("the sandbox as root: "), as_root
+    user = account(HUB_PROBE)
+    as_user = run_as(user, home_of(user), [sys.executable, "-m", "autograder.isolation.sandbox"], cwd="/")
+    assert as_user.stdout.startswith(f"the sandbox as the ordinary user {HUB_PROBE}: "), as_user
