@@ -113,8 +113,10 @@ def sandbox_mode_for(account):
     ran = subprocess.run([sys.executable, "-m", "autograder.isolation.sandbox"], capture_output=True, text=True,
                          user=user.pw_uid, group=user.pw_gid, extra_groups=[], cwd="/",
                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": user.pw_dir})
-    return (ran.stdout.strip() or ran.stderr.strip().splitlines()[-1]) if ran.returncode == 0 else (
-        "NONE: " + (ran.stdout.strip() or ran.stderr.strip()))
+    if ran.returncode == 0:
+        return ran.stdout.strip()
+    return ("NO SANDBOX HERE: grading will refuse to start until this is fixed: "
+            + (ran.stdout.strip() or ran.stderr.strip()[-500:]))
 
 
 def run_hub(settings, echo=print):
