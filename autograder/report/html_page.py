@@ -67,11 +67,21 @@ def _training_cells(training):
     return [f"{accuracy:.2%}", f"{params:,}", f"{samples:,}"]
 
 
+# A cell a spreadsheet reads as a formula when it starts with one of these (OWASP's CSV injection rule); students'
+# ids, code lines and messages reach the CSV files, so such a cell is written as text, behind a single quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_spreadsheet_text(value):
+    """`value` for a CSV cell: a string a spreadsheet would take for a formula gets a leading `'`; numbers stay."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _write_csv(path, headers, rows):
     with open(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(headers)
-        writer.writerows(rows)
+        writer.writerows([as_spreadsheet_text(value) for value in row] for row in rows)
 
 
 class _Writer:
