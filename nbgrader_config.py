@@ -152,6 +152,10 @@ c.GenerateSolution.preprocessors = [
 c.GenerateFeedback.preprocessors = [GetGrades, FeedbackForStudents, CSSHTMLHeaderPreprocessor]
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [FEEDBACK_TEMPLATE_FOLDER]
 c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE_NAME
+# What the student wrote (Markdown, written answers, HTML and SVG outputs) is cleaned to an allow-list before it
+# reaches a page (autograder/grading/student_html.py): no script, style, meta refresh, frame or remote image.
+c.GenerateFeedback.HTMLExporter.sanitize_html = True
+c.GenerateFeedback.HTMLExporter.filters = {"clean_html": "autograder.grading.student_html.clean_html"}
 
 # The Formgrader's page of a submission: nbgrader's template, without the MathJax it would fetch from a CDN
 # (autograder/grading/formgrader/). Only the Formgrader's exporter reads the plain `HTMLExporter` settings;

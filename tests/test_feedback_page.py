@@ -354,3 +354,78 @@ def test_the_formgrader_shows_the_courses_answer_and_rubric_under_a_written_answ
 
     untouched, _ = ReferenceAnswers().preprocess(nb, {"metadata": {"path": str(autograded.parent)}})
     assert not [cell for cell in untouched.cells if REFERENCE_CELL in cell.metadata]  # no submission: no answer
+
+
+# What a student writes cannot script, restyle or steer the page ----------------------------------
+
+# An outside address nothing answers at (TEST-NET-1): the page must neither navigate to it nor fetch from it.
+OUTSIDE = "http://192.0.2.1/"
+FORGED = "Passed: 12 / 12 points"
+HOSTILE_MARKDOWN = (
+    f'<meta http-equiv="refresh" content="1;url={OUTSIDE}">\n\n'
+    "<style>#totals, h4, table#tests, ol#problems { display: none !important; }</style>\n\n"
+    f'<div style="position: fixed; top: 0; left: 0; width: 100%; height: 100%; background: white;">{FORGED}</div>\n\n'
+    '<script>window.scripted = true;</script><img src="x" onerror="window.scripted = true">'
+    f'<img src="{OUTSIDE}pixel.png"><iframe src="{OUTSIDE}"></iframe><base href="{OUTSIDE}">'
+    '<a href="javascript:window.scripted = true">a link</a>'
+)
+
+
+def hostile_feedback(tmp_path, clean_html="autograder.grading.student_html.clean_html"):
+    """A feedback page whose markdown cell, written answer and HTML output are each HOSTILE_MARKDOWN, rendered as
+    generate_feedback does, with `clean_html` as the template's cleaning filter; its file."""
+    shown = answer("simplenet", new_output("display_data", data={"text/html": HOSTILE_MARKDOWN, "text/plain": "x"}))
+    nb = new_notebook(cells=[new_markdown_cell(HOSTILE_MARKDOWN), shown,
+                             graded_test_cell("simplenet_builds", NOT_DEFINED),
+                             new_markdown_cell(f"**{QUESTIONS['tutorial_claims']}**"),
+                             nbgrader_cell(new_markdown_cell(HOSTILE_MARKDOWN), "tutorial_claims", solution=True,
+                                           points=POINTS["tutorial_claims"])])
+    page = feedback_page(nb, ASSIGNMENT, grades(simplenet_builds=0, tutorial_claims=None))
+    resources = {"nbgrader": {"notebook": "fix_simplenet", "score": 0.0, "max_score": 3.0, "late_penalty": 0},
+                 "feedback": page, "metadata": {"name": "fix_simplenet", "path": "."}}
+    exporter = feedback_exporter()
+    exporter.filters = {**exporter.filters, "clean_html": clean_html}
+    exporter._environment_cached = None  # nbconvert builds its Jinja environment, filters included, on first use
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    path = tmp_path / f"feedback-{clean_html.rsplit('.', 1)[-1]}.html"
+    path.write_text(body)
+    return path
+
+
+def unchanged(html):
+    """A cleaning filter that cleans nothing, to show the page's checks are not blind."""
+    return html
+
+
+def what_a_browser_shows(page, path):
+    """Open `path`; return (did a script run, the URL after a while, the score heading shown, the requests made)."""
+    requested = record_requests(page)
+    page.goto(path.as_uri())
+    page.wait_for_timeout(2500)  # past the refresh's second
+    scripted = page.evaluate("() => window.scripted === true")
+    heading = page.locator("h4").filter(has_text="points")
+    shown = heading.count() == 1 and heading.is_visible() and page.locator("#totals").is_visible()
+    on_top = shown and page.evaluate(
+        "() => { const box = document.querySelector('h4').getBoundingClientRect();"
+        " return document.elementFromPoint(box.left + 5, box.top + box.height / 2).closest('h4') !== null; }")
+    return scripted, page.url, on_top, [url for url in requested if not url.startswith(("file:", "data:"))]
+
+
+@pytest.mark.slow
+def test_what_a_student_writes_cannot_script_restyle_or_steer_the_feedback_page(tmp_path):
+    from tests.browser import browser_page, chromium_path
+
+    cleaned = hostile_feedback(tmp_path)
+    body = cleaned.read_text()
+    tags = re.findall(r"<(?!/)[^>]*>", body)  # the page's own tags: what the student wrote is text inside them
+    assert not [tag for tag in tags if re.match(r"<(script|iframe|base|meta[^>]*refresh)\b", tag)
+                or re.search(r"\son\w+=|javascript:|192\.0\.2\.1|position:", tag)], tags
+    with browser_page(chromium_path(), tmp_path / "home") as page:
+        scripted, url, score_on_top, outside = what_a_browser_shows(page, cleaned)
+        assert not scripted and url == cleaned.as_uri() and score_on_top and outside == [], (scripted, url, outside)
+        assert FORGED in page.locator("body").inner_text()  # the student's text stays, as text
+        # The same page with nothing cleaned: the checks above see the script, the refresh and the forged score.
+        raw = hostile_feedback(tmp_path, clean_html="tests.test_feedback_page.unchanged")
+        scripted, url, score_on_top, outside = what_a_browser_shows(page, raw)
+        assert scripted or url != raw.as_uri() or outside, "the hostile page did nothing: the test is blind"
+        assert not score_on_top
