@@ -28,6 +28,7 @@ from nbgrader.preprocessors import (
 from autograder.assignments import grading_files
 from autograder.grading.formgrader import TEMPLATE_FOLDERS as FORMGRADER_TEMPLATE_FOLDERS
 from autograder.grading.formgrader import TEMPLATE_NAME as FORMGRADER_TEMPLATE_NAME
+from autograder.grading.formgrader.clean_markdown import CleanMarkdownCells
 from autograder.grading.formgrader.reference_answers import ReferenceAnswers
 from autograder.grading.stages.feedback_for_students import FeedbackForStudents
 from autograder.grading.stages.judge_outside_kernel import JudgeOutsideKernel
@@ -162,7 +163,10 @@ c.GenerateFeedback.HTMLExporter.filters = {"clean_html": "autograder.grading.stu
 # generate_feedback's are its own, above.
 c.HTMLExporter.template_name = FORMGRADER_TEMPLATE_NAME
 c.HTMLExporter.extra_template_basedirs = FORMGRADER_TEMPLATE_FOLDERS
-# Under each answer graded by hand, the grader sees the course's own answer and the declared rubric; a student's
-# feedback never does (its exporter has preprocessors of its own, none of them this one).
-c.HTMLExporter.preprocessors = [ReferenceAnswers]
+# The student's Markdown cleaned as on their feedback, so none of it runs in the grader's browser; then, under each
+# answer graded by hand, the course's own answer and the declared rubric, which a student's feedback never shows
+# (its exporter has preprocessors of its own, neither of these). HTML and SVG outputs are cleaned alike.
+c.HTMLExporter.preprocessors = [CleanMarkdownCells, ReferenceAnswers]
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"clean_html": "autograder.grading.student_html.clean_html"}
 c.GenerateFeedback.HTMLExporter.preprocessors = []

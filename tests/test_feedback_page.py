@@ -371,6 +371,17 @@ HOSTILE_MARKDOWN = (
 )
 
 
+# Each of HOSTILE_MARKDOWN's tags as a browser would act on it (its text, escaped, is harmless).
+HOSTILE_TAGS = ('<meta http-equiv="refresh"', "<style>#totals", 'style="position: fixed', "<script>window.scripted",
+                'onerror="window.scripted', f'<img src="{OUTSIDE}', f'<iframe src="{OUTSIDE}', f'<base href="{OUTSIDE}',
+                'href="javascript:')
+
+
+def hostile_tags(page):
+    """The tags of HOSTILE_MARKDOWN that `page` holds as tags."""
+    return [tag for tag in HOSTILE_TAGS if tag in page]
+
+
 def hostile_feedback(tmp_path, clean_html="autograder.grading.student_html.clean_html"):
     """A feedback page whose markdown cell, written answer and HTML output are each HOSTILE_MARKDOWN, rendered as
     generate_feedback does, with `clean_html` as the template's cleaning filter; its file."""
@@ -417,9 +428,7 @@ def test_what_a_student_writes_cannot_script_restyle_or_steer_the_feedback_page(
 
     cleaned = hostile_feedback(tmp_path)
     body = cleaned.read_text()
-    tags = re.findall(r"<(?!/)[^>]*>", body)  # the page's own tags: what the student wrote is text inside them
-    assert not [tag for tag in tags if re.match(r"<(script|iframe|base|meta[^>]*refresh)\b", tag)
-                or re.search(r"\son\w+=|javascript:|192\.0\.2\.1|position:", tag)], tags
+    assert hostile_tags(body) == []
     with browser_page(chromium_path(), tmp_path / "home") as page:
         scripted, url, score_on_top, outside = what_a_browser_shows(page, cleaned)
         assert not scripted and url == cleaned.as_uri() and score_on_top and outside == [], (scripted, url, outside)
@@ -429,3 +438,32 @@ def test_what_a_student_writes_cannot_script_restyle_or_steer_the_feedback_page(
         scripted, url, score_on_top, outside = what_a_browser_shows(page, raw)
         assert scripted or url != raw.as_uri() or outside, "the hostile page did nothing: the test is blind"
         assert not score_on_top
+
+
+def formgrader_page(nb, preprocessors=None):
+    """The Formgrader's page of a submission of `nb`, its exporter configured by nbgrader_config.py."""
+    from nbgrader.server_extensions.formgrader import handlers  # noqa: F401  (the Formgrader's templates load)
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+    if preprocessors is not None:
+        config.HTMLExporter.preprocessors = preprocessors
+    resources = {"base_url": "/", "index": 0, "total": 1, "notebook_id": "fix_simplenet", "assignment_id": "a",
+                 "submission_id": "s", "student": "x", "last_name": "", "first_name": ""}
+    return HTMLExporter(config=config).from_notebook_node(nb, resources=resources)[0]
+
+
+
+
+def test_the_formgraders_page_shows_a_students_markdown_and_outputs_cleaned():
+    """Is a written answer's or an output's script, refresh or positioned box shown as text on the Formgrader's page
+    of a submission, where it would run in the grader's browser? Without the cleaning step, it is not."""
+    shown = answer("simplenet", new_output("display_data", data={"text/html": HOSTILE_MARKDOWN, "text/plain": "x"}))
+    nb = new_notebook(cells=[new_markdown_cell(HOSTILE_MARKDOWN), shown,
+                             nbgrader_cell(new_markdown_cell(HOSTILE_MARKDOWN + "\n\n`a < b` and **bold**"),
+                                           "tutorial_claims", solution=True, points=POINTS["tutorial_claims"])])
+    page = formgrader_page(nb)
+    assert hostile_tags(page) == [] and FORGED in page
+    assert "<code>a &lt; b</code>" in page and "<strong>bold</strong>" in page  # Markdown still rendered
+    from autograder.grading.formgrader.reference_answers import ReferenceAnswers
+
+    assert hostile_tags(formgrader_page(nb, preprocessors=[ReferenceAnswers])) != []
