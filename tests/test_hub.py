@@ -41,6 +41,7 @@ ANSWER_CELLS = {"prepare_data": "load_raw_mnist()", "simplenet": "class SimpleNe
 CHECKED = "simplenet_output_shape"
 WRITTEN_ANSWER = "The tutorial says Dense layers accept images as they are; they need Flatten first."
 GRADE_TIMEOUT = 600
+TERMINAL_START_TIMEOUT = 30
 # What Bob's notebook also tries: writing where the grader's account could, outside its own folder.
 OUTSIDE = "outside-its-folder.txt"
 ACCOUNTS = (INSTRUCTOR, *STUDENTS)
@@ -216,20 +217,36 @@ def student_works(browser, hub, user, shots, extra=""):
     return page, checked.locator(".jp-OutputArea").inner_text(), validation
 
 
-def grade_in_the_instructors_terminal(page, hub, shots):
-    """The instructor grades the pending submissions with `keras-course grade`, typed in their own JupyterLab's
-    terminal (their own account); return what it printed and its exit code."""
-    course = hub.layout.course
-    page.goto(f"{hub.url}/user/{INSTRUCTOR}/lab")
+def type_in_a_new_terminal(page, hub, user, line, started):
+    """Open a terminal in `user`'s JupyterLab and type `line` (a shell command) in it, until the file `started`, which
+    the command makes first, exists: keys typed before the terminal is connected are lost, so it types once more."""
+    page.goto(f"{hub.url}/user/{user}/lab")
     page.wait_for_function("() => window.jupyterapp !== undefined")
     page.evaluate("() => window.jupyterapp.restored.then(() => true)")
     page.evaluate("() => window.jupyterapp.commands.execute('terminal:create-new')")
     terminal = page.locator(".jp-Terminal")
     expect(terminal).to_be_visible()
-    terminal.click()
+    for attempt in range(2):
+        terminal.click()
+        if attempt:
+            page.keyboard.press("Control+c")  # whatever part of the line arrived
+        page.keyboard.type(line + "\n")
+        deadline = time.monotonic() + TERMINAL_START_TIMEOUT
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if started.exists():
+            return
+    pytest.fail(f"the command typed in {user}'s terminal did not start: {line}")
+
+
+def grade_in_the_instructors_terminal(page, hub, shots):
+    """The instructor grades the pending submissions with `keras-course grade`, typed in their own JupyterLab's
+    terminal (their own account); return what it printed and its exit code."""
+    course = hub.layout.course
     out, code = course / "grade.log", course / "grade.exit"
-    page.keyboard.type(f"cd {course} && keras-course grade {ASSIGNMENT} 2>&1 | tee grade.log; "
-                       "echo ${PIPESTATUS[0]} > grade.exit\n")
+    command = (f"cd {course} && keras-course grade {ASSIGNMENT} 2>&1 | tee grade.log; "
+               "echo ${PIPESTATUS[0]} > grade.exit")
+    type_in_a_new_terminal(page, hub, INSTRUCTOR, command, started=out)
     deadline = time.monotonic() + GRADE_TIMEOUT
     while not (code.exists() and code.read_text().strip()) and time.monotonic() < deadline:
         time.sleep(1)
@@ -357,16 +374,10 @@ def run_in_a_new_notebook(page, hub, user, code, shots, step):
 def run_in_a_terminal(page, hub, user, command, shots, step):
     """Type `command` in a new terminal of `user`'s JupyterLab; return what it wrote to ~/terminal.txt."""
     output = home_of(user) / "terminal.txt"
-    page.goto(f"{hub.url}/user/{user}/lab")
-    page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
-    page.evaluate("() => window.jupyterapp.commands.execute('terminal:create-new')")
-    terminal = page.locator(".jp-Terminal")
-    expect(terminal).to_be_visible()
-    terminal.click()
-    page.keyboard.type(f"({command}) > ~/terminal.txt 2>&1; echo finished >> ~/terminal.txt\n")
+    type_in_a_new_terminal(page, hub, user, f"({command}) > ~/terminal.txt 2>&1; echo finished >> ~/terminal.txt",
+                           started=output)
     deadline = time.monotonic() + 60
-    while not (output.exists() and "finished" in output.read_text()) and time.monotonic() < deadline:
+    while "finished" not in output.read_text() and time.monotonic() < deadline:
         time.sleep(0.5)
     shots.of(page, step)
     return output.read_text()

@@ -125,3 +125,28 @@ def test_the_sandbox_names_its_mode_as_root_and_as_an_ordinary_user():
     user = account(HUB_PROBE)
     as_user = run_as(user, home_of(user), [sys.executable, "-m", "autograder.isolation.sandbox"], cwd="/")
     assert as_user.stdout.startswith(f"the sandbox as the ordinary user {HUB_PROBE}: "), as_user
+
+
+def test_an_accounts_home_is_made_again_where_it_belongs_when_it_is_gone():
+    """A person's account keeps its home folder's place; a service's (the grader's) moves to where the hub keeps homes."""
+    from autograder.hub.accounts import ensure_account
+
+    from tests.hub import new_hub_folder, remove_accounts
+
+    first, second = new_hub_folder(), new_hub_folder()
+    try:
+        service, created = ensure_account(f"{HUB_PROBE}-svc", first, system=True)
+        person, _ = ensure_account(f"{HUB_PROBE}-pp", first)
+        assert created and Path(service.pw_dir).parent == first
+        shutil.rmtree(first)
+        service, created = ensure_account(f"{HUB_PROBE}-svc", second, system=True)
+        person, _ = ensure_account(f"{HUB_PROBE}-pp", second)
+        assert not created and Path(service.pw_dir) == second / f"{HUB_PROBE}-svc"
+        assert Path(person.pw_dir) == first / f"{HUB_PROBE}-pp"
+        for entry in (service, person):
+            home = Path(entry.pw_dir)
+            assert home.is_dir() and home.stat().st_uid == entry.pw_uid and stat.S_IMODE(home.stat().st_mode) == 0o700
+    finally:
+        remove_accounts([f"{HUB_PROBE}-svc", f"{HUB_PROBE}-pp"])
+        for folder in (first, second):
+            shutil.rmtree(folder, ignore_errors=True)

@@ -42,7 +42,8 @@ def ensure_account(name, homes, system=False):
     """`(pwd entry, created)` of account `name`, made if missing with a private home under `homes`.
 
     A person's account gets a login shell (their terminal in JupyterLab); a service's (`system`) none. An account
-    that exists keeps its home, which is made again (empty, private) if it is gone."""
+    that exists keeps its home, which is made again (empty, private) if it is gone: a person's where it was, a
+    service's under `homes`."""
     created = False
     try:
         entry = pwd.getpwnam(name)
@@ -53,6 +54,10 @@ def ensure_account(name, homes, system=False):
               "--home-dir", str(Path(homes) / name), "--shell", shell, name], name)
         entry, created = pwd.getpwnam(name), True
     home = Path(entry.pw_dir)
+    if not home.is_dir() and system:  # a service's home holds only its runtime files: it moves under `homes`
+        home = Path(homes) / name
+        _run(["usermod", "--home", str(home), name], name)
+        entry = pwd.getpwnam(name)
     if not home.is_dir():
         home.mkdir(parents=True)
         os.chown(home, entry.pw_uid, entry.pw_gid)
