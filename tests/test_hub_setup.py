@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.hub.accounts import ensure_account
 from autograder.hub.layout import (
     COURSE_FILE_MODE,
     COURSE_FOLDER_MODE,
@@ -26,6 +27,7 @@ from autograder.hub.layout import (
 from autograder.hub.roster import Person, RosterError, read_roster
 from autograder.settings import COURSE_ROOT
 from tests.accounts import account, home_of, run_as
+from tests.hub import new_hub_folder, remove_accounts
 
 HEADER = "username,role,first_name,last_name"
 HUB_PROBE = "keras-hub-probe"  # an ordinary account of this file's own
@@ -128,11 +130,7 @@ def test_the_sandbox_names_its_mode_as_root_and_as_an_ordinary_user():
 
 
 def test_an_accounts_home_is_made_again_where_it_belongs_when_it_is_gone():
-    """A person's account keeps its home folder's place; a service's (the grader's) moves to where the hub keeps homes."""
-    from autograder.hub.accounts import ensure_account
-
-    from tests.hub import new_hub_folder, remove_accounts
-
+    """A person's account keeps its home folder's place; a service's (the grader's) moves where the hub keeps homes."""
     first, second = new_hub_folder(), new_hub_folder()
     try:
         service, created = ensure_account(f"{HUB_PROBE}-svc", first, system=True)
