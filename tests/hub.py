@@ -17,7 +17,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -166,6 +166,18 @@ def log_in(browser, hub, user, shots=None):
     page.wait_for_url(f"**/user/{user}/lab**", timeout=SPAWN_TIMEOUT * 1000)
     expect(page.locator(".lm-MenuBar-item").filter(has_text="Nbgrader")).to_be_visible(timeout=SPAWN_TIMEOUT * 1000)
     return page
+
+
+@contextmanager
+def kept_umask():
+    """Run the block, then put this process's umask back: the hub's course configuration sets the graders' umask in
+    whatever process loads it (autograder/hub/layout.py), which in the test process would leak into later tests."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    try:
+        yield
+    finally:
+        os.umask(umask)
 
 
 def home_of(user):

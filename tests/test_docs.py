@@ -22,7 +22,7 @@ DOCS = ROOT / "docs"
 PAGES = (ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted(DOCS.glob("*.md")))
 MEASUREMENTS = DOCS / "measurements.md"
 # Folders of the repository a page may name by path.
-TOP_FOLDERS = ("autograder", "tests", "templates", "lab", "source", "release", "solutions", "docs", ".ci")
+TOP_FOLDERS = ("autograder", "tests", "templates", "lab", "hub", "source", "release", "solutions", "docs", ".ci")
 FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
 

@@ -24,6 +24,7 @@ from tests.hub import (
     STUDENTS,
     ClassHub,
     home_of,
+    kept_umask,
     log_in,
     new_hub_folder,
     remove_accounts,
@@ -256,7 +257,8 @@ def grade_in_the_instructors_terminal(page, hub, shots):
 
 def scores(hub):
     """{student: (score, max score)} of the assignment in the hub's course gradebook."""
-    db_url, _ = course_settings(hub.layout.course)
+    with kept_umask():
+        db_url, _ = course_settings(hub.layout.course)
     with Gradebook(db_url) as gradebook:
         return {submission.student_id: (submission.score, submission.max_score)
                 for submission in gradebook.assignment_submissions(ASSIGNMENT)}

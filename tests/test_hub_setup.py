@@ -27,7 +27,7 @@ from autograder.hub.layout import (
 from autograder.hub.roster import Person, RosterError, read_roster
 from autograder.settings import COURSE_ROOT
 from tests.accounts import account, home_of, run_as
-from tests.hub import new_hub_folder, remove_accounts
+from tests.hub import kept_umask, new_hub_folder, remove_accounts
 
 HEADER = "username,role,first_name,last_name"
 HUB_PROBE = "keras-hub-probe"  # an ordinary account of this file's own
@@ -94,8 +94,10 @@ def test_the_course_folder_is_the_graders_with_the_hubs_nbgrader_settings(tmp_pa
     layout = HubLayout(tmp_path / "root", "keras-course")
     lay_out(layout)
     grader = pwd.getpwnam("nobody")
-    prepare_course(layout, grader, grader.pw_gid, [Person("ann", "student", "Ann", "A")])
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(layout.course)).load_config()
+    with kept_umask():
+        prepare_course(layout, grader, grader.pw_gid, [Person("ann", "student", "Ann", "A")])
+    with kept_umask():
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(layout.course)).load_config()
     assert config.Exchange.root == str(layout.exchange) and config.Exchange.path_includes_course is True
     assert config.Authenticator.plugin_class.__name__ == "JupyterHubAuthPlugin"
     assert config.CourseDirectory.root == str(layout.course)

@@ -10,6 +10,7 @@ ordinary account, each student kernel in the sandbox that needs no root.
 import json
 import os
 import pwd
+import signal
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -131,6 +132,13 @@ def run_hub(settings, echo=print):
     sys.stdout.flush()
     environment = {**os.environ, **settings.to_environment()}
     os.umask(GRADERS_UMASK)
+    # The hub stops each server with SIGINT, then SIGTERM after a time-out (30 s). A server must take SIGINT as a
+    # stop: not ignored (a process started in the background of a shell, or by a test runner, inherits SIGINT
+    # ignored, and so did every server), nor answered with a question on a terminal (shut down? y/[n]).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    stdin = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(stdin, 0)
+    os.close(stdin)
     os.chdir(layout.state)
     jupyterhub = str(ENVIRONMENT_BIN / "jupyterhub")
     os.execve(jupyterhub, [jupyterhub, "-f", str(CONFIG_FILE)], environment)
