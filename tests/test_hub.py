@@ -255,6 +255,17 @@ def grade_in_the_instructors_terminal(page, hub, shots):
     return out.read_text(), code.read_text().strip()
 
 
+def nbgrader_menu(page, shots, step):
+    """The labels of the Nbgrader menu's items in `page`'s JupyterLab (the menu is closed again)."""
+    page.locator(".lm-MenuBar-item").filter(has_text="Nbgrader").click()
+    labels = page.locator(".lm-Menu .lm-Menu-item:visible .lm-Menu-itemLabel")
+    expect(labels.first).to_be_visible()
+    shots.of(page, step)
+    shown = labels.all_inner_texts()
+    page.keyboard.press("Escape")
+    return shown
+
+
 def scores(hub):
     """{student: (score, max score)} of the assignment in the hub's course gradebook."""
     with kept_umask():
@@ -318,6 +329,8 @@ def test_the_whole_term_in_the_browser(class_hub, browser, shots_folder):
     assert f"sandbox: the sandbox as the ordinary user {hub.layout.grader}" in said, said
 
     printed, exit_code = grade_in_the_instructors_terminal(instructor, hub, shots)
+    # The instructor's own JupyterLab: the Assignment List and the Course List (to the Formgrader), no Formgrader.
+    assert nbgrader_menu(instructor, shots, "instructor-menu") == ["Assignment List", "Course List"]
     assert exit_code == "0", printed
     assert f"kernels: the sandbox as the ordinary user {INSTRUCTOR}" in printed, printed
     assert "1 graded, 1 already graded" in printed, printed
@@ -406,11 +419,7 @@ def test_a_student_reaches_neither_another_student_nor_the_course(class_hub, bro
     assert response.status == 403, response.status
     assert alice.goto(f"{hub.url}/user/{ALICE}/formgrader").status == 404
     alice.goto(f"{hub.url}/user/{ALICE}/lab")
-    alice.locator(".lm-MenuBar-item").filter(has_text="Nbgrader").click()
-    labels = alice.locator(".lm-Menu .lm-Menu-item:visible .lm-Menu-itemLabel")
-    expect(labels.first).to_be_visible()
-    shots.of(alice, "student-menu")
-    assert labels.all_inner_texts() == ["Assignment List"], labels.all_inner_texts()
+    assert nbgrader_menu(alice, shots, "student-menu") == ["Assignment List"]
 
 
 def test_the_hub_comes_back_after_a_restart_with_every_submission_and_grade(class_hub, browser, shots_folder):
