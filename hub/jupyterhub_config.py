@@ -41,6 +41,8 @@ c.ConfigurableHTTPProxy.pid_file = str(layout.state / "jupyterhub-proxy.pid")
 c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.open_sessions = False
 c.Authenticator.allowed_users = {person.username for person in roster.people}
+# Someone taken off the roster can no longer log in, though the hub's database remembers them.
+c.Authenticator.allow_existing_users = False
 # No hub admins: an admin may open anyone's server, which is running code as them.
 
 # Each person's server runs as their own account, in their home (private), from the course's environment.

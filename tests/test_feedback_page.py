@@ -461,8 +461,15 @@ def test_the_formgraders_page_shows_a_students_markdown_and_outputs_cleaned():
     nb = new_notebook(cells=[new_markdown_cell(HOSTILE_MARKDOWN), shown,
                              nbgrader_cell(new_markdown_cell(HOSTILE_MARKDOWN + "\n\n`a < b` and **bold**"),
                                            "tutorial_claims", solution=True, points=POINTS["tutorial_claims"])])
+    # Markdown a second rendering would see: after a blank line in a fence, a javascript: link; an image whose width
+    # smuggles an event handler into nbconvert's unquoted attribute.
+    nb.cells.append(nbgrader_cell(new_markdown_cell(
+        "```text\nline\n\nmore\n```\n\n[plot](javascript:window.scripted=true)"), "plot_weights", solution=True))
+    nb.cells[1].outputs.append(new_output("display_data", data={"image/png": "iVBORw0KGgo="},
+                                          metadata={"image/png": {"width": "1 onerror=window.scripted=true"}}))
     page = formgrader_page(nb)
     assert hostile_tags(page) == [] and FORGED in page
+    assert "onerror=window" not in page and "javascript:window" not in page
     assert "<code>a &lt; b</code>" in page and "<strong>bold</strong>" in page  # Markdown still rendered
     from autograder.grading.formgrader.reference_answers import ReferenceAnswers
 

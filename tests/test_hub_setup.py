@@ -90,12 +90,22 @@ def test_the_checkouts_secrets_are_closed_to_other_accounts_and_nothing_else(tmp
     assert close_checkout(checkout) == []
 
 
-def test_the_course_folder_is_the_graders_with_the_hubs_nbgrader_settings(tmp_path):
-    layout = HubLayout(tmp_path / "root", "keras-course")
+@pytest.fixture
+def hub_folder():
+    folder = new_hub_folder()  # pytest's own folders are root's only: the grader account must pass through
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_course_folder_is_the_graders_with_the_hubs_nbgrader_settings(hub_folder):
+    layout = HubLayout(hub_folder / "root", "keras-course")
     lay_out(layout)
     grader = pwd.getpwnam("nobody")
-    with kept_umask():
-        prepare_course(layout, grader, grader.pw_gid, [Person("ann", "student", "Ann", "A")])
+    prepare_course(layout, grader, grader.pw_gid, [Person("ann", "student", "Ann", "A")])
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{layout.course / 'gradebook.db'}") as gradebook:  # added by the grader account
+        assert [(student.id, student.first_name) for student in gradebook.students] == [("ann", "Ann")]
     with kept_umask():
         config = PyFileConfigLoader("nbgrader_config.py", path=str(layout.course)).load_config()
     assert config.Exchange.root == str(layout.exchange) and config.Exchange.path_includes_course is True
@@ -108,10 +118,11 @@ def test_the_course_folder_is_the_graders_with_the_hubs_nbgrader_settings(tmp_pa
         assert stat.S_IMODE(path.stat().st_mode) == (COURSE_FOLDER_MODE if path.is_dir() else COURSE_FILE_MODE), path
     assert stat.S_IMODE(layout.state.stat().st_mode) == 0o700
     assert stat.S_IMODE(layout.exchange.stat().st_mode) == 0o1777
-    # Run again, the instructors' work stays.
-    (layout.course / "nbgrader_config.py").write_text("# edited by an instructor\n")
-    prepare_course(layout, grader, grader.pw_gid)
-    assert (layout.course / "nbgrader_config.py").read_text() == "# edited by an instructor\n"
+    # Run again: the instructors' work stays, and root runs none of it (the grader account does, as itself).
+    (layout.course / "nbgrader_config.py").write_text("import os\nopen('ran-as', 'w').write(str(os.geteuid()))\n")
+    prepare_course(layout, grader, grader.pw_gid, [Person("bo", "student", "Bo", "B")])
+    assert (layout.course / "nbgrader_config.py").read_text().startswith("import os")
+    assert (layout.course / "ran-as").read_text() == str(grader.pw_uid)
 
 
 def test_the_hub_refuses_to_start_as_an_ordinary_user(tmp_path):
@@ -150,3 +161,23 @@ def test_an_accounts_home_is_made_again_where_it_belongs_when_it_is_gone():
         remove_accounts([f"{HUB_PROBE}-svc", f"{HUB_PROBE}-pp"])
         for folder in (first, second):
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_system_account_of_the_machine_is_no_person_of_the_roster():
+    from autograder.hub.accounts import AccountError
+
+    with pytest.raises(AccountError, match="bin is a system account of this machine"):
+        ensure_account("bin", "/nonexistent-homes")
+
+
+def test_a_copy_of_mnist_someone_else_planted_in_the_shared_tmp_is_not_used(tmp_path):
+    """The training split's cache is the grader's own: a folder of that name made by another account is passed over."""
+    from autograder.isolation.sandbox import train_only_mnist
+
+    planted = tmp_path / "cache"
+    planted.mkdir()
+    os.chown(planted, pwd.getpwnam("nobody").pw_uid, -1)
+    used = train_only_mnist(planted)
+    assert planted not in used.parents and used.stat().st_uid == os.geteuid()
+    mine = tmp_path / "mine"
+    assert train_only_mnist(mine).parent == mine  # the user's own folder is used

@@ -17,6 +17,8 @@ from pathlib import Path
 # Homes are private: another account cannot list or read them.
 HOME_MODE = 0o700
 PASSWORD_BYTES = 12
+# Debian's first uid for people (UID_MIN in /etc/login.defs): a roster name below it is the machine's (root, bin).
+FIRST_PERSON_UID = 1000
 
 
 class AccountError(Exception):
@@ -53,6 +55,9 @@ def ensure_account(name, homes, system=False):
         _run(["useradd", *(["--system"] if system else []), "--user-group", "--create-home",
               "--home-dir", str(Path(homes) / name), "--shell", shell, name], name)
         entry, created = pwd.getpwnam(name), True
+    if not system and entry.pw_uid < FIRST_PERSON_UID:
+        raise AccountError(f"{name} is a system account of this machine (uid {entry.pw_uid}): give the person "
+                           "another username in the roster")
     home = Path(entry.pw_dir)
     if not home.is_dir() and system:  # a service's home holds only its runtime files: it moves under `homes`
         home = Path(homes) / name
@@ -70,6 +75,14 @@ def set_new_password(name):
     password = secrets.token_urlsafe(PASSWORD_BYTES)
     _run(["chpasswd"], name, stdin=f"{name}:{password}\n")
     return password
+
+
+def members_of(group):
+    return list(grp.getgrnam(group).gr_mem)
+
+
+def remove_from_group(name, group):
+    _run(["gpasswd", "--delete", name, group], name)
 
 
 def add_to_group(name, group):

@@ -17,7 +17,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autograder.course import course_settings
-from autograder.hub.accounts import add_to_group, ensure_account, ensure_group, set_new_password
+from autograder.hub.accounts import (
+    add_to_group,
+    ensure_account,
+    ensure_group,
+    members_of,
+    remove_from_group,
+    set_new_password,
+)
 from autograder.hub.layout import (
     GRADERS_UMASK,
     HubLayout,
@@ -25,6 +32,7 @@ from autograder.hub.layout import (
     close_checkout,
     lay_out,
     prepare_course,
+    prepare_exchange,
     unreachable,
 )
 from autograder.hub.roster import read_roster
@@ -90,9 +98,14 @@ def prepare_class(settings, echo=print):
             passwords[person.username] = set_new_password(person.username)
         if person.role == "instructor":
             add_to_group(person.username, layout.graders_group)
+    # Someone no longer an instructor of the roster no longer shares the course folder.
+    for name in set(members_of(layout.graders_group)) - {*roster.instructors, layout.grader}:
+        remove_from_group(name, layout.graders_group)
+        echo(f"{name} is no instructor of the roster: removed from the group {layout.graders_group}")
     _keep_passwords(layout.passwords, passwords)
     for path in close_checkout():
         echo(f"closed to other accounts: {path}")
+    prepare_exchange(layout, grader, group)
     prepare_course(layout, grader, group, [person for person in roster.people if person.role == "student"])
     echo(f"grading on this hub: {sandbox_mode_for(layout.grader)}")
     return layout, roster, passwords

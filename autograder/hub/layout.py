@@ -15,9 +15,12 @@ them; the checkout's own secrets (its source/ with the hidden tests, solutions/,
 class) are closed to other accounts (`close_checkout`).
 """
 
+import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,23 +111,46 @@ def lay_out(layout):
     os.chmod(config, 0o644)
 
 
-def prepare_course(layout, grader, group_gid, students=()):
-    """The course folder: on first use the course's nbgrader_config.py (with the hub's settings added) and source/;
-    then `students` (Person) in its gradebook, and every file the grader's and the graders' group's.
+# The course's folders in the exchange, as nbgrader's release makes them for a course shared by a group of graders
+# (`groupshared`): made here first, the grader's and the graders' group's, so that no student makes them before.
+EXCHANGE_FOLDERS = {"": 0o2775, "outbound": 0o2775, "inbound": 0o2773, "feedback": 0o2771}
 
-    A course folder that exists keeps what is in it: the instructors' work is never overwritten."""
+
+def prepare_exchange(layout, grader, group_gid):
+    """The course's folders of the exchange (EXCHANGE_FOLDERS), made if missing; a course folder someone else made
+    there (a student, before the first release) is refused."""
+    for name, mode in EXCHANGE_FOLDERS.items():
+        folder = layout.exchange / layout.course_id / name
+        if not folder.exists():
+            folder.mkdir()
+            os.chown(folder, grader.pw_uid, group_gid)
+            os.chmod(folder, mode)
+        status = folder.lstat()
+        if not stat.S_ISDIR(status.st_mode) or status.st_uid != grader.pw_uid:
+            raise LayoutError(f"{folder} is not the grader's folder (someone else made it): remove it, then run "
+                              "`make hub` again")
+
+
+def prepare_course(layout, grader, group_gid, students=()):
+    """The course folder: on first use the course's nbgrader_config.py (with the hub's settings added) and source/,
+    every file the grader's and the graders' group's; then `students` (Person) in its gradebook, added by the grader.
+
+    A course folder that exists keeps what is in it: the instructors' work is never overwritten, and root neither
+    walks it (a grader could swap a folder for a link meanwhile) nor runs its nbgrader_config.py (theirs to edit)."""
     course = layout.course
     if not (course / CONFIG).is_file():
         course.mkdir(parents=True, exist_ok=True)
+        os.chmod(course, 0o700)  # root's alone until it is handed over, last
         shutil.copytree(COURSE_ROOT / "source", course / "source", dirs_exist_ok=True)
         own_settings = (COURSE_ROOT / CONFIG).read_text()
         (course / CONFIG).write_text(own_settings + HUB_BLOCK.format(settings=nbgrader_hub_settings(layout.exchange)))
-    _add_students(course, students)
-    for path in [course, *course.rglob("*")]:
-        os.lchown(path, grader.pw_uid, group_gid)
-        if path.is_symlink():
-            continue
-        os.chmod(path, COURSE_FOLDER_MODE if path.is_dir() else COURSE_FILE_MODE)
+        for path in [*course.rglob("*"), course]:
+            os.lchown(path, grader.pw_uid, group_gid)
+            if not path.is_symlink():
+                os.chmod(path, COURSE_FOLDER_MODE if path.is_dir() else COURSE_FILE_MODE)
+    os.chown(course, grader.pw_uid, group_gid)
+    os.chmod(course, COURSE_FOLDER_MODE)
+    _add_students(course, grader, group_gid, students)
 
 
 HUB_BLOCK = '''
@@ -135,22 +161,23 @@ HUB_BLOCK = '''
 import os  # noqa: E402
 
 os.umask({umask:#o})
+c.CourseDirectory.groupshared = True  # nbgrader's own folders and files group-writable too
 {{settings}}'''.format(umask=GRADERS_UMASK)
 
 
-def _add_students(course, students):
-    """Put the roster's students in the course's gradebook (the Formgrader's list of students), names included."""
+def _add_students(course, grader, group_gid, students):
+    """The roster's students into the course's gradebook, by the grader account (autograder/hub/gradebook_roster.py)."""
     if not students:
         return
-    from nbgrader.api import Gradebook
-
-    from autograder.course import course_settings
-
-    db_url, course_id = course_settings(course)
-    with Gradebook(db_url, course_id) as gradebook:
-        for person in students:
-            gradebook.update_or_create_student(person.username, first_name=person.first_name,
-                                               last_name=person.last_name)
+    rows = json.dumps([[person.username, person.first_name, person.last_name] for person in students])
+    environment = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin:/bin"]),
+                   "HOME": grader.pw_dir, "USER": grader.pw_name, "LOGNAME": grader.pw_name}
+    ran = subprocess.run([sys.executable, "-m", "autograder.hub.gradebook_roster", str(course)], input=rows, text=True,
+                         capture_output=True, cwd=course, env=environment, user=grader.pw_uid, group=group_gid,
+                         extra_groups=[], umask=GRADERS_UMASK)
+    if ran.returncode != 0:
+        raise LayoutError(f"the grader account could not put the roster's students in the gradebook of {course}: "
+                          + (ran.stderr.strip().splitlines() or ["no reason given"])[-1])
 
 
 def close_checkout(checkout=COURSE_ROOT):

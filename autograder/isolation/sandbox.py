@@ -237,6 +237,12 @@ def _readable_paths():
     return [path for path in dict.fromkeys(paths) if path.exists()]
 
 
+def _only_mine(path):
+    """Is `path` this user's own (not a link), and writable by no one else?"""
+    status = path.lstat()
+    return status.st_uid == os.geteuid() and not stat.S_ISLNK(status.st_mode) and not status.st_mode & 0o022
+
+
 def train_only_mnist(cache=None):
     """A copy of the course's MNIST holding the training split only, made once per user (what assignment 3 may read)."""
     import numpy as np
@@ -244,9 +250,12 @@ def train_only_mnist(cache=None):
     from autograder.data import _read_arrays, file_sha256
 
     cache = Path(cache or Path(tempfile.gettempdir()) / f"keras-course-mnist-{os.geteuid()}")
+    cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not _only_mine(cache):
+        # Someone else made the folder first (its name is easy to guess in the shared /tmp): it could hold any data.
+        cache = Path(tempfile.mkdtemp(prefix="keras-course-mnist-"))
     target = cache / f"mnist-train-{file_sha256()[:12]}.npz"
-    if not target.is_file():
-        cache.mkdir(parents=True, exist_ok=True)
+    if not (target.is_file() and _only_mine(target)):
         arrays = _read_arrays(MNIST_PATH, ("x_train", "y_train"))
         partial = target.with_suffix(f".{os.getpid()}.npz")
         np.savez(partial, **arrays)
