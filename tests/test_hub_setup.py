@@ -181,3 +181,53 @@ def test_a_copy_of_mnist_someone_else_planted_in_the_shared_tmp_is_not_used(tmp_
     assert planted not in used.parents and used.stat().st_uid == os.geteuid()
     mine = tmp_path / "mine"
     assert train_only_mnist(mine).parent == mine  # the user's own folder is used
+
+
+COLLECTORS = ("kc-collect-a", "kc-collect-b", "kc-collect-c")
+ASSIGNMENT, NOTEBOOK = "01_fix_simplenet", "fix_simplenet.ipynb"
+
+
+def submit_by_hand(exchange, student, owner, notebook_from=None, link_to=None):
+    """A submission folder in the exchange's inbound/, as nbgrader's submit lays it out, made by `owner`."""
+    stamp = "2026-12-07 10:00:00.000000 UTC"
+    folder = exchange / "keras-course" / "inbound" / f"{student}+{ASSIGNMENT}+{stamp}+x{student[-1]}"
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text(stamp)
+    if link_to:
+        (folder / NOTEBOOK).symlink_to(link_to)
+    else:
+        shutil.copyfile(notebook_from, folder / NOTEBOOK)
+    user = account(owner)
+    for path in [folder, *folder.iterdir()]:
+        os.lchown(path, user.pw_uid, user.pw_gid)
+
+
+def collect(course, exchange, *options):
+    ran = subprocess.run([sys.executable, "-m", "nbgrader", "collect", ASSIGNMENT, f"--Exchange.root={exchange}",
+                          *options], cwd=course, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    return ran.stdout + ran.stderr
+
+
+@pytest.mark.parametrize("collector", ["hub", "nbgrader"])
+def test_collect_takes_only_what_each_student_made_and_no_link(hub_folder, collector):
+    """The hub's collect refuses a submission holding a link (to the course's source/ here, which would come back in
+    the student's feedback) and a folder made in another student's name; nbgrader's own takes both (the attack)."""
+    from autograder.grading.nbgrader_commands import copy_course
+
+    course, exchange = copy_course(hub_folder / "course"), hub_folder / "exchange"
+    released, secret = course / "release" / ASSIGNMENT / NOTEBOOK, course / "source" / ASSIGNMENT / NOTEBOOK
+    submit_by_hand(exchange, COLLECTORS[0], COLLECTORS[0], notebook_from=released)
+    submit_by_hand(exchange, COLLECTORS[1], COLLECTORS[1], link_to=secret)
+    submit_by_hand(exchange, COLLECTORS[2], COLLECTORS[0], notebook_from=released)  # made by a in c's name
+    options = ["--ExchangeFactory.collect=autograder.hub.collect.CollectOwnSubmissions"] if collector == "hub" else []
+    said = collect(course, exchange, *options)
+    collected = {student: course / "submitted" / student / ASSIGNMENT / NOTEBOOK for student in COLLECTORS}
+    assert collected[COLLECTORS[0]].read_bytes() == released.read_bytes()
+    if collector == "hub":
+        assert not collected[COLLECTORS[1]].exists() and not collected[COLLECTORS[2]].exists()
+        assert f"not collected: {COLLECTORS[1]}'s submission holds links ({NOTEBOOK})" in said
+        assert f"is in {COLLECTORS[2]}'s name but was made by another account" in said
+    else:
+        assert collected[COLLECTORS[1]].read_bytes() == secret.read_bytes()  # the hidden tests, as bob's submission
+        assert collected[COLLECTORS[2]].exists()

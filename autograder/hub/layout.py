@@ -113,7 +113,8 @@ def lay_out(layout):
 
 # The course's folders in the exchange, as nbgrader's release makes them for a course shared by a group of graders
 # (`groupshared`): made here first, the grader's and the graders' group's, so that no student makes them before.
-EXCHANGE_FOLDERS = {"": 0o2775, "outbound": 0o2775, "inbound": 0o2773, "feedback": 0o2771}
+# inbound/ is sticky besides: a student may hand in there, but not remove or rename another's submission.
+EXCHANGE_FOLDERS = {"": 0o2775, "outbound": 0o2775, "inbound": 0o3773, "feedback": 0o2771}
 
 
 def prepare_exchange(layout, grader, group_gid):
@@ -162,6 +163,8 @@ import os  # noqa: E402
 
 os.umask({umask:#o})
 c.CourseDirectory.groupshared = True  # nbgrader's own folders and files group-writable too
+# Collect takes only what each student made, and no link (autograder/hub/collect.py).
+c.ExchangeFactory.collect = "autograder.hub.collect.CollectOwnSubmissions"
 {{settings}}'''.format(umask=GRADERS_UMASK)
 
 
