@@ -333,6 +333,13 @@ class Screenshots:
 # JupyterLab ------------------------------------------------------------------------------------
 
 
+def wait_until_restored(page):
+    """Wait until JupyterLab has started every plugin and restored its layout (news pop-ups come then);
+    its commands are all there then."""
+    page.wait_for_function("() => window.jupyterapp !== undefined")
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+
+
 def code_cell(page, text):
     """The notebook's one code cell whose source contains `text`."""
     cell = page.locator(".jp-Notebook .jp-CodeCell").filter(has=page.locator(".cm-content", has_text=text))

@@ -38,6 +38,7 @@ from tests.browser import (
     running_lab,
     scroll_to,
     stub_failure,
+    wait_until_restored,
 )
 
 ASSIGNMENT = "02_layers_and_cnn"
@@ -102,12 +103,6 @@ def open_notebook(page, server, shots):
     page.goto(f"{server.url}/lab/tree/{NOTEBOOK}?token={server.token}")
     expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()
     shots.take("notebook-opened")
-
-
-def wait_until_restored(page):
-    """Wait until JupyterLab has started every plugin and restored its layout (news pop-ups come then)."""
-    page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
 
 
 def nbgrader_menu(page, shots, step):

@@ -13,10 +13,10 @@ from nbgrader.api import Gradebook
 from playwright.sync_api import expect, sync_playwright
 
 from autograder.assignments import assignment as find_assignment
-from autograder.assignments.submission import build_notebook
+from autograder.assignments.submission import build_notebook, reference
 from autograder.course import course_settings
 from autograder.settings import COURSE_ROOT
-from tests.browser import Screenshots, chromium_path, code_cell, replace_source, run_cell
+from tests.browser import Screenshots, chromium_path, code_cell, replace_source, run_cell, wait_until_restored
 from tests.hub import (
     ARTIFACTS,
     INSTRUCTOR,
@@ -148,12 +148,8 @@ def notebook_path(user):
 def answers_of(user):
     """The sources the student types in each answer cell, by grade id."""
     owner = find_assignment(ASSIGNMENT)
-    submission = next(found for found in [*owner.submissions] if found.student_id == ANSWERS[user]) if (
-        ANSWERS[user] != "reference") else None
-    if submission is None:
-        from autograder.assignments.submission import reference
-
-        submission = reference(owner)
+    submission = reference(owner) if ANSWERS[user] == "reference" else next(
+        found for found in owner.submissions if found.student_id == ANSWERS[user])
     built = build_notebook(submission, COURSE_ROOT / "release" / ASSIGNMENT / NOTEBOOK,
                            COURSE_ROOT / "source" / ASSIGNMENT / NOTEBOOK)
     by_id = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell.source for cell in built.cells}
@@ -222,8 +218,7 @@ def type_in_a_new_terminal(page, hub, user, line, started):
     """Open a terminal in `user`'s JupyterLab and type `line` (a shell command) in it, until the file `started`, which
     the command makes first, exists: keys typed before the terminal is connected are lost, so it types once more."""
     page.goto(f"{hub.url}/user/{user}/lab")
-    page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    wait_until_restored(page)
     page.evaluate("() => window.jupyterapp.commands.execute('terminal:create-new')")
     terminal = page.locator(".jp-Terminal")
     expect(terminal).to_be_visible()
@@ -372,8 +367,7 @@ for path in {paths!r}:
 def run_in_a_new_notebook(page, hub, user, code, shots, step):
     """Type `code` in a cell of a new notebook of `user`'s and run it; return its output."""
     page.goto(f"{hub.url}/user/{user}/lab")
-    page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    wait_until_restored(page)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:create-new', {kernelName: 'python3'})")
     notebook = page.locator(".jp-NotebookPanel:visible")
     expect(notebook).to_have_count(1)

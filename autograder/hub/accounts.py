@@ -12,6 +12,7 @@ import os
 import pwd
 import secrets
 import subprocess
+import sys
 from pathlib import Path
 
 # Homes are private: another account cannot list or read them.
@@ -81,11 +82,20 @@ def members_of(group):
     return list(grp.getgrnam(group).gr_mem)
 
 
+def run_as_account(entry, command, group=None, **options):
+    """Run `command` (a list) as the account `entry` (a pwd entry), with its home and this environment's commands
+    first on PATH, none of root's groups; `group` is its gid there (default: the account's own). The finished run."""
+    environment = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin:/bin"]),
+                   "HOME": entry.pw_dir, "USER": entry.pw_name, "LOGNAME": entry.pw_name}
+    return subprocess.run(command, capture_output=True, text=True, env=environment, user=entry.pw_uid,
+                          group=entry.pw_gid if group is None else group, extra_groups=[], **options)
+
+
 def remove_from_group(name, group):
     _run(["gpasswd", "--delete", name, group], name)
 
 
 def add_to_group(name, group):
     """Make account `name` a member of `group` (its servers started from now on have it)."""
-    if name not in grp.getgrnam(group).gr_mem:
+    if name not in members_of(group):
         _run(["usermod", "--append", "--groups", group, name], name)

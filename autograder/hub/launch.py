@@ -11,7 +11,6 @@ import json
 import os
 import pwd
 import signal
-import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from autograder.hub.accounts import (
     ensure_group,
     members_of,
     remove_from_group,
+    run_as_account,
     set_new_password,
 )
 from autograder.hub.layout import (
@@ -85,8 +85,6 @@ def prepare_class(settings, echo=print):
                           "(`npm ci --prefix hub`, configurable-http-proxy from the npm registry)")
     roster = read_roster(settings.roster)
     layout = settings.layout
-    # The environment's commands first: nbgrader runs its `alembic`, the hub its `jupyterhub-singleuser`.
-    os.environ["PATH"] = os.pathsep.join([str(ENVIRONMENT_BIN), os.environ.get("PATH", "/usr/bin:/bin")])
     lay_out(layout)
     group = ensure_group(layout.graders_group)
     grader, _ = ensure_account(layout.grader, settings.homes, system=True)
@@ -123,10 +121,7 @@ def _keep_passwords(path, passwords):
 
 def sandbox_mode_for(account):
     """How the sandbox runs for `account` (an ordinary user) on this machine, as `keras-course` says it."""
-    user = pwd.getpwnam(account)
-    ran = subprocess.run([sys.executable, "-m", "autograder.isolation.sandbox"], capture_output=True, text=True,
-                         user=user.pw_uid, group=user.pw_gid, extra_groups=[], cwd="/",
-                         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": user.pw_dir})
+    ran = run_as_account(pwd.getpwnam(account), [sys.executable, "-m", "autograder.isolation.sandbox"], cwd="/")
     if ran.returncode == 0:
         return ran.stdout.strip()
     return ("NO SANDBOX HERE: grading will refuse to start until this is fixed: "
@@ -143,7 +138,9 @@ def run_hub(settings, echo=print):
     echo(f"JupyterHub: http://{settings.ip}:{settings.port}/ (the Formgrader: "
          f"http://{settings.ip}:{settings.port}/services/{layout.course_id}/formgrader)")
     sys.stdout.flush()
-    environment = {**os.environ, **settings.to_environment()}
+    # The environment's commands first on the PATH the hub hands its servers (their terminals' `keras-course`).
+    environment = {**os.environ, **settings.to_environment(),
+                   "PATH": os.pathsep.join([str(ENVIRONMENT_BIN), os.environ.get("PATH", "/usr/bin:/bin")])}
     os.umask(GRADERS_UMASK)
     # The hub stops each server with SIGINT, then SIGTERM after a time-out (30 s). A server must take SIGINT as a
     # stop: not ignored (a process started in the background of a shell, or by a test runner, inherits SIGINT

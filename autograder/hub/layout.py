@@ -4,8 +4,9 @@ Under the hub's root (`/srv/keras-course` unless told otherwise):
 
     hub/                    root only (0700): JupyterHub's database and cookie secret, the passwords of the
                             accounts `keras-course hub` made (passwords.csv, 0600)
-    exchange/               nbgrader's exchange, as nbgrader wants it: everyone may write (1777); nbgrader gives
-                            each course's inbound/ 0733, so a student can hand in but not list what others did
+    exchange/               nbgrader's exchange, as nbgrader wants it: everyone may write (1777); the course's
+                            folders in it made here, the grader's (`prepare_exchange`): its inbound/ lets a student
+                            hand in but neither list nor remove what others did
     jupyter/                read by every server of the hub (0755): nbgrader_config.py naming the exchange
     courses/COURSE/         the course folder: source/ (hidden tests), the gradebook, submissions, feedback; owned by
                             grader-COURSE, shared with the group formgrade-COURSE (2770), nothing for others
@@ -19,12 +20,12 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course import CONFIG
+from autograder.hub.accounts import run_as_account
 from autograder.settings import COURSE_ROOT
 
 # What a checkout holds that students must not read: the hidden tests and solutions, their history, and anything a
@@ -173,11 +174,8 @@ def _add_students(course, grader, group_gid, students):
     if not students:
         return
     rows = json.dumps([[person.username, person.first_name, person.last_name] for person in students])
-    environment = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin:/bin"]),
-                   "HOME": grader.pw_dir, "USER": grader.pw_name, "LOGNAME": grader.pw_name}
-    ran = subprocess.run([sys.executable, "-m", "autograder.hub.gradebook_roster", str(course)], input=rows, text=True,
-                         capture_output=True, cwd=course, env=environment, user=grader.pw_uid, group=group_gid,
-                         extra_groups=[], umask=GRADERS_UMASK)
+    ran = run_as_account(grader, [sys.executable, "-m", "autograder.hub.gradebook_roster", str(course)],
+                         group=group_gid, input=rows, cwd=course, umask=GRADERS_UMASK)
     if ran.returncode != 0:
         raise LayoutError(f"the grader account could not put the roster's students in the gradebook of {course}: "
                           + (ran.stderr.strip().splitlines() or ["no reason given"])[-1])
