@@ -141,9 +141,12 @@ def output_shape(model, input_shape, batch_size=2):
 
 
 def check_output_shape(model, input_shape, expected, hint=None):
-    """Does `model` map a batch of `input_shape` inputs to outputs of shape `expected`?"""
+    """Does `model` map a batch of `input_shape` inputs to outputs of shape `expected`?
+
+    `hint` is the failure's hint, or a function of the shape found that returns it."""
     got = observe("output shape", lambda: output_shape(model, input_shape))
     if got != tuple(expected):
+        hint = hint(got) if callable(hint) else hint
         raise CheckFailure(f"wrong output shape for inputs of shape {(None, *input_shape)}", tuple(expected), got, hint)
 
 

@@ -455,6 +455,8 @@ BROKEN_CASES = [
     (fix_simplenet.check_inference_deterministic, "dropout_always_on", "two inference calls"),
     (fix_simplenet.check_inference_deterministic, "dropout_in_call", "a layer created inside `call()`"),
     (fix_simplenet.check_output_size, "fixed_outputs", "instead of a fixed 10"),
+    (fix_simplenet.check_output_size, "no_flatten", "flatten them first"),
+    (check_other_sizes, "no_flatten", "sees 12x12x1 images; flatten them first"),
     (check_other_sizes, "first_hidden_only", "wrong number of parameters"),
     (check_other_sizes, "fixed_outputs", "instead of a fixed 10"),
     (check_other_sizes, "hard_coded_input", "raised"),

@@ -220,16 +220,24 @@ def check_builds(SimpleNet):
     _observe_simplenet(SimpleNet, "built")
 
 
+def _output_shape_hint(input_shape, otherwise):
+    """The hint for a wrong output shape: `otherwise`, unless the outputs kept the images' axes (no Flatten)."""
+    def hint(got):
+        if len(got) == len(input_shape) + 1 and tuple(got[1:-1]) == tuple(input_shape[:-1]):
+            sizes = "x".join(str(size) for size in input_shape)
+            return f"the first Dense layer sees {sizes} images; flatten them first (`keras.layers.Flatten`)."
+        return otherwise
+    return hint
+
+
+_OUTPUT_SIZE_HINT = "use `output_layer_sizes[0]` units in the output layer instead of a fixed 10."
+
+
 def check_output_shape(SimpleNet):
     """Does SimpleNet map (N, 28, 28, 1) images to (N, 10) outputs?"""
-    got, model = _observe_simplenet(
-        SimpleNet, "output shape", lambda model: checks.output_shape(model, MNIST_IMAGE_SHAPE)
-    )
-    if got == (None, *MNIST_IMAGE_SHAPE[:-1], MNIST_CLASSES):
-        hint = "the first Dense layer sees 28x28x1 images; flatten them first (`keras.layers.Flatten`)."
-    else:
-        hint = "flatten the images, then end with a Dense layer of `output_layer_sizes[0]` units."
-    checks.check_output_shape(model, MNIST_IMAGE_SHAPE, (None, MNIST_CLASSES), hint=hint)
+    _, model = _observe_simplenet(SimpleNet, "built")
+    checks.check_output_shape(model, MNIST_IMAGE_SHAPE, (None, MNIST_CLASSES), hint=_output_shape_hint(
+        MNIST_IMAGE_SHAPE, "flatten the images, then end with a Dense layer of `output_layer_sizes[0]` units."))
 
 
 def check_param_count(SimpleNet):
@@ -350,7 +358,7 @@ def check_output_size(SimpleNet):
     """Does `SimpleNet(output_layer_sizes=(5,))` output 5 probabilities per image?"""
     _, model = _observe_simplenet(SimpleNet, "built", output_layer_sizes=(5,))
     checks.check_output_shape(
-        model, MNIST_IMAGE_SHAPE, (None, 5), hint="use `output_layer_sizes[0]` units in the output layer instead of a fixed 10."
+        model, MNIST_IMAGE_SHAPE, (None, 5), hint=_output_shape_hint(MNIST_IMAGE_SHAPE, _OUTPUT_SIZE_HINT)
     )
 
 
@@ -358,10 +366,8 @@ def check_other_sizes(SimpleNet, input_shape, hidden_layer_sizes, output_layer_s
     """Does SimpleNet honour `input_shape`, every entry of `hidden_layer_sizes` and `output_layer_sizes`?"""
     sizes = dict(input_shape=input_shape, hidden_layer_sizes=hidden_layer_sizes, output_layer_sizes=output_layer_sizes)
     dense_count, model = _observe_simplenet(SimpleNet, "Dense layers", _dense_count, **sizes)
-    checks.check_output_shape(
-        model, input_shape, (None, output_layer_sizes[0]),
-        hint="use `output_layer_sizes[0]` units in the output layer instead of a fixed 10.",
-    )
+    checks.check_output_shape(model, input_shape, (None, output_layer_sizes[0]),
+                              hint=_output_shape_hint(input_shape, _OUTPUT_SIZE_HINT))
     expected = None if references is None else references.expected_params(**sizes)
     checks.check_param_count(model, expected, hint=_params_hint(dense_count, hidden_layer_sizes))
 

@@ -60,7 +60,9 @@ SUBMISSIONS = (
             "simplenet_output_shape", "simplenet_param_count", "simplenet_forward_pass", "simplenet_other_sizes",
             "simplenet_accuracy", "weight_plot",
         },
-        message_contains={"simplenet_output_shape": "flatten them first"}, **_A1,
+        message_contains={"simplenet_output_shape": "flatten them first", "simplenet_other_sizes": "flatten them first",
+                          "simplenet_param_count": "flatten the images", "simplenet_forward_pass": "flatten the images"},
+        **_A1,
     ),
     Submission(
         "plot_weights", "the tutorial's nonexistent `model.plot_weights(show_shapes=True)`",
