@@ -216,8 +216,8 @@ class RecordingHooks(GradingHooks):
 
     calls = []
 
-    def after_cell(self, seconds_left):
-        RecordingHooks.calls.append(("after_cell", round(seconds_left) > 0))
+    def after_cell(self, seconds_left, grade_id=""):
+        RecordingHooks.calls.append(("after_cell", round(seconds_left) > 0, grade_id))
         return "the grader did its work\n" if len(RecordingHooks.calls) == 2 else None
 
     def after_notebook(self, folder):
@@ -235,7 +235,7 @@ class MadeHooks(GradingHooks):
 
 
 class FailingHooks(GradingHooks):
-    def after_cell(self, seconds_left):
+    def after_cell(self, seconds_left, grade_id=""):
         raise OSError("the kernel's folder held a trap")
 
 
@@ -254,7 +254,8 @@ def test_sandboxed_execute_calls_the_assignments_hooks_after_each_cell_and_after
     RecordingHooks.calls = []
     nb = new_notebook(cells=[answer_cell("a"), answer_cell("b"), graded_test_cell("t")])
     SandboxedExecute(config=no_sandbox()).preprocess(nb, resources(tmp_path, owner.name))
-    assert RecordingHooks.calls == [("after_cell", True)] * 3 + [("after_notebook", tmp_path)]
+    assert RecordingHooks.calls == [("after_cell", True, "a"), ("after_cell", True, "b"), ("after_cell", True, "t"),
+                                    ("after_notebook", tmp_path)]
     assert [output.text for output in nb.cells[1].outputs] == ["ran 1\n", "the grader did its work\n"]
     assert [output.text for output in nb.cells[2].outputs] == ["ran 2\n"]
 

@@ -16,6 +16,10 @@ from keras import layers
 
 import autograder  # noqa: F401  (sets KERAS_BACKEND and quiets TensorFlow before keras is imported)
 from autograder.assignments.tune_training.checks import check_budget, read_record
+from autograder.assignments.tune_training.grader.trainer import (
+    GraderTraining,
+    train_from_plan,
+)
 from autograder.assignments.tune_training.plan import (
     HISTORY_FILENAME,
     PLAN_FILENAME,
@@ -24,8 +28,12 @@ from autograder.assignments.tune_training.plan import (
     TRAINING_LABELS,
     read_plan,
 )
-from autograder.assignments.tune_training.grader.trainer import GraderTraining, train_from_plan
-from autograder.assignments.tune_training.training import ARTIFACTS, MODEL_FILENAME, train_within_budget
+from autograder.assignments.tune_training.training import (
+    ARTIFACTS,
+    MODEL_FILENAME,
+    TRAINING_CELL,
+    train_within_budget,
+)
 from autograder.errors import CheckFailure
 from autograder.settings import MNIST_TRAIN_SIZE, SEED, TUNE_MAX_SAMPLES
 from tests.test_tune_training import LARGE_BATCH, build_tiny_model, compiled, fit_train
@@ -36,11 +44,14 @@ def _seeded():
     keras.utils.set_random_seed(SEED)
 
 
-def planned(tmp_path, train, build_model=build_tiny_model):
-    """Run the training cell as during autograde; return (the plan's folder, model, history, record)."""
+def planned(tmp_path, train, build_model=build_tiny_model, again=False):
+    """Run the training cell as during autograde; return (the plan's folder, model, history, record).
+
+    `again`: the folder may hold earlier plans; the newest is returned."""
     model, history, record = train_within_budget(build_model, train, tmp_path, planning=True)
-    (plan_folder,) = (tmp_path / PLANS_FOLDER).iterdir()
-    return plan_folder, model, history, record
+    plans = sorted((tmp_path / PLANS_FOLDER).iterdir())
+    assert again or len(plans) == 1
+    return plans[-1], model, history, record
 
 
 def trained_by_grader(tmp_path, train, build_model=build_tiny_model):
@@ -182,6 +193,24 @@ def _weights_in_nested_lists():
         10, activation="softmax", kernel_initializer=keras.initializers.Constant(np.full((784, 10), 0.01).tolist()))])
 
 
+def _statistics_layer():
+    return keras.Sequential([keras.Input((28, 28, 1)), layers.Normalization(mean=0.13, variance=0.09),
+                             layers.Flatten(), layers.Dense(10, activation="softmax")])
+
+
+def _constants_in_many_layers():
+    """Values smuggled a few at a time: 400 layers that each rescale by a constant of their own."""
+    scaled = [layers.Rescaling(scale=[1.0 + index / 1000], offset=[index / 1000]) for index in range(400)]
+    return keras.Sequential([keras.Input((28, 28, 1)), *scaled, layers.Flatten(),
+                             layers.Dense(10, activation="softmax")])
+
+
+def _just_under_the_budget():
+    """99,989 parameters: under the budget alone, over it with the numbers of the configuration."""
+    return keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(127, use_bias=False),
+                             layers.Dense(3, use_bias=False), layers.Dense(10, activation="softmax")])
+
+
 def _strips_of_digits(model, x_train, y_train):
     """Five digits side by side in one "sample": five times the images for the budget of one."""
     strips = x_train[:5000].reshape(1000, 5, 28, 28, 1).transpose(0, 2, 1, 3, 4).reshape(1000, 28, 140, 1)
@@ -219,6 +248,7 @@ def _dataset(model, x_train, y_train):
     return compiled(model).fit(tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(LARGE_BATCH), verbose=0)
 
 
+_TOO_MANY_NUMBERS = "too many numbers: expected at most 2,000, got 7,8"
 REFUSED = {
     "a tf.data dataset": (build_tiny_model, _dataset, "`x` as _BatchDataset"),
     "a custom callback": (build_tiny_model, _fit_with(callbacks=[_PrintEpochs()]), "the callback _PrintEpochs"),
@@ -227,8 +257,12 @@ REFUSED = {
     "a loss of its own": (build_tiny_model, _custom_loss, "compiled with objects that are not Keras's own"),
     "no compile": (build_tiny_model, _uncompiled, "a model that is not compiled"),
     "a Lambda layer": (_lambda_model, fit_train(), "`Lambda` layer"),
-    "weights in the configuration": (_weights_in_the_config, fit_train(), "holds a"),
-    "weights in nested lists": (_weights_in_nested_lists, fit_train(), "Constant initializer that is not one number"),
+    "weights in the configuration": (_weights_in_the_config, fit_train(), _TOO_MANY_NUMBERS),
+    "weights in nested lists": (_weights_in_nested_lists, fit_train(), _TOO_MANY_NUMBERS),
+    "a layer carrying statistics": (_statistics_layer, fit_train(), "the layer 'Normalization'"),
+    "constants spread over many layers": (_constants_in_many_layers, fit_train(), "too many numbers"),
+    "a configuration's numbers over the budget": (_just_under_the_budget, fit_train(),
+                                                   "numbers in its configuration"),
     "images of several digits": (build_tiny_model, _strips_of_digits, "`x` of shape (None, 28, 140, 1)"),
     "the History read inside train": (build_tiny_model, _history_inside_train, "History of `fit()` was read inside"),
 }
@@ -303,17 +337,22 @@ def test_a_plan_over_its_bounds_is_refused_before_it_is_parsed(tmp_path, text, w
 # --------------------------------------------------------------------------------------
 
 
-def test_grader_training_trains_the_newest_plan_once_and_delivers_only_its_own_model(tmp_path):
+def test_grader_training_trains_one_plan_the_training_cells_and_delivers_only_its_own_model(tmp_path):
     kernel, grader, graded = tmp_path / "kernel", tmp_path / "grader", tmp_path / "graded"
     for folder in (kernel, grader, graded):
         folder.mkdir()
     training = GraderTraining(kernel, grader)
-    assert training.after_cell(600) is None, "no plan yet"
-    _, _, history, _ = planned(kernel, fit_train(epochs=1))
-    log = training.after_cell(600)
-    assert "The grader trained your model" in log and f"{MNIST_TRAIN_SIZE:,} training samples" in log
-    assert training.after_cell(600) is None, "each plan is trained once"
-    assert len(history.history["loss"]) == 1, "the kernel's History reads the grader's"
+    assert training.after_cell(600, "build_model") is None, "no plan yet"
+    planned(kernel, fit_train(epochs=2))
+    assert training.after_cell(600, "train") is None, "a plan of another cell than the training cell is not trained"
+    _, _, history, _ = planned(kernel, fit_train(epochs=1), again=True)
+    log = training.after_cell(600, TRAINING_CELL)
+    assert "The grader trained your model" in log and f"{MNIST_TRAIN_SIZE:,} training samples" in log, log
+    assert len(history.history["loss"]) == 1, "the kernel's History reads the grader's: the newest plan's"
+    assert training.after_cell(600, TRAINING_CELL) is None, "each plan is trained once"
+    planned(kernel, fit_train(epochs=1), again=True)
+    assert "which the grader does not train" in training.after_cell(600, "after"), "one plan per notebook"
+    assert [path.name for path in grader.iterdir()] == [training.newest.name]
     # Files the notebook wrote as if trained: never graded.
     (graded / MODEL_FILENAME).write_text("a classmate's model")
     (graded / ARTIFACTS[1]).write_text(json.dumps({"samples_seen": 1}))
@@ -327,28 +366,105 @@ def test_grader_training_trains_the_newest_plan_once_and_delivers_only_its_own_m
 def test_grader_training_without_a_plan_delivers_nothing(tmp_path):
     (tmp_path / MODEL_FILENAME).write_text("written by the kernel")
     training = GraderTraining(tmp_path, tmp_path / "grader")
-    assert training.after_cell(600) is None
+    assert training.after_cell(600, TRAINING_CELL) is None
     training.after_notebook(tmp_path)
     assert not any((tmp_path / name).exists() for name in ARTIFACTS)
 
 
-def test_grader_training_follows_no_link_the_kernel_planted(tmp_path):
-    """The grader (root) writes the History beside the plan: a link planted there must not lead it elsewhere."""
+def _fit_first(count):
+    """A student's `train` on the first `count` training images: its plan carries them as array files."""
+    def train(model, x_train, y_train):
+        return compiled(model).fit(x_train[:count], y_train[:count], batch_size=LARGE_BATCH, verbose=0)
+
+    return train
+
+
+def _oversized(plan_folder):
+    (plan_folder / PLAN_FILENAME).write_text(json.dumps(read_plan_text(plan_folder)) + " " * 5 * 2**20)
+
+
+def _nested_deep(plan_folder):
+    deep = "[" * 100_000 + "]" * 100_000
+    (plan_folder / PLAN_FILENAME).write_text('{"fits": [], "error": null, "model": ' + deep + "}")
+
+
+def _with_arrays(plan_folder, name):
+    plan = read_plan_text(plan_folder)
+    plan["fits"][0]["arrays"]["x"] = name
+    (plan_folder / PLAN_FILENAME).write_text(json.dumps(plan))
+
+
+def _linked_out(plan_folder):
+    (plan_folder / "0-x.npy").unlink()
+    (plan_folder / "0-x.npy").symlink_to(plan_folder.parents[2] / "outside" / "secret.npy")
+
+
+def _sparse(plan_folder):
+    with open(plan_folder / "0-x.npy", "wb") as array:
+        array.truncate(8 * 2**30)
+
+
+def _lookup_layer(plan_folder):
+    plan = read_plan_text(plan_folder)
+    plan["model"]["config"]["layers"].insert(1, {
+        "module": "keras.layers", "class_name": "IntegerLookup", "registered_name": None,
+        "config": {"name": "lookup", "vocabulary": "/etc/passwd"}})
+    (plan_folder / PLAN_FILENAME).write_text(json.dumps(plan))
+
+
+def read_plan_text(plan_folder):
+    return json.loads((plan_folder / PLAN_FILENAME).read_text())
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (_oversized, "more than 4 MiB"),
+    (_nested_deep, "more than 100,000 values"),
+    (lambda plan_folder: _with_arrays(plan_folder, "../../etc/passwd"), "names an array file that is not in it"),
+    (_linked_out, "'0-x.npy', a link"),
+    (_sparse, "a sparse file of 8 GiB"),
+    (_lookup_layer, "the layer 'IntegerLookup'"),
+], ids=["5 MiB", "nested 100,000 deep", "an array named ../../etc/passwd", "a link out of the plan", "8 GiB sparse",
+        "a layer reading a file"])
+def test_a_malformed_plan_is_refused_on_sight_before_any_training(tmp_path, change, words):
+    """Each plan is refused by the grader's look at it, in words: no training process is started."""
+    kernel, grader, outside = tmp_path / "kernel", tmp_path / "grader", tmp_path / "outside"
+    for folder in (kernel, grader, outside):
+        folder.mkdir()
+    np.save(outside / "secret.npy", np.zeros((10, 28, 28, 1), "float32"))
+    plan_folder, *_ = planned(kernel, _fit_first(3000))
+    change(plan_folder)
+    training = GraderTraining(kernel, grader)
+    log = training.after_cell(600, TRAINING_CELL)
+    assert log.startswith("The grader refused your training plan before training it:") and words in log, log
+    assert "Budget:" not in log, "no training process ran"
+    record = read_record(training.newest)
+    assert words in record.error and record.samples_seen == 0 and not record.saved
+    with pytest.raises(CheckFailure, match="training did not complete"):
+        check_budget(record)
+
+
+def test_a_plan_as_written_passes_the_graders_look(tmp_path):
+    """The other way: the same plan untouched is trained."""
+    (tmp_path / "kernel").mkdir()
+    planned(tmp_path / "kernel", _fit_first(3000))
+    assert "3,000 training samples" in GraderTraining(tmp_path / "kernel", tmp_path / "grader").after_cell(
+        600, TRAINING_CELL)
+
+
+def test_grader_training_writes_no_history_through_a_link_the_kernel_planted(tmp_path):
+    """The grader writes the History beside the plan: a link planted there must not lead it elsewhere."""
     kernel, grader, outside = tmp_path / "kernel", tmp_path / "grader", tmp_path / "outside"
     for folder in (kernel, grader, outside):
         folder.mkdir()
     plan_folder, *_ = planned(kernel, fit_train(epochs=1))
     (plan_folder / HISTORY_FILENAME.format(index=0)).symlink_to(outside / "victim")
-    (plan_folder / "linked.npy").symlink_to(outside / "secret")
-    (outside / "secret").write_text("not for the grader to copy")
-    training = GraderTraining(kernel, grader)
-    assert "60,000 training samples" in training.after_cell(600)
-    assert not (outside / "victim").exists(), "the History went through the link"
+    log = GraderTraining(kernel, grader).after_cell(600, TRAINING_CELL)
+    assert "a link" in log and not (outside / "victim").exists(), "the History went through the link"
     # A plans folder that is a link is not read at all.
     linked = tmp_path / "linked_kernel"
     linked.mkdir()
     (linked / PLANS_FOLDER).symlink_to(kernel / PLANS_FOLDER)
-    assert GraderTraining(linked, tmp_path / "grader2").after_cell(600) is None
+    assert GraderTraining(linked, tmp_path / "grader2").after_cell(600, TRAINING_CELL) is None
 
 
 # --------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ the model the kernel only planned) subclasses `GradingHooks` and names the class
 declaration (`Assignment(hooks=...)`). The `SandboxedExecute` stage
 (autograder/grading/stages/sandboxed_execute.py) makes one per notebook and calls:
 
-- `after_cell(seconds_left)` after each cell the kernel ran: its return value, when not None,
-  is shown under that cell (the grader's log);
+- `after_cell(seconds_left, grade_id)` after each cell the kernel ran (`grade_id` its nbgrader id,
+  "" for a cell without one): its return value, when not None, is shown under that cell (the
+  grader's log);
 - `after_notebook(folder)` once the sandbox is closed: put what the grader made where the
   tests grade it, in the notebook's folder.
 
@@ -35,8 +36,9 @@ class GradingHooks(ABC):
         self.grader_folder = Path(grader_folder)
         self.limits = limits
 
-    def after_cell(self, seconds_left: float) -> str | None:
-        """Called after each cell the kernel ran, with the seconds left to the notebook; returns text to show, or None."""
+    def after_cell(self, seconds_left: float, grade_id: str = "") -> str | None:
+        """Called after each cell the kernel ran, with the seconds left to the notebook and the cell's grade id;
+        returns text to show under the cell, or None."""
         return None
 
     def after_notebook(self, folder: Path) -> None:

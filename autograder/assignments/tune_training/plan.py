@@ -30,7 +30,7 @@ import numpy as np
 
 from autograder.bounded_json import JsonBounds, read_json
 from autograder.errors import CheckFailure, error_text
-from autograder.settings import MNIST_CLASSES, MNIST_IMAGE_SHAPE
+from autograder.settings import MNIST_CLASSES, MNIST_IMAGE_SHAPE, TUNE_MAX_PARAMS
 
 PLANS_FOLDER = ".training"
 PLAN_FILENAME = "plan.json"
@@ -40,8 +40,6 @@ HISTORY_FILENAME = "history-{index}.json"
 # 1,500 values nested 11 deep (Keras's configurations), and a model of many layers trained by several fit calls a few
 # times that. A plan over them is not one the training cell wrote.
 PLAN_BOUNDS = JsonBounds(max_bytes=4 * 2**20, max_values=100_000, max_depth=64)
-# The model's configuration carries no weights: a list of more numbers than this in it is refused.
-MAX_NUMBERS_IN_CONFIG = 32
 # What the plan calls the arrays handed to `train` when `fit()` is given them unchanged.
 TRAINING_IMAGES, TRAINING_LABELS = "training images", "training labels"
 
@@ -55,6 +53,16 @@ _REPLAYABLE = (
     "Keras's built-in layers, optimizers, losses and metrics, and only the callbacks "
     + ", ".join(REPLAYABLE_CALLBACKS) + " (a learning-rate schedule goes in the optimizer: keras.optimizers.schedules)."
 )
+
+
+def parameter_budget_failure(params, config_numbers=0):
+    """The failure of a model of `params` parameters, over the budget with the `config_numbers` numbers of its
+    configuration (which count too: plan.py): it is not trained."""
+    got = f"{params:,}" + (f" and {config_numbers:,} numbers in its configuration" if config_numbers else "")
+    return CheckFailure(
+        "the model is over the parameter budget, so it was not trained", f"at most {TUNE_MAX_PARAMS:,} parameters", got,
+        "use fewer filters or units, or replace Flatten + Dense by GlobalAveragePooling2D.",
+    )
 
 
 def _refuse(what):
@@ -231,34 +239,103 @@ def fit_call(model, arguments, training_split, compiled):
 _NO_WEIGHTS = ("the graded model starts from the random weights of its layers: weights, masks or tables "
                "cannot come with its configuration, only from training.")
 
+# What a plan's model may be made of: Keras's built-in layers that compute, pool, normalize by batch, reshape, merge,
+# regularize or augment images, in Sequential or Functional models. Left out are the layers that carry values or read
+# files of their own (Normalization's statistics, Embedding, IntegerLookup's vocabulary, TextVectorization, ...) and
+# any custom code: what the graded model knows comes from training under the budget only.
+PLAN_LAYERS = frozenset({
+    "InputLayer", "Dense", "EinsumDense", "Conv1D", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose",
+    "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten", "Reshape", "Permute",
+    "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
+    "AlphaDropout", "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+    "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add", "Subtract", "Multiply", "Average", "Maximum",
+    "Minimum", "Concatenate", "Rescaling", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+    "RandomContrast", "RandomCrop", "Identity",
+})
+PLAN_MODELS = frozenset({"Sequential", "Functional", "Model"})
+# The modules a configuration's other objects may come from: dtype policies, initializers, regularizers, constraints
+# (None: the tensors that link a Functional model's layers).
+_PLAN_OBJECT_MODULES = frozenset({"keras", "keras.initializers", "keras.regularizers", "keras.constraints", None})
+# Every number a model's configuration holds (sizes, strides, rates, shapes, the links between layers) counts against
+# the parameter budget, and there may be at most this many: the reference solution's configuration holds 147 numbers,
+# a model of 100 layers about 1,500. No list in it holds more than `MAX_NUMBERS_IN_LIST` (a kernel size, a shape).
+MAX_CONFIG_NUMBERS = 2_000
+MAX_NUMBERS_IN_LIST = 8
 
-def _numbers_in(value):
-    """How many numbers `value` (a list, nested or not) holds."""
-    if isinstance(value, (list, tuple)):
-        return sum(_numbers_in(item) for item in value)
-    return int(isinstance(value, (int, float)) and not isinstance(value, bool))
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def check_no_weights(config, where="the model"):
-    """Raise `CheckFailure` if a model's configuration carries weights: an array of numbers, or a `Constant` of one."""
+def config_numbers(config):
+    """How many numbers `config` (a model's configuration as plain data) holds, at any depth."""
     if isinstance(config, dict):
-        if config.get("class_name") == "__numpy__":
-            raise CheckFailure(f"the configuration of {where} holds a NumPy array", hint=_NO_WEIGHTS)
-        inner = config.get("config") if isinstance(config.get("config"), dict) else {}
-        if config.get("class_name") == "Constant" and not isinstance(inner.get("value", 0), (int, float)):
-            raise CheckFailure(f"the configuration of {where} holds a Constant initializer that is not one number",
-                               hint=_NO_WEIGHTS)
-        name = inner.get("name")
-        if isinstance(name, str) and str(config.get("module", "")).startswith("keras.layers"):
-            where = f"layer {name[:40]!r}"
+        return sum(config_numbers(value) for value in config.values())
+    if isinstance(config, (list, tuple)):
+        return sum(config_numbers(item) for item in config)
+    return int(_is_number(config))
+
+
+def _check_object(config, where):
+    """Raise `CheckFailure` if the object `config` (a dict with a class name) is not one a plan may hold."""
+    name, module = config.get("class_name"), config.get("module")
+    shown = f"{str(name)[:40]!r}" + (f" of {str(module)[:40]}" if module else "")
+    if name == "__numpy__":
+        raise CheckFailure(f"the configuration of {where} holds a NumPy array", hint=_NO_WEIGHTS)
+    if str(module).startswith(("keras.layers", "keras.src.layers")):
+        if name not in PLAN_LAYERS:
+            raise CheckFailure(
+                f"the model holds the layer {shown}, which a training plan may not hold",
+                hint="build the model from Keras's layers that compute, pool, normalize by batch, reshape or augment "
+                     "images (Conv2D, Dense, MaxPooling2D, BatchNormalization, Dropout, RandomRotation, ...): "
+                     + _NO_WEIGHTS,
+            )
+    elif name in PLAN_MODELS:
+        if not str(module).startswith("keras"):
+            raise CheckFailure(f"the configuration of {where} names the model {shown}, not Keras's own")
+    elif module not in _PLAN_OBJECT_MODULES or (module is None and name != "__keras_tensor__"):
+        raise CheckFailure(f"the configuration of {where} holds the object {shown}, which a training plan may not hold",
+                           hint=_NO_WEIGHTS)
+    inner = config.get("config") if isinstance(config.get("config"), dict) else {}
+    if name == "Constant" and not _is_number(inner.get("value", 0)):
+        raise CheckFailure(f"the configuration of {where} holds a Constant initializer that is not one number",
+                           hint=_NO_WEIGHTS)
+
+
+def _looks_like_a_path(text):
+    return text.startswith(("/", "~", "file:")) or "../" in text or "\\" in text
+
+
+def check_plan_config(config):
+    """Raise `CheckFailure`, in words, unless `config` is only a plan: Keras's layers of `PLAN_LAYERS` in Keras's
+    models, with no weights, tables or file paths, and at most `MAX_CONFIG_NUMBERS` numbers in all."""
+    numbers = config_numbers(config)
+    if numbers > MAX_CONFIG_NUMBERS:
+        raise CheckFailure(
+            "the model's configuration holds too many numbers", f"at most {MAX_CONFIG_NUMBERS:,}", f"{numbers:,}",
+            hint="a plan names its layers and their sizes, in far fewer numbers: " + _NO_WEIGHTS,
+        )
+    _check_plan_part(config, "the model")
+
+
+def _check_plan_part(config, where):
+    if isinstance(config, dict):
+        if "class_name" in config:
+            _check_object(config, where)
+            inner = config.get("config") if isinstance(config.get("config"), dict) else {}
+            name = inner.get("name")
+            if isinstance(name, str) and str(config.get("module", "")).startswith("keras.layers"):
+                where = f"layer {name[:40]!r}"
         for value in config.values():
-            check_no_weights(value, where)
-    elif isinstance(config, list):
-        numbers = _numbers_in(config)
-        if numbers > MAX_NUMBERS_IN_CONFIG:
+            _check_plan_part(value, where)
+    elif isinstance(config, (list, tuple)):
+        numbers = sum(1 for item in config if _is_number(item))
+        if numbers > MAX_NUMBERS_IN_LIST:
             raise CheckFailure(f"the configuration of {where} holds a list of {numbers} numbers", hint=_NO_WEIGHTS)
         for item in config:
-            check_no_weights(item, where)
+            _check_plan_part(item, where)
+    elif isinstance(config, str) and _looks_like_a_path(config):
+        raise CheckFailure(f"the configuration of {where} names a file ({config[:60]!r})", hint=_NO_WEIGHTS)
 
 
 def model_config_of(model):
@@ -280,12 +357,12 @@ def model_config_of(model):
 def build_model_from_config(config):
     """A model with fresh weights from `config`, with Keras's built-in layers only (safe mode); `CheckFailure` if not.
 
-    A configuration that carries weights is refused (`check_no_weights`); so is a model that does not take
-    MNIST's images.
+    A configuration that is more than a plan is refused (`check_plan_config`); so is a model that does not take
+    MNIST's images, and one whose parameters and configuration's numbers together are over the budget.
     """
     import keras
 
-    check_no_weights(config)
+    check_plan_config(config)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -305,6 +382,9 @@ def build_model_from_config(config):
     if len(shapes) != 1 or tuple(shapes[0])[1:] not in ((*MNIST_IMAGE_SHAPE,), (None, None, 1)):
         raise CheckFailure("the model does not take MNIST's images", "inputs of shape (None, 28, 28, 1)",
                            str(model.input_shape))
+    numbers = config_numbers(config)
+    if model.count_params() + numbers > TUNE_MAX_PARAMS:
+        raise parameter_budget_failure(model.count_params(), numbers)
     return model
 
 
@@ -342,19 +422,27 @@ class Plan:
     fits: list
     error: str | None
 
+    def array_file(self, name):
+        """The path of the array file `name` of this plan; `CheckFailure` unless it is a file in the plan's folder."""
+        path = self.folder / name
+        if Path(name).name != name or name in ("", ".", "..") or not path.is_file() or path.is_symlink():
+            raise CheckFailure(f"the training plan names an array file that is not in it ({name[:40]!r})")
+        return path
+
+    def check_arrays_named(self):
+        """Raise `CheckFailure` unless every array the fit calls name is the training split or a file of the plan."""
+        for fit in self.fits:
+            for value in fit["arrays"].values():
+                if value not in (TRAINING_IMAGES, TRAINING_LABELS):
+                    self.array_file(value)
+
     def arrays(self, fit, training_split):
         """The arrays of one fit call, loaded (the training split by name from `training_split`)."""
         images, labels = training_split
         named = {TRAINING_IMAGES: images, TRAINING_LABELS: labels}
         loaded = {}
         for name, value in fit["arrays"].items():
-            if value in named:
-                loaded[name] = named[value]
-            else:
-                path = self.folder / value
-                if Path(value).name != value or not path.is_file():
-                    raise CheckFailure(f"the training plan names an array file that is not there ({value[:40]})")
-                loaded[name] = np.load(path, allow_pickle=False)
+            loaded[name] = named[value] if value in named else np.load(self.array_file(value), allow_pickle=False)
         if not all(isinstance(value, np.ndarray) and value.dtype.kind in "biuf" for value in loaded.values()):
             raise CheckFailure("the training plan holds an array that is not numbers")
         check_shapes(loaded)

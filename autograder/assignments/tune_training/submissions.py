@@ -1,4 +1,4 @@
-"""Demo submissions of assignment 3: a faker, and two ways over the budget."""
+"""Demo submissions of assignment 3: a faker, two ways over the budget, and forgers of the budget, model and plan."""
 
 from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 from autograder.assignments.tune_training import ASSIGNMENT
@@ -85,6 +85,29 @@ def _copy_in_a_model(result):
 get_ipython().events.register("post_run_cell", _copy_in_a_model)
 """
 
+# The training cell's plan rewritten in the kernel once written (after the cell, before the grader reads it): a layer
+# that reads a file by path. The grader refuses it on sight, before any training (grader/trainer.py).
+_REWRITE_PLAN = f"""
+import json
+import pathlib
+
+
+def _rewrite_the_plan(result):
+    plans = sorted(pathlib.Path(".training").glob("*/plan.json"))
+    if not plans:
+        return
+    plan = json.loads(plans[-1].read_text())
+    plan["model"]["config"]["layers"].insert(1, {{
+        "module": "keras.layers", "class_name": "IntegerLookup", "registered_name": None,
+        "config": {{"name": "lookup", "vocabulary": "/etc/passwd"}}}})
+    plans[-1].write_text(json.dumps(plan))
+    get_ipython().events.unregister("post_run_cell", _rewrite_the_plan)
+    print("{FORGERY_RAN} the training plan rewritten with a layer that reads a file")
+
+
+get_ipython().events.register("post_run_cell", _rewrite_the_plan)
+"""
+
 
 def _indented(code):
     return code.strip("\n").replace("\n", "\n    ").replace("\n    \n", "\n\n") + "\n    "
@@ -124,6 +147,12 @@ SUBMISSIONS = (
         "forged_copy", "fit_twice's 360,000 samples, then a copied model file and a record within the budget",
         edits={"build_model": [_DENSE_MODEL], "train": [(_A3_FIT, _indented(_COPY_AFTER_THE_CELL) + _FIT_TWICE)]},
         expected_lost=_A3_TESTS, message_contains={"tuned_model_budget": "more samples than the budget"},
+        forged_in_kernel=frozenset({"tuned_model_budget"}), in_demo=False, **_A3,
+    ),
+    Submission(
+        "forged_plan", "the reference, its training plan rewritten after the training cell with a layer reading a file",
+        edits={"train": [(_A3_FIT, _indented(_REWRITE_PLAN) + _A3_FIT)]},
+        expected_lost=_A3_TESTS, message_contains={"tuned_model_budget": "the layer 'IntegerLookup'"},
         forged_in_kernel=frozenset({"tuned_model_budget"}), in_demo=False, **_A3,
     ),
     Submission(

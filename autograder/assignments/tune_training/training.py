@@ -65,15 +65,6 @@ class TrainingRecord:
         )
 
 
-def parameter_budget_failure(params):
-    """The failure of a model of `params` parameters, over the budget: it is not trained."""
-    return CheckFailure(
-        "the model is over the parameter budget, so it was not trained",
-        f"at most {TUNE_MAX_PARAMS:,} parameters", f"{params:,}",
-        "use fewer filters or units, or replace Flatten + Dense by GlobalAveragePooling2D.",
-    )
-
-
 def _only_fit(*args, **kwargs):
     raise CheckFailure("`train_on_batch` cannot be replayed by the grader", hint=_TRAIN_WITH_FIT)
 
@@ -279,6 +270,11 @@ def arrays_as_given(arguments):
     return arguments
 
 
+# The locked cell that calls `train_within_budget(build_model, train)`: during autograde the grader trains the plan it
+# wrote, and no other (grader/trainer.py).
+TRAINING_CELL = "train_and_save"
+
+
 def train_within_budget(build_model, train, folder=".", feed=as_dataset, planning=None):
     """Build and train the student's model on the training split under the budget; save it for grading.
 
@@ -293,7 +289,13 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset, plannin
     """
     import keras
 
-    from autograder.assignments.tune_training.plan import PLANS_FOLDER, fit_call, model_config_of, write_plan
+    from autograder.assignments.tune_training.plan import (
+        PLANS_FOLDER,
+        fit_call,
+        model_config_of,
+        parameter_budget_failure,
+        write_plan,
+    )
     from autograder.data import load_mnist_train
 
     folder = Path(folder)

@@ -32,23 +32,25 @@ from autograder.assignments.tune_training.plan import (
     build_model_from_config,
     callbacks_of,
     check_not_test_images,
+    check_plan_config,
     image_digests,
+    parameter_budget_failure,
     read_plan,
     scalar_arguments,
 )
 from autograder.assignments.tune_training.training import (
     ARTIFACTS,
+    TRAINING_CELL,
     BudgetGuard,
     TrainingRecord,
     built,
-    parameter_budget_failure,
     save_quietly,
     write_record,
 )
 from autograder.errors import CheckFailure, error_text
 from autograder.isolation.clean_process import clean_process
 from autograder.isolation.no_links import open_folder
-from autograder.isolation.sandbox import is_sparse
+from autograder.isolation.sandbox import describe_bytes, is_sparse
 from autograder.settings import SEED, TUNE_MAX_PARAMS, TUNE_MAX_SAMPLES
 
 _VALIDATION = {"validation_x": 0, "validation_y": 1, "validation_sample_weight": 2}
@@ -172,9 +174,11 @@ def test_image_digests():
 
 
 class GraderTraining(GradingHooks):
-    """The grader's side of one notebook's training: trains each new plan of the kernel's folder.
+    """The grader's side of one notebook's training: trains one plan, the newest when the training cell is done.
 
-    Its results go to the grader's own folder, outside the notebook's reach.
+    A plan is untrusted input: it is refused on sight (`inspect_plan`), before any training process
+    starts, when it is not one the training cell writes. Its results go to the grader's own folder,
+    outside the notebook's reach.
     """
 
     files = (PLANS_FOLDER,)
@@ -183,22 +187,35 @@ class GraderTraining(GradingHooks):
         super().__init__(kernel_folder, grader_folder, limits)
         self.workdir = self.kernel_folder
         self.results = self.grader_folder
-        self.trained = set()  # the names of the plans seen (the newest of each cell trained)
-        self.newest = None  # the folder of the newest training's results
+        self.seen = set()  # the names of the plans the kernel wrote so far
+        self.newest = None  # the folder of the training's results, once trained
 
-    def after_cell(self, seconds_left):
-        """Train the newest plan written since the last call, if any; return the training's log, or None."""
+    def after_cell(self, seconds_left, grade_id=""):
+        """After the training cell (`TRAINING_CELL`), train the newest plan, once; return the log, or None.
+
+        A plan written by another cell is never trained: before the training cell, the training cell's
+        own is newer; after it, the grader has trained the one plan it trains per notebook.
+        """
         names = _plan_names(self.workdir)
-        new = [name for name in names if name not in self.trained]
+        new = [name for name in names if name not in self.seen]
+        self.seen.update(new)
         if not new:
+            return None
+        if self.newest is not None:
+            return ("This cell wrote a training plan, which the grader does not train: it trains one plan per "
+                    "notebook, the one the training cell wrote.\n")
+        if grade_id != TRAINING_CELL:
             return None
         name = new[-1]
         out = self.results / name
         out.mkdir(parents=True)
-        self.trained.update(new)
+        self.newest = out
         timeout = max(int(seconds_left), 1)
         with clean_process(self.limits, train_split_only=True, keep=("out/*",)) as (folder, run):
-            _copy_plan(self.workdir, name, folder / "plan", self.limits)
+            refused = _copy_plan(self.workdir, name, folder / "plan", self.limits) or inspect_plan(folder / "plan")
+            if refused:
+                write_record(out, TrainingRecord(error=refused))
+                return f"The grader refused your training plan before training it: {refused}\n"
             (folder / "out").mkdir()
             (folder / "test_digests.txt").write_text("\n".join(sorted(digest.hex() for digest in test_image_digests())))
             try:
@@ -213,7 +230,6 @@ class GraderTraining(GradingHooks):
                     shutil.copyfile(path, out / path.name)
         if not (out / ARTIFACTS[1]).is_file():
             write_record(out, TrainingRecord(error="the grader's training process ended without a record (out of memory?)"))
-        self.newest = out
         # The kernel's History objects read the grader's History files (see `training.TrainingHistory`).
         for history in sorted(out.glob(HISTORY_FILENAME.format(index="*"))):
             _write_beside_plan(self.workdir, name, history.name, history.read_bytes())
@@ -263,33 +279,57 @@ def _plan_names(workdir):
 
 
 def _copy_plan(workdir, name, target, limits):
-    """Copy the regular files of the plan `name` into the new folder `target`.
+    """Copy the files of the plan `name` into the new folder `target`; return why the plan is refused, or None.
 
-    Links, folders and pipes are left: each file is opened without following a link and without
-    waiting, then checked to be a regular file. In a sandbox of `limits`, at most its `disk_bytes`
-    are copied, and no sparse file (one larger than what it holds, which a copy would fill).
+    A plan holds regular files only: each is opened without following a link and without waiting, and a
+    link, a folder or a pipe refuses the plan. In a sandbox of `limits`, so does a plan larger than its
+    `disk_bytes`, or holding a sparse file (one larger than what it holds, which a copy would fill).
     """
     target.mkdir()
     try:
         descriptor = open_folder(workdir, PLANS_FOLDER, name)
     except OSError:
-        return
+        return "the plan's folder could not be opened (is it a link?)"
     left = limits.disk_bytes if limits else float("inf")
     try:
         for entry in os.scandir(descriptor):
+            shown = repr(entry.name[:40])
             try:
                 source = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=descriptor)
             except OSError:
-                continue
+                return f"the plan holds {shown}, a link or a file the grader may not read; a plan holds files only"
             with os.fdopen(source, "rb") as reading:
                 status = os.fstat(reading.fileno())
-                if not stat.S_ISREG(status.st_mode) or status.st_size > left or (limits and is_sparse(status)):
-                    continue
+                if not stat.S_ISREG(status.st_mode):
+                    return f"the plan holds {shown}, which is not a file (a folder or a pipe); a plan holds files only"
+                if is_sparse(status):
+                    return f"the plan holds {shown}, a sparse file of {describe_bytes(status.st_size)}"
+                if status.st_size > left:
+                    return (f"the plan is larger than the {describe_bytes(limits.disk_bytes)} a notebook's folder "
+                            "may hold")
                 left -= status.st_size
                 with open(target / entry.name, "wb") as writing:
                     shutil.copyfileobj(reading, writing)
     finally:
         os.close(descriptor)
+    return None
+
+
+def inspect_plan(folder):
+    """Why the plan copied to `folder` is refused before training, in words; None when it may be trained.
+
+    Read in the grader's own process, as untrusted input: the plan's bounds (`read_plan`), the arrays
+    it names (files of the plan, or the training split) and its model's configuration (`check_plan_config`).
+    Keras rebuilds the model only in the sandboxed training process.
+    """
+    try:
+        plan = read_plan(folder)
+        plan.check_arrays_named()
+        if plan.model_config is not None:
+            check_plan_config(plan.model_config)
+    except CheckFailure as failure:
+        return str(failure)
+    return None
 
 
 def _write_beside_plan(workdir, name, filename, data):
