@@ -13,7 +13,7 @@ PROXY := hub/node_modules/.bin/configurable-http-proxy
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast coverage lab lab-instructor hub benchmark benchmark-check benchmark-grade benchmark-training benchmark-report benchmark-startup release clean-demo
+.PHONY: setup demo test test-fast coverage lab lab-instructor hub benchmark benchmark-thresholds benchmark-check benchmark-grade benchmark-training benchmark-report benchmark-startup release clean-demo
 
 setup: $(INSTALLED)
 
@@ -88,6 +88,12 @@ hub: $(INSTALLED) $(SANDBOX) $(PROXY)
 benchmark: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m tests.benchmarks.autograde_time
 	$(BIN)/python -m tests.benchmarks.sandbox_time
+	$(BIN)/python -m tests.benchmarks.thresholds
+
+# The accuracy thresholds of assignments 1 and 2 against every answer they are measured on, over 10 seeds (about
+# 12 minutes): the margins of the correct answers above them, of the wrong ones below.
+benchmark-thresholds: $(INSTALLED)
+	$(BIN)/python -m tests.benchmarks.thresholds
 
 # What `keras-course check` costs against `nbgrader autograde` of the same notebook (about 3 minutes).
 benchmark-check: $(INSTALLED) $(SANDBOX)

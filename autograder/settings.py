@@ -28,25 +28,36 @@ PREDICT_BATCH_SIZE = 1_000
 # Prepared images may differ from raw / 255 by rounding, not by a different scaling.
 DATA_ATOL = 1e-3
 
-# Assignment 1: the repaired SimpleNet. Its reference trains all 5 epochs: measured over seeds
-# 1234, 1 and 2 (Adam, batch 128), the test accuracy is 97.18-97.31% after 5 epochs and
-# 97.01-97.10% after 4, no margin over the 97% threshold; batch 64 or a learning rate of 0.002
-# reach no more in 3 epochs (96.92-97.21%), and batch 32 costs more time than it saves.
+# The accuracy thresholds of assignments 1 and 2 sit at least one point below the lowest accuracy that the correct
+# answers the course knows reached over 10 seeds (1234 and 1-9), rounded down to a whole percent: each answer trained
+# by the notebook's own training cell, measured on the test split (`make benchmark-thresholds`, 2026-12-07;
+# tests/accuracy_variants.py holds the answers). Correct answers written afterwards, in other styles, were not used to
+# set them and must clear them; wrong ones must not (tests/test_thresholds.py trains each once).
+
+# Assignment 1: the repaired SimpleNet. Its reference trains all 5 epochs (Adam, batch 128): over the 10 seeds the
+# reference reaches 97.07-97.35%, the wrapped-Sequential and lazy variants 97.01-97.32% and 96.94-97.33%, so 95%
+# keeps 1.94 points below the lowest. Held out: a Functional model inside (dropout 0.3, He-initialized) reaches
+# 96.97-97.21% (it would have failed the former 97% threshold), keras.ops in `call` (dropout 0.1) 97.07-97.41%, batch
+# 64 without a validation split 97.40-97.76%; wrong: a hidden layer without ReLU at most 92.56%, one epoch on 1,000
+# images at most 65.61%. (4 epochs reach 97.01-97.10% over seeds 1234, 1 and 2; batch 64 or a learning rate of 0.002 reach no
+# more in 3 epochs, 96.92-97.21%, and batch 32 costs more time than it saves.)
 SIMPLENET_PARAMS = 101_770
 SIMPLENET_EPOCH_BUDGET = 5
-SIMPLENET_MIN_ACCURACY = 0.97
+SIMPLENET_MIN_ACCURACY = 0.95
 WEIGHT_PLOT_MIN_IMAGES = 16
 WEIGHT_PLOT_MIN_CORRELATION = 0.99
 
 # Assignment 2: dense and CNN layers. The CNN trains briefly: one epoch on part of the data.
 # One epoch (Adam, batch 64) over seeds 1234, 1 and 2 reaches 94.06-94.37% on 10,000 images,
-# 94.56-95.12% on 12,000, 95.30-95.78% on 15,000 and 95.96-96.42% on 20,000: 15,000 keeps a
-# margin of 1.3 points over the 94% threshold for three quarters of the training time.
+# 94.56-95.12% on 12,000, 95.30-95.78% on 15,000 and 95.96-96.42% on 20,000: 15,000 for three
+# quarters of the training time. Over the 10 seeds the reference and the three correct variants reach 94.91-95.78%,
+# so 93% keeps 1.91 points below the lowest. Held out: a Sequential grown with `add` and He-initialized reaches
+# 95.81-96.49%, batch 32 95.68-96.63%; wrong: a tenth of the images at most 75.64%.
 CNN_PARAMS = 34_826
 CNN_DROPOUT_RATE = 0.5
 CNN_TRAIN_IMAGES = 15_000
 CNN_EPOCH_BUDGET = 1
-CNN_MIN_ACCURACY = 0.94
+CNN_MIN_ACCURACY = 0.93
 
 # Assignment 3: tune training. The budget is the same on every machine: model size and
 # training samples consumed by `fit()` (augmented copies included), not seconds.

@@ -6,7 +6,7 @@ retyped here) and on other correct ways of writing `SimpleNet`, and fails with a
 `CheckFailure` naming the cause on the tutorial's bugs (the demo submissions' edits of
 autograder/assignments/fix_simplenet/submissions.py) and on other broken variants. Each
 bug fails exactly the checks of the property it breaks. The hidden cases come from the
-hidden tests of the source notebook. The only test that trains to 97% is marked `slow`.
+hidden tests of the source notebook. The only test that trains to the threshold is marked `slow`.
 """
 
 import ast

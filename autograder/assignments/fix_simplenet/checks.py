@@ -378,7 +378,7 @@ def check_epoch_budget(history):
 
 
 def check_accuracy(model, history):
-    """Did the trained model reach 97% on the MNIST test split within the epoch budget?"""
+    """Did the trained model reach `SIMPLENET_MIN_ACCURACY` on the MNIST test split within the epoch budget?"""
     check_epoch_budget(history)
     checks.check_min_accuracy(model, SIMPLENET_MIN_ACCURACY)
 

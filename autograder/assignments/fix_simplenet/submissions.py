@@ -9,7 +9,7 @@ from autograder.assignments.submission import FORGERY_RAN, Submission, reference
 _A1 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
 # Every test that needs a working SimpleNet.
 _A1_MODEL_TESTS = ASSIGNMENT.tests_using("simplenet")
-# Trained on 1,000 images for one epoch (about 85%, below the 97% the test asks), then the accuracy forged in
+# Trained on 1,000 images for one epoch (59-66% over 10 seeds, far below the 95% the test asks), then the accuracy forged in
 # the kernel: each must lose the accuracy test as the short training alone does.
 _SHORT_TRAINING = ("train_images, train_labels, epochs=SIMPLENET_EPOCH_BUDGET", "train_images[:1000], train_labels[:1000], epochs=1")
 _TRAINED = "validation_split=0.1, verbose=2\n)"
