@@ -53,7 +53,8 @@ class Variant:
         keras.utils.set_random_seed(seed)
         cell, model_name = _TRAINING[self.assignment]
         code = solution_text(self.assignment, cell, self.edits).replace("verbose=2", "verbose=0")
-        code = code[: code.index("test_loss")] if "test_loss" in code else code  # the cell's own evaluation: measured below
+        # The cell ends with its own evaluation: measured below instead.
+        code = code[: code.index("test_loss")] if "test_loss" in code else code
         exec(compile(code, f"<{self.assignment} {cell}: {self.name}>", "exec"), namespace)
         images, labels = load_mnist_test()
         return accuracy(predicted_classes(namespace[model_name], images), labels)
@@ -78,8 +79,8 @@ def _a1_known():
 
 
 class FunctionalSimpleNet(keras.Model):
-    """Held out: a Functional model made in __init__ and called whole, activations as layers of their own, He-initialized
-    hidden weights and a dropout of 0.3."""
+    """Held out: a Functional model made in __init__ and called whole, activations as layers of their own,
+    He-initialized hidden weights and a dropout of 0.3."""
 
     def __init__(self, input_shape=(28, 28, 1), hidden_layer_sizes=(128,), output_layer_sizes=(10,)):
         super().__init__()
