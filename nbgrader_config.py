@@ -110,6 +110,11 @@ c.SandboxSettings.enabled = True
 # A test cell a student deleted is put back and graded instead of needing a manual grade.
 c.OverwriteCells.add_missing_cells = True
 
+# Grades out to the LMS: `nbgrader export --exporter=autograder.report.lms_export.CanvasExport` (or MoodleExport) writes
+# the file Canvas's (or Moodle's) grade import reads (docs/instructors.md: Grades into the LMS). Submissions excused
+# from an assignment, as "student_id/assignment", go out as excused instead of a score.
+c.LmsExport.excused = []
+
 # Keep huge outputs (a print in a loop) from bloating the autograded notebook.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100

@@ -16,8 +16,12 @@ from autograder.grading import batch
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.results import read_results
 from autograder.report import write_report
+from autograder.report.lms_export import CanvasExport, MoodleExport
 from autograder.selfcheck.report import failure_lines
 from autograder.settings import COURSE_ROOT
+
+# The files each LMS imports, written at the end of the demo's term (docs/instructors.md: Grades into the LMS).
+LMS_EXPORTS = {"Canvas": CanvasExport, "Moodle": MoodleExport}
 
 
 def demo_class():
@@ -113,6 +117,10 @@ def run_the_class(course_dir, submissions, echo=print, autograde_args=(), on_ste
             steps.append((f"autograde {assignment}", ["autograde", assignment, "--force", *autograde_args], False))
         steps.append((f"generate_feedback {assignment}", ["generate_feedback", assignment, "--force"], False))
     steps.append(("export grades to grades.csv", ["export"], True))
+    for lms, exporter in LMS_EXPORTS.items():
+        steps.append((f"export grades for {lms} to {exporter.filename}",
+                      ["export", f"--exporter={exporter.__module__}.{exporter.__name__}", f"--to={exporter.filename}"],
+                      True))
     for title, args, check in steps:
         started = time.perf_counter()
         if args is None:
@@ -192,7 +200,9 @@ def run_demo(course_dir=DEMO_FOLDER, echo=print, workers=None):
     page = write_report(course_dir, sorted({submission.assignment for submission in submissions}))
     echo(
         f"\nDone in {time.perf_counter() - started:.0f} s. Feedback: {Path(course_dir) / 'feedback'}; "
-        f"grades: {Path(course_dir) / 'grades.csv'}; gradebook: {Path(course_dir) / 'gradebook.db'}"
+        f"grades: {Path(course_dir) / 'grades.csv'}, and for the LMS "
+        + ", ".join(str(Path(course_dir) / exporter.filename) for exporter in LMS_EXPORTS.values())
+        + f"; gradebook: {Path(course_dir) / 'gradebook.db'}"
     )
     echo(f"Class report: {page}")
     return results

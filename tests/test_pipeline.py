@@ -6,6 +6,7 @@ The reference submissions are the source notebooks' solutions, so their full mar
 also show that every source notebook passes its own tests, hidden ones included.
 """
 
+import csv
 import html
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from autograder.assignments import all_assignments
 from autograder.cells import autograded_cells
 from autograder.demo import STUDENT_CACHE, format_class_table
+from autograder.report.lms_export import CanvasExport, MoodleExport
 from autograder.settings import COURSE_ROOT
 from tests.conftest import the_class
 
@@ -70,6 +72,28 @@ def test_feedback_and_grades_are_written_for_every_student(graded_class):
         assert feedback.is_file(), feedback
         grades = (graded_class.course(submission.assignment) / "grades.csv").read_text()
         assert f",{submission.student_id}," in grades
+
+
+def test_the_lms_files_hold_every_student_with_nbgraders_scores(graded_class):
+    """The class's Canvas and Moodle files (autograder/report/lms_export.py) agree with nbgrader's grades.csv."""
+    for course in {graded_class.course(submission.assignment) for submission in CLASS}:
+        with open(course / "grades.csv", newline="") as file:
+            scores = {(row["student_id"], row["assignment"]): float(row["score"]) for row in csv.DictReader(file)}
+        with open(course / CanvasExport.filename, newline="") as file:
+            header, points, *canvas = list(csv.reader(file))
+        with open(course / MoodleExport.filename, newline="") as file:
+            moodle_header, *moodle = list(csv.reader(file))
+        assignments = header[len(CanvasExport.HEADER):]
+        assert {student for student, _ in scores} == {row[3] for row in canvas} == {row[0] for row in moodle}
+        for row in canvas:
+            for assignment, value in zip(assignments, row[len(CanvasExport.HEADER):]):
+                if value:  # blank: a written answer not graded yet
+                    assert float(value) == scores[(row[3], assignment)], (row[3], assignment)
+        for row in moodle:
+            for index, assignment in enumerate(assignments):
+                value = row[len(MoodleExport.HEADER) + 2 * index]
+                if value != MoodleExport.NO_GRADE:
+                    assert float(value) == scores[(row[0], assignment)], (row[0], assignment)
 
 
 def page_text(path):
