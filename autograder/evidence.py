@@ -29,6 +29,7 @@ import numpy as np
 
 from autograder.bounded_json import JsonBounds, OutOfBounds, read_json_lines
 from autograder.errors import CheckFailure
+from autograder.settings import SEED
 
 EVIDENCE_FOLDER = ".evidence"
 # The record of one cell is untrusted input for the grader, parsed only within these bounds. Measured on the reference
@@ -212,6 +213,37 @@ def read_cell_evidence(folder, execution_count):
     except Exception:  # a record is untrusted: a missing one, a link, or one that is not JSON means no record
         return []
     return [entry for entry in entries if isinstance(entry, dict)]
+
+
+# The seed of the inputs checks draw --------------------------------------------------------
+
+# The images, weights and arrays a check hands the student's code are drawn from `inputs_seed()`. Outside autograde it
+# is the course's `SEED`, so a student's own check() gives the same numbers every time. During `nbgrader autograde`
+# each notebook gets a fresh one, drawn by the grader when the kernel starts (SandboxedExecute): the kernel reads it
+# from this variable, the judge gets it through nbgrader's resources and replays within `seeded_inputs`. A record made
+# before grading, or for another seed (a solved notebook's, run elsewhere), holds outputs for other inputs, and fails
+# every test that compares them with the grader's reference.
+INPUTS_SEED_VARIABLE = "KERAS_COURSE_INPUTS_SEED"
+_INPUTS_SEED = contextvars.ContextVar("inputs_seed", default=None)
+
+
+def inputs_seed():
+    """The seed of the inputs a check draws now: the judge's, else the one the grader gave this kernel, else `SEED`."""
+    seed = _INPUTS_SEED.get()
+    if seed is not None:
+        return seed
+    given = os.environ.get(INPUTS_SEED_VARIABLE, "")
+    return int(given) if given.isdigit() else SEED
+
+
+@contextlib.contextmanager
+def seeded_inputs(seed):
+    """Within the block, checks draw their inputs from `seed` (None: as outside the block)."""
+    token = _INPUTS_SEED.set(seed)
+    try:
+        yield
+    finally:
+        _INPUTS_SEED.reset(token)
 
 
 # The one call checks make -------------------------------------------------------------

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograder.errors import CheckFailure
-from autograder.evidence import hidden_grader_side, observe
+from autograder.evidence import hidden_grader_side, inputs_seed, observe
 from autograder.settings import (
     FIXED_WEIGHT_SCALE,
     FORWARD_PASS_FLOOR,
     FORWARD_PASS_RTOL,
     PREDICT_BATCH_SIZE,
     PROBABILITY_ATOL,
-    SEED,
 )
 
 try:
@@ -249,7 +248,7 @@ def check_dropout_active_in_training(model, inputs, hint=None):
         )
 
 
-def set_fixed_weights(model, seed=SEED, scale=FIXED_WEIGHT_SCALE):
+def set_fixed_weights(model, seed=None, scale=FIXED_WEIGHT_SCALE):
     """Overwrite every trainable weight of a built `model` with seeded values; return them in `trainable_weights` order.
 
     Forward-pass checks use this so a student's initializer choice never matters.
@@ -262,9 +261,11 @@ def set_fixed_weights(model, seed=SEED, scale=FIXED_WEIGHT_SCALE):
     return values
 
 
-def fixed_weight_values(shapes, seed=SEED, scale=FIXED_WEIGHT_SCALE):
-    """The seeded values `set_fixed_weights` gives weights of these `shapes`, in order (the grader draws them too)."""
-    rng = np.random.default_rng(seed)
+def fixed_weight_values(shapes, seed=None, scale=FIXED_WEIGHT_SCALE):
+    """The seeded values `set_fixed_weights` gives weights of these `shapes`, in order (the grader draws them too).
+
+    `seed` None: the seed of the checks' inputs (`evidence.inputs_seed`), fresh for each notebook during autograde."""
+    rng = np.random.default_rng(inputs_seed() if seed is None else seed)
     return [(rng.standard_normal(tuple(shape)) * scale).astype("float32") for shape in shapes]
 
 

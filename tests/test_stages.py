@@ -345,7 +345,7 @@ def test_a_declared_grader_decides_its_test_from_the_files(tmp_path):
 
 def test_a_grader_that_breaks_costs_its_cell_only(tmp_path, monkeypatch):
     """Does an error inside the judge become the cell's 0 with words, and the next test still get judged?"""
-    def broken(cell, folder):
+    def broken(cell, folder, inputs_seed=None):
         raise MemoryError("a record bomb")
 
     monkeypatch.setattr(judge_outside_kernel, "judged_outputs", broken)

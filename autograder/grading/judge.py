@@ -24,7 +24,7 @@ import warnings
 from nbformat.v4 import new_output
 
 from autograder.errors import CheckFailure, error_text
-from autograder.evidence import MissingEvidence, read_cell_evidence, replaying
+from autograder.evidence import MissingEvidence, read_cell_evidence, replaying, seeded_inputs
 from autograder.kernel.watch import passed_line
 
 # Names a test cell may use from the notebook's setup cell: the grader has its own.
@@ -91,11 +91,13 @@ def _outputs_of(run):
     return outputs
 
 
-def replayed_outputs(source, entries):
-    """The outputs of test cell code `source` run on the recorded `entries`: printed text, then a failure if any."""
+def replayed_outputs(source, entries, inputs_seed=None):
+    """The outputs of test cell code `source` run on the recorded `entries`: printed text, then a failure if any.
+
+    `inputs_seed`: the seed the kernel's checks drew their inputs from (None: the course's own)."""
 
     def run():
-        with replaying(entries):
+        with replaying(entries), seeded_inputs(inputs_seed):
             exec(compile(source, "<test cell>", "exec"), {"__builtins__": builtins}, _CellNames())
 
     return _outputs_of(run)
@@ -114,8 +116,9 @@ def _costs_points(output):
     return output.output_type == "error" or (output.output_type == "stream" and output.get("name") == "stderr")
 
 
-def judged_outputs(cell, folder):
-    """The outputs that score test cell `cell` of the notebook run in `folder`.
+def judged_outputs(cell, folder, inputs_seed=None):
+    """The outputs that score test cell `cell` of the notebook run in `folder`, whose checks drew their inputs from
+    `inputs_seed`.
 
     A cell whose kernel outputs hold an error or stderr keeps them (0 points, the kernel's words: the
     kernel's side of a check failed, or the student's code did). Otherwise the grader's replay decides,
@@ -133,7 +136,7 @@ def judged_outputs(cell, folder):
         entries = read_cell_evidence(folder, cell.get("execution_count"))
     except MissingEvidence as error:
         return [*notes, *pictures, error_output(error)]
-    judged = replayed_outputs(cell.source, entries)
+    judged = replayed_outputs(cell.source, entries, inputs_seed)
     said = passed_line(cell.source)
     if said and not any(output.output_type == "error" for output in judged):
         judged.append(new_output("stream", name="stdout", text=said + "\n"))

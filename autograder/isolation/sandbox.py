@@ -477,10 +477,13 @@ class Sandbox:
     # -- running a command inside ---------------------------------------------------------
 
     def command(self, argv, env_keys=("PATH", "LANG", *QUIET_TENSORFLOW, "NBGRADER_EXECUTION",
-                                      "OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")):
-        """`argv` wrapped so that it runs in this sandbox, with cwd the student's folder (as the host path)."""
+                                      "OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"), env=None):
+        """`argv` wrapped so that it runs in this sandbox, with cwd the student's folder (as the host path).
+
+        Its environment: this process's `env_keys`, then `env` (more variables, given by the grader)."""
         enter = [sys.executable, "-I", "-S", str(ENTER_SANDBOX), str(self.init_pid)]
         environment = {key: os.environ[key] for key in env_keys if key in os.environ}
+        environment.update(env or {})
         # The kernel imports the package the sandbox binds: the one nbgrader's process imported, whatever the
         # kernel's interpreter would find first (another checkout, an installed copy).
         environment["PYTHONPATH"] = os.pathsep.join(

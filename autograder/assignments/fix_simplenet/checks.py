@@ -24,13 +24,12 @@ import numpy as np
 
 from autograder import shared_checks as checks
 from autograder.errors import CheckFailure, error_text
-from autograder.evidence import hidden_grader_side, observe
+from autograder.evidence import hidden_grader_side, inputs_seed, observe
 from autograder.settings import (
     MNIST_CLASSES,
     MNIST_IMAGE_SHAPE,
     MNIST_TEST_SIZE,
     MNIST_TRAIN_SIZE,
-    SEED,
     SIMPLENET_EPOCH_BUDGET,
     SIMPLENET_MIN_ACCURACY,
     SIMPLENET_PARAMS,
@@ -73,7 +72,7 @@ def _hint_for(error):
 
 
 def _sample_images(input_shape=MNIST_IMAGE_SHAPE, batch_size=8):
-    return np.random.default_rng(SEED).random((batch_size, *input_shape), dtype="float32")
+    return np.random.default_rng(inputs_seed()).random((batch_size, *input_shape), dtype="float32")
 
 
 def build_simplenet(SimpleNet, **kwargs):
@@ -194,7 +193,7 @@ def check_data(train_images, train_labels, test_images, test_labels):
             raise CheckFailure(
                 f"`{split}_images` has the wrong dtype", "float32", dtype, "convert with `.astype('float32')`."
             )
-        samples = np.sort(np.random.default_rng(SEED).choice(size, _DATA_SAMPLES, replace=False))
+        samples = np.sort(np.random.default_rng(inputs_seed()).choice(size, _DATA_SAMPLES, replace=False))
         pixels = observe(f"`{split}_images`: range, pixel sums, sampled images", lambda: _pixel_facts(images, samples))
         if pixels["min"] < 0 or pixels["max"] > 1 or pixels["max"] < 0.5:
             raise CheckFailure(

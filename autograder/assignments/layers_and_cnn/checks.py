@@ -24,7 +24,7 @@ import numpy as np
 
 from autograder import shared_checks as checks
 from autograder.errors import CheckFailure, error_text
-from autograder.evidence import hidden_grader_side, observe
+from autograder.evidence import hidden_grader_side, inputs_seed, observe
 from autograder.settings import (
     CNN_DROPOUT_RATE,
     CNN_EPOCH_BUDGET,
@@ -40,7 +40,7 @@ except ModuleNotFoundError as error:
 
 
 def _rng(offset=0):
-    return np.random.default_rng(SEED + offset)
+    return np.random.default_rng(inputs_seed() + offset)
 
 
 # The dense layer ------------------------------------------------------------------------

@@ -37,6 +37,16 @@ def record_executed(resources, indices):
     resources.setdefault(RESOURCES_KEY, {})["executed"] = sorted(indices)
 
 
+def record_inputs_seed(resources, seed):
+    """Say from which seed the kernel's checks drew their inputs: the judge replays them with the same."""
+    resources.setdefault(RESOURCES_KEY, {})["inputs_seed"] = seed
+
+
+def inputs_seed_of(resources):
+    """The seed the kernel's checks drew their inputs from, or None when no stage said (the course's own seed)."""
+    return resources.get(RESOURCES_KEY, {}).get("inputs_seed")
+
+
 def executed_cells(resources, nb):
     """The indices of the cells the kernel was asked to run (every code cell when no stage said)."""
     executed = resources.get(RESOURCES_KEY, {}).get("executed")

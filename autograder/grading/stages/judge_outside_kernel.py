@@ -22,7 +22,7 @@ from autograder.cells import grade_id_of, is_test
 from autograder.evidence import EVIDENCE_FOLDER
 from autograder.failures import stopped_output
 from autograder.grading.judge import grader_outputs, judged_outputs
-from autograder.grading.stages import RunStage, executed_cells, remove
+from autograder.grading.stages import RunStage, executed_cells, inputs_seed_of, remove
 from autograder.isolation.sandbox import Limits, SandboxSettings
 
 # The log line saying how long the grader took to decide the tests (make benchmark reads it).
@@ -46,7 +46,7 @@ class JudgeOutsideKernel(RunStage, NbGraderPreprocessor):
                 if test is not None and test.grader is not None:
                     cell.outputs = grader_outputs(test.grader, folder, limits)
                 else:
-                    cell.outputs = judged_outputs(cell, folder)
+                    cell.outputs = judged_outputs(cell, folder, inputs_seed_of(resources))
             except Exception as error:  # whatever the record held, it costs this cell, never autograde
                 self.log.error(f"judging {grade_id_of(cell)} failed: {type(error).__name__}: {error}")
                 cell.outputs = [stopped_output(f"the grader could not decide this test ({type(error).__name__})")]

@@ -19,6 +19,7 @@ Two settings serve `keras-course check`: `progress` logs each cell before it run
 """
 
 import contextlib
+import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -31,9 +32,9 @@ from traitlets import Any, Bool, Unicode
 
 from autograder.assignments import assignment as find_assignment
 from autograder.cells import grade_id_of, is_test
-from autograder.evidence import EVIDENCE_FOLDER
+from autograder.evidence import EVIDENCE_FOLDER, INPUTS_SEED_VARIABLE
 from autograder.failures import stopped_output
-from autograder.grading.stages import RunStage, record_executed
+from autograder.grading.stages import RunStage, record_executed, record_inputs_seed
 from autograder.isolation.sandbox import Limits, Sandbox, SandboxSettings, describe_bytes, describe_cpus
 from autograder.isolation.sandbox import mode as sandbox_mode
 
@@ -57,9 +58,12 @@ SANDBOX_PREFIX = "sandbox:"
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A Jupyter kernel started inside a `Sandbox`, talking over Unix sockets in the sandbox's private folder."""
+    """A Jupyter kernel started inside a `Sandbox`, talking over Unix sockets in the sandbox's private folder.
+
+    `inputs_seed` is the seed of the inputs the kernel's checks draw (`autograder.evidence.inputs_seed`)."""
 
     sandbox = Any(None)
+    inputs_seed = Any(None)
 
     async def _async_pre_start_kernel(self, **kw):
         # A signal would reach bubblewrap, not the kernel: interrupt (at a cell's timeout) by message.
@@ -72,7 +76,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         # The connection file is written by now, readable by its writer only: the sandbox's user must read it.
         self.sandbox.give(self.connection_file)
-        return self.sandbox.command(super().format_kernel_cmd(extra_arguments))
+        seed = {} if self.inputs_seed is None else {INPUTS_SEED_VARIABLE: str(self.inputs_seed)}
+        return self.sandbox.command(super().format_kernel_cmd(extra_arguments), env=seed)
 
 
 def cut_outputs(cell, limit):
@@ -115,6 +120,7 @@ class SandboxedExecute(RunStage, Execute):
         # The course's kernel, whatever kernel the student's notebook names.
         self.km = SandboxedKernelManager(kernel_name=self.kernel_name or "python3", config=self.config)
         self.km.sandbox = self._sandbox
+        self.km.inputs_seed = self._inputs_seed
         return self.km
 
     def preprocess(self, nb, resources=None, km=None):
@@ -124,6 +130,11 @@ class SandboxedExecute(RunStage, Execute):
         record_executed(resources, self._to_run)
         self._settings = SandboxSettings(config=self.config)
         limits = Limits.configured(self._settings)
+        # A fresh seed for the inputs the checks draw, for the sandboxed kernel and the judge alone (autograder/
+        # evidence.py); a kernel outside the sandbox (a trusted notebook) keeps the course's own.
+        self._inputs_seed = secrets.randbelow(2**31) if limits else None
+        if self._inputs_seed is not None:
+            record_inputs_seed(resources, self._inputs_seed)
         self._stopped = ""
         self._reached = set()
         self._started = time.monotonic()
