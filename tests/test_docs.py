@@ -273,7 +273,7 @@ ASSIGNMENT_THRESHOLDS = [
     (r"images of shape \(\d+, \d+, (\d+)\)", settings.MNIST_IMAGE_SHAPE[2]),
     (r"a class or (\d+) scores", settings.MNIST_CLASSES),
     (r"5 epochs against 4 \(then against a \d+% threshold, now (\d+)%\)", percent(settings.SIMPLENET_MIN_ACCURACY)),
-    (r"so it keeps (\d+)", settings.SIMPLENET_EPOCH_BUDGET),
+    (r"so it kept (\d+)", settings.SIMPLENET_EPOCH_BUDGET),
     (r"CNN on ([\d,]+) images", settings.CNN_TRAIN_IMAGES),
     (r"instead of 20,000 \(then against a \d+% threshold, now (\d+)%\)", percent(settings.CNN_MIN_ACCURACY)),
     (r"`CELL_TIMEOUT_SECONDS`(?:,| in\s+`autograder/settings\.py`,)\s+(\d+) s", settings.CELL_TIMEOUT_SECONDS),

@@ -113,6 +113,7 @@ def test_moodle_file_has_moodle_layout_and_nbgraders_scores(course, nbgrader_sco
     assert by_user["carol"][4:6] == ["-", "Not graded yet: a written answer waits for its grade by hand."]
     assert by_user["dave"][4:6] == ["-", "Excused."], "excused: Moodle's no grade, and says why"
     assert by_user["eve"][2].startswith("'="), "a first name a spreadsheet would take for a formula is text"
+    assert by_user["eve"][1] == "eve@example.org", "ids and addresses as they are, for Moodle to match them"
     for student, row in by_user.items():
         for index, assignment in enumerate(ASSIGNMENTS):
             value = row[4 + 2 * index]

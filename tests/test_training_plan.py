@@ -8,6 +8,7 @@ reason, in JupyterLab (the kernel trains) and when planning; a replayable varian
 """
 
 import json
+import re
 
 import keras
 import numpy as np
@@ -26,6 +27,8 @@ from autograder.assignments.tune_training.plan import (
     PLANS_FOLDER,
     TRAINING_IMAGES,
     TRAINING_LABELS,
+    build_model_from_config,
+    check_plan_config,
     read_plan,
 )
 from autograder.assignments.tune_training.training import (
@@ -35,6 +38,7 @@ from autograder.assignments.tune_training.training import (
     train_within_budget,
 )
 from autograder.errors import CheckFailure
+from autograder.isolation.sandbox import Limits
 from autograder.settings import MNIST_TRAIN_SIZE, SEED, TUNE_MAX_SAMPLES
 from tests.test_tune_training import LARGE_BATCH, build_tiny_model, compiled, fit_train
 
@@ -198,13 +202,6 @@ def _statistics_layer():
                              layers.Flatten(), layers.Dense(10, activation="softmax")])
 
 
-def _constants_in_many_layers():
-    """Values smuggled a few at a time: 400 layers that each rescale by a constant of their own."""
-    scaled = [layers.Rescaling(scale=[1.0 + index / 1000], offset=[index / 1000]) for index in range(400)]
-    return keras.Sequential([keras.Input((28, 28, 1)), *scaled, layers.Flatten(),
-                             layers.Dense(10, activation="softmax")])
-
-
 def _just_under_the_budget():
     """99,989 parameters: under the budget alone, over it with the numbers of the configuration."""
     return keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(127, use_bias=False),
@@ -248,7 +245,7 @@ def _dataset(model, x_train, y_train):
     return compiled(model).fit(tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(LARGE_BATCH), verbose=0)
 
 
-_TOO_MANY_NUMBERS = "too many numbers: expected at most 2,000, got 7,8"
+_NOT_ONE_NUMBER = "Constant initializer that is not one number"
 REFUSED = {
     "a tf.data dataset": (build_tiny_model, _dataset, "`x` as _BatchDataset"),
     "a custom callback": (build_tiny_model, _fit_with(callbacks=[_PrintEpochs()]), "the callback _PrintEpochs"),
@@ -257,10 +254,9 @@ REFUSED = {
     "a loss of its own": (build_tiny_model, _custom_loss, "compiled with objects that are not Keras's own"),
     "no compile": (build_tiny_model, _uncompiled, "a model that is not compiled"),
     "a Lambda layer": (_lambda_model, fit_train(), "`Lambda` layer"),
-    "weights in the configuration": (_weights_in_the_config, fit_train(), _TOO_MANY_NUMBERS),
-    "weights in nested lists": (_weights_in_nested_lists, fit_train(), _TOO_MANY_NUMBERS),
+    "weights in the configuration": (_weights_in_the_config, fit_train(), _NOT_ONE_NUMBER),
+    "weights in nested lists": (_weights_in_nested_lists, fit_train(), _NOT_ONE_NUMBER),
     "a layer carrying statistics": (_statistics_layer, fit_train(), "the layer 'Normalization'"),
-    "constants spread over many layers": (_constants_in_many_layers, fit_train(), "too many numbers"),
     "a configuration's numbers over the budget": (_just_under_the_budget, fit_train(),
                                                    "numbers in its configuration"),
     "images of several digits": (build_tiny_model, _strips_of_digits, "`x` of shape (None, 28, 140, 1)"),
@@ -433,7 +429,7 @@ def test_a_malformed_plan_is_refused_on_sight_before_any_training(tmp_path, chan
     np.save(outside / "secret.npy", np.zeros((10, 28, 28, 1), "float32"))
     plan_folder, *_ = planned(kernel, _fit_first(3000))
     change(plan_folder)
-    training = GraderTraining(kernel, grader)
+    training = GraderTraining(kernel, grader, Limits())  # as in grading: sparse files are looked for in a sandbox
     log = training.after_cell(600, TRAINING_CELL)
     assert log.startswith("The grader refused your training plan before training it:") and words in log, log
     assert "Budget:" not in log, "no training process ran"
@@ -521,3 +517,108 @@ def test_the_grader_refuses_to_train_on_the_test_images(tmp_path, with_test_imag
         assert "was given 100 of MNIST's test images" in record.error and record.samples_seen == 0
     else:
         assert record.error is None and record.samples_seen == 3100
+
+
+# --------------------------------------------------------------------------------------
+# What a plan's model may be: every rule of `check_plan_config`, both ways.
+# --------------------------------------------------------------------------------------
+
+
+def _augmented_residual_model():
+    inputs = keras.Input((28, 28, 1))
+    x = inputs
+    for augmentation in (layers.RandomRotation(0.05), layers.RandomTranslation(0.1, 0.1), layers.RandomZoom(0.1)):
+        x = augmentation(x)
+    x = layers.Conv2D(16, 3, padding="same", kernel_regularizer=keras.regularizers.L2(1e-4),
+                      kernel_constraint=keras.constraints.MaxNorm(3, axis=[0, 1, 2]),
+                      kernel_initializer=keras.initializers.Orthogonal())(x)
+    x = layers.LeakyReLU(0.1)(layers.BatchNormalization()(x))
+    y = layers.Conv2D(16, 3, padding="same")(x)
+    x = layers.Concatenate()([layers.Add()([x, y]), x])
+    x = layers.GlobalAveragePooling2D()(layers.MaxPooling2D()(x))
+    return keras.Model(inputs, layers.Dense(10, activation="softmax", bias_initializer=keras.initializers.Constant(0.1))(x))
+
+
+def _rows_as_a_sequence():
+    return keras.Sequential([keras.Input((28, 28, 1)), layers.Reshape((28, 28)), layers.LSTM(32),
+                             layers.Dense(10, activation="softmax")])
+
+
+def _fifty_residual_blocks():
+    inputs = keras.Input((28, 28, 1))
+    x = layers.Conv2D(12, 3, padding="same")(inputs)
+    for _ in range(50):
+        x = layers.Add()([x, layers.Conv2D(12, 3, padding="same", activation="relu")(x)])
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(layers.GlobalAveragePooling2D()(x)))
+
+
+@pytest.mark.parametrize("build", [_augmented_residual_model, _rows_as_a_sequence, _fifty_residual_blocks],
+                         ids=["augmentation, residuals, regularizers", "rows as a sequence (LSTM)", "50 residual blocks"])
+def test_an_honest_model_is_a_plan(build):
+    config = json.loads(build().to_json())
+    check_plan_config(config)
+    assert build_model_from_config(config).count_params() > 0
+
+
+def _tiny_config():
+    return json.loads(build_tiny_model().to_json())
+
+
+def _dense_setting(key, value):
+    config = _tiny_config()
+    config["config"]["layers"][-1]["config"][key] = value
+    return config
+
+
+def _lowercase_constant():
+    return _dense_setting("kernel_initializer", {"module": "keras.initializers", "class_name": "constant",
+                                                 "config": {"value": np.full((784, 10), 0.01).tolist()},
+                                                 "registered_name": None})
+
+
+def _rescaling_by_an_image():
+    config = _tiny_config()
+    config["config"]["layers"].insert(0, {"module": "keras.layers", "class_name": "Rescaling", "registered_name": None,
+                                          "config": {"name": "r", "scale": np.ones((28, 28, 1)).tolist(), "offset": 0}})
+    return config
+
+
+def _wrapped(config_object):
+    return _dense_setting("kernel_initializer", config_object)
+
+
+def _many_layers_of_constants():
+    """Values smuggled a few at a time: 5,100 layers that each rescale by constants of their own."""
+    config = _tiny_config()
+    config["config"]["layers"][1:1] = [
+        {"module": "keras.layers", "class_name": "Rescaling", "registered_name": None,
+         "config": {"name": f"r{index}", "scale": [1 + index / 1e4], "offset": [index / 1e4]}} for index in range(5100)]
+    return config
+
+
+REFUSED_CONFIGS = {
+    "constants spread over 5,100 layers": (_many_layers_of_constants, "holds too many numbers: expected at most 10,000"),
+    "a lowercase constant of trained weights": (_lowercase_constant, "Constant initializer that is not one number"),
+    "a rescaling by a whole image": (_rescaling_by_an_image, "holds a list of 784 numbers"),
+    "a path": (lambda: _dense_setting("name", "../../gradebook.db"), "names a file"),
+    "a NumPy array": (lambda: _wrapped({"class_name": "__numpy__", "config": {"value": [1.0]}}), "holds a NumPy array"),
+    "a tensor": (lambda: _wrapped({"module": "keras", "class_name": "__tensor__", "config": {"value": [1.0]}}),
+                 "holds the object '__tensor__'"),
+    "another package's model": (lambda: {**_tiny_config(), "module": "keras_hub.models"}, "not Keras's own"),
+    "an object of another module": (lambda: _wrapped({"module": "os", "class_name": "system", "config": {}}),
+                                    "holds the object 'system'"),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_CONFIGS, ids=list(REFUSED_CONFIGS))
+def test_a_configuration_that_is_more_than_a_plan_is_refused_in_words(case):
+    make, words = REFUSED_CONFIGS[case]
+    with pytest.raises(CheckFailure, match=re.escape(words)):
+        check_plan_config(make())
+
+
+def test_a_plan_of_another_name_is_never_trained(tmp_path):
+    """The grader trains plans named as the training cell names them (PLAN_NAME) only."""
+    plan_folder, *_ = planned(tmp_path, fit_train(epochs=1))
+    plan_folder.rename(plan_folder.parent / "zzz")
+    assert GraderTraining(tmp_path, tmp_path / "grader").after_cell(600, TRAINING_CELL) is None

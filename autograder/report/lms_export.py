@@ -15,8 +15,9 @@ One row per student of the gradebook, one column per assignment (nbgrader's `--a
   score is owed.
 
 How each LMS writes them is each exporter's own (`CanvasExport`, `MoodleExport`); docs/instructors.md
-says how to upload each file, step by step. A name, address or id a spreadsheet would take for a
-formula is written as text (`as_spreadsheet_text`); grades are numbers or the LMS's own marks.
+says how to upload each file, step by step. A name a spreadsheet would take for a formula is written
+as text (`as_spreadsheet_text`); ids and addresses are written as they are, for the LMS to match
+them, and the export warns about any that look like formulas; grades are numbers or the LMS's marks.
 """
 
 import csv
@@ -88,6 +89,11 @@ class LmsExport(ExportPlugin):
             writer.writerows(self.table(assignments, rows))
         waiting = [f"{student.id}/{assignment.name}" for student, cells in rows for assignment, found in cells
                    if found.state == NOT_GRADED_YET]
+        formula_like = [student.id for student, _ in rows if as_spreadsheet_text(student.id) != student.id
+                        or as_spreadsheet_text(student.email or "") != (student.email or "")]
+        if formula_like:  # written as they are, or the LMS would not find them: a spreadsheet would run them
+            self.log.warning("Ids or addresses a spreadsheet would read as formulas (open the file as text): %s",
+                             ", ".join(formula_like))
         self.log.info("Wrote %s: %d students, %d assignments", destination, len(rows), len(assignments))
         if waiting:
             self.log.warning("Not graded yet by hand, so no score exported: %s", ", ".join(waiting))
@@ -115,7 +121,7 @@ class CanvasExport(LmsExport):
         yield [self.POINTS_POSSIBLE, "", "", "", "", *(number(float(a.max_score or 0)) for a in assignments)]
         for student, cells in rows:
             name = ", ".join(part for part in (student.last_name, student.first_name) if part) or student.id
-            yield [*map(as_spreadsheet_text, (name, "", "", student.id, "")), *(self.cell(found) for _, found in cells)]
+            yield [as_spreadsheet_text(name), "", "", student.id, "", *(self.cell(found) for _, found in cells)]
 
     def cell(self, found):
         if found.state == EXCUSED:
@@ -144,5 +150,5 @@ class MoodleExport(LmsExport):
             grades = []
             for _, found in cells:
                 grades += [self.NO_GRADE if found.score is None else number(found.score), self.FEEDBACK[found.state]]
-            names = (student.id, student.email or "", student.first_name or "", student.last_name or "")
-            yield [*map(as_spreadsheet_text, names), *grades]
+            names = (as_spreadsheet_text(student.first_name or ""), as_spreadsheet_text(student.last_name or ""))
+            yield [student.id, student.email or "", *names, *grades]

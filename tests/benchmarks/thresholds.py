@@ -1,6 +1,6 @@
 """Benchmark: the accuracy thresholds of assignments 1 and 2 against every answer they are measured on, over 10 seeds.
 
-Run with `make benchmark-thresholds` (about 25 minutes on 2 cores). Prints figures, asserts
+Run with `make benchmark-thresholds` (about 12 minutes on 2 cores). Prints figures, asserts
 nothing. Each variant of tests/accuracy_variants.py is trained by the notebook's own training
 cell on each seed of `SWEEP_SEEDS` and measured on MNIST's test split. Then, per assignment:
 

@@ -22,6 +22,8 @@ import hashlib
 import inspect
 import json
 import math
+import re
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,9 @@ from autograder.errors import CheckFailure, error_text
 from autograder.settings import MNIST_CLASSES, MNIST_IMAGE_SHAPE, TUNE_MAX_PARAMS
 
 PLANS_FOLDER = ".training"
+# Each plan is a folder of `PLANS_FOLDER` named by the time it was written, in nanoseconds, 20 digits: the newest sorts
+# last. The grader trains no folder of another name.
+PLAN_NAME = re.compile(r"\d{20}")
 PLAN_FILENAME = "plan.json"
 # The History of fit call number `index`, written next to the plan by the grader once it trained.
 HISTORY_FILENAME = "history-{index}.json"
@@ -246,20 +251,23 @@ _NO_WEIGHTS = ("the graded model starts from the random weights of its layers: w
 PLAN_LAYERS = frozenset({
     "InputLayer", "Dense", "EinsumDense", "Conv1D", "Conv2D", "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose",
     "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Flatten", "Reshape", "Permute",
-    "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Dropout", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
-    "AlphaDropout", "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
-    "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "Add", "Subtract", "Multiply", "Average", "Maximum",
-    "Minimum", "Concatenate", "Rescaling", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
-    "RandomContrast", "RandomCrop", "Identity",
+    "ZeroPadding2D", "Cropping2D", "UpSampling2D", "Resizing", "CenterCrop", "Dropout", "SpatialDropout2D",
+    "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "BatchNormalization",
+    "LayerNormalization", "GroupNormalization", "UnitNormalization", "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU",
+    "Softmax", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Rescaling", "RandomFlip",
+    "RandomRotation", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomCrop",
+    "RandomBrightness", "RandomErasing", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "Identity",
 })
 PLAN_MODELS = frozenset({"Sequential", "Functional", "Model"})
-# The modules a configuration's other objects may come from: dtype policies, initializers, regularizers, constraints
-# (None: the tensors that link a Functional model's layers).
-_PLAN_OBJECT_MODULES = frozenset({"keras", "keras.initializers", "keras.regularizers", "keras.constraints", None})
+# What else a configuration may name: Keras's dtype policies and models (module "keras"), and, holding single numbers
+# or short lists only, initializers, regularizers and constraints.
+_KERAS_OBJECTS = frozenset({"DTypePolicy", "FloatDTypePolicy", *PLAN_MODELS})
+_SETTING_MODULES = ("keras.initializers", "keras.regularizers", "keras.constraints")
 # Every number a model's configuration holds (sizes, strides, rates, shapes, the links between layers) counts against
 # the parameter budget, and there may be at most this many: the reference solution's configuration holds 147 numbers,
-# a model of 100 layers about 1,500. No list in it holds more than `MAX_NUMBERS_IN_LIST` (a kernel size, a shape).
-MAX_CONFIG_NUMBERS = 2_000
+# a residual network of 50 blocks about 2,500. No list of numbers in it, nested or not, holds more than
+# `MAX_NUMBERS_IN_LIST` (a kernel size, a shape, a padding).
+MAX_CONFIG_NUMBERS = 10_000
 MAX_NUMBERS_IN_LIST = 8
 
 
@@ -276,30 +284,53 @@ def config_numbers(config):
     return int(_is_number(config))
 
 
+def numbers_in_list(value):
+    """How many numbers the list `value` holds when it holds nothing else (numbers, None, lists of those); else None."""
+    if not isinstance(value, (list, tuple)):
+        return 1 if _is_number(value) else (0 if value is None else None)
+    counts = [numbers_in_list(item) for item in value]
+    return None if None in counts else sum(counts)
+
+
+def _is_keras_module(module):
+    return module == "keras" or str(module).startswith("keras.")
+
+
+def _refuse_object(config, where, shown):
+    raise CheckFailure(f"the configuration of {where} holds the object {shown}, which a training plan may not hold",
+                       hint=_NO_WEIGHTS)
+
+
 def _check_object(config, where):
     """Raise `CheckFailure` if the object `config` (a dict with a class name) is not one a plan may hold."""
     name, module = config.get("class_name"), config.get("module")
     shown = f"{str(name)[:40]!r}" + (f" of {str(module)[:40]}" if module else "")
+    inner = config.get("config") if isinstance(config.get("config"), dict) else {}
     if name == "__numpy__":
         raise CheckFailure(f"the configuration of {where} holds a NumPy array", hint=_NO_WEIGHTS)
-    if str(module).startswith(("keras.layers", "keras.src.layers")):
+    if module is None:
+        if name != "__keras_tensor__":
+            _refuse_object(config, where, shown)
+    elif str(module).startswith(("keras.layers", "keras.src.layers")):
         if name not in PLAN_LAYERS:
             raise CheckFailure(
                 f"the model holds the layer {shown}, which a training plan may not hold",
-                hint="build the model from Keras's layers that compute, pool, normalize by batch, reshape or augment "
-                     "images (Conv2D, Dense, MaxPooling2D, BatchNormalization, Dropout, RandomRotation, ...): "
-                     + _NO_WEIGHTS,
+                hint="build the model from Keras's layers that compute, pool, normalize by batch, reshape, recur or "
+                     "augment images (Conv2D, Dense, MaxPooling2D, BatchNormalization, Dropout, LSTM, RandomRotation, "
+                     "...): " + _NO_WEIGHTS,
             )
     elif name in PLAN_MODELS:
-        if not str(module).startswith("keras"):
+        if not _is_keras_module(module):
             raise CheckFailure(f"the configuration of {where} names the model {shown}, not Keras's own")
-    elif module not in _PLAN_OBJECT_MODULES or (module is None and name != "__keras_tensor__"):
-        raise CheckFailure(f"the configuration of {where} holds the object {shown}, which a training plan may not hold",
-                           hint=_NO_WEIGHTS)
-    inner = config.get("config") if isinstance(config.get("config"), dict) else {}
-    if name == "Constant" and not _is_number(inner.get("value", 0)):
-        raise CheckFailure(f"the configuration of {where} holds a Constant initializer that is not one number",
-                           hint=_NO_WEIGHTS)
+    elif module == "keras":
+        if name not in _KERAS_OBJECTS:
+            _refuse_object(config, where, shown)
+    elif module in _SETTING_MODULES:
+        if str(name).lower() == "constant" and not _is_number(inner.get("value", 0)):
+            raise CheckFailure(f"the configuration of {where} holds a Constant initializer that is not one number",
+                               hint=_NO_WEIGHTS)
+    else:
+        _refuse_object(config, where, shown)
 
 
 def _looks_like_a_path(text):
@@ -329,11 +360,12 @@ def _check_plan_part(config, where):
         for value in config.values():
             _check_plan_part(value, where)
     elif isinstance(config, (list, tuple)):
-        numbers = sum(1 for item in config if _is_number(item))
-        if numbers > MAX_NUMBERS_IN_LIST:
+        numbers = numbers_in_list(config)
+        if numbers is not None and numbers > MAX_NUMBERS_IN_LIST:
             raise CheckFailure(f"the configuration of {where} holds a list of {numbers} numbers", hint=_NO_WEIGHTS)
-        for item in config:
-            _check_plan_part(item, where)
+        if numbers is None:  # a list of layers, links or names: each item looked at in turn
+            for item in config:
+                _check_plan_part(item, where)
     elif isinstance(config, str) and _looks_like_a_path(config):
         raise CheckFailure(f"the configuration of {where} names a file ({config[:60]!r})", hint=_NO_WEIGHTS)
 
@@ -389,6 +421,12 @@ def build_model_from_config(config):
 
 
 # Writing and reading plans ------------------------------------------------------------
+
+
+def new_plan_name():
+    """The name of a plan written now (`PLAN_NAME`)."""
+    return f"{time.time_ns():020d}"
+
 
 
 def write_plan(folder, model_config, calls, error=None):

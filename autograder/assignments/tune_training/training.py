@@ -293,6 +293,7 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset, plannin
         PLANS_FOLDER,
         fit_call,
         model_config_of,
+        new_plan_name,
         parameter_budget_failure,
         write_plan,
     )
@@ -304,7 +305,7 @@ def train_within_budget(build_model, train, folder=".", feed=as_dataset, plannin
         (folder / name).unlink(missing_ok=True)
     record = TrainingRecord()
     model = history = None
-    plan_folder = folder / PLANS_FOLDER / f"{time.time_ns():020d}"
+    plan_folder = folder / PLANS_FOLDER / new_plan_name()
     started = time.perf_counter()
     try:
         model = build_model()

@@ -213,7 +213,7 @@ class SandboxedExecute(RunStage, Execute):
         """The assignment's hook after a cell; its log goes under the cell. Its failure costs this notebook only."""
         started = time.perf_counter()
         try:
-            log = self._hooks.after_cell(self._seconds_left(), grade_id_of(cell))
+            log = self._hooks.after_cell(self._seconds_left(), grade_id_of(cell) or "")
         except Exception as error:  # whatever the kernel's folder held, it costs this notebook, never autograde
             self.log.error(f"the grader's step after a cell failed: {type(error).__name__}: {error}")
             log = f"The grader could not train your model ({type(error).__name__}): it is not graded.\n"

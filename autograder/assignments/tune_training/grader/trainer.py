@@ -26,6 +26,7 @@ from autograder.assignments.hooks import GradingHooks
 from autograder.assignments.tune_training.plan import (
     HISTORY_FILENAME,
     PLAN_FILENAME,
+    PLAN_NAME,
     PLANS_FOLDER,
     TRAINING_IMAGES,
     TRAINING_LABELS,
@@ -196,7 +197,7 @@ class GraderTraining(GradingHooks):
         A plan written by another cell is never trained: before the training cell, the training cell's
         own is newer; after it, the grader has trained the one plan it trains per notebook.
         """
-        names = _plan_names(self.workdir)
+        names = [name for name in _plan_names(self.workdir) if PLAN_NAME.fullmatch(name)]
         new = [name for name in names if name not in self.seen]
         self.seen.update(new)
         if not new:
@@ -302,7 +303,7 @@ def _copy_plan(workdir, name, target, limits):
                 status = os.fstat(reading.fileno())
                 if not stat.S_ISREG(status.st_mode):
                     return f"the plan holds {shown}, which is not a file (a folder or a pipe); a plan holds files only"
-                if is_sparse(status):
+                if limits and is_sparse(status):
                     return f"the plan holds {shown}, a sparse file of {describe_bytes(status.st_size)}"
                 if status.st_size > left:
                     return (f"the plan is larger than the {describe_bytes(limits.disk_bytes)} a notebook's folder "
