@@ -84,6 +84,10 @@ def test_assignment_3_is_graded_on_the_model_the_grader_trained(graded_class, su
     record = read_record(graded_class.path("autograded", submission).parent)
     notebook = nbformat.read(graded_class.path("autograded", submission), as_version=4)
     said = "".join(printed(cell) for cell in notebook.cells if cell.cell_type == "code")
+    if submission.student_id == "forged_plan":  # refused on sight: nothing trained, no sample counted
+        assert "The grader refused your training plan before training it" in said and record.samples_seen == 0
+        assert "The grader trained your model" not in said
+        return
     assert "The grader trained your model" in said
     assert f"Budget: {record.describe().split(';')[0]}" in said and f"{record.samples_seen:,} training samples" in said
     assert record.samples_seen in (2_000, 301_000), record

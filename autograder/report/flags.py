@@ -26,9 +26,9 @@ class Rule:
 
 @functools.cache
 def rules_for(assignment):
-    """The rules for `assignment`: the general ones, and the files its tests are graded from."""
-    files = ["gradebook.db", "nbgrader_config.py", EVIDENCE_FOLDER,
-             *(name for test in assignment.declared for name in test.artifacts)]
+    """The rules for `assignment`: the general ones, and the files its grading writes and reads (its tests' artifacts,
+    its hooks' files: assignment 3's training plans)."""
+    files = ["gradebook.db", "nbgrader_config.py", EVIDENCE_FOLDER, *assignment.grading_files]
     return (
         Rule("uses a private name of the grader", re.compile(
             r"\bautograder(?:\.\w+)*\._\w+|from\s+autograder[\w.]*\s+import\s+[^#\n]*\b_[A-Za-z]\w*")),
@@ -39,7 +39,8 @@ def rules_for(assignment):
             r"\b(?:keras\.)?(?:models\.)?Model\.(?:fit|train_on_batch)\s*\(")),
         Rule("reaches into IPython's outputs", re.compile(
             r"\bsys\.displayhook\b|\bdisplay_pub\b|\bdisplayhook\b|\bIPython\.core\b")),
-        Rule("names a file the grader reads", re.compile("|".join(re.escape(name) for name in files))),
+        # A file name, not the end of a longer name (`.training` in `tune_training.training` is a module).
+        Rule("names a file the grader reads", re.compile("|".join(rf"(?<![\w.]){re.escape(name)}" for name in files))),
     )
 
 
