@@ -8,9 +8,10 @@ the training record and each call's History. During grading it runs in a sandbox
 (`autograder.isolation.clean_process`), with the training split of MNIST only.
 
 `GraderTraining` is the grader's side during `nbgrader autograde`, the assignment's grading hooks
-(autograder/assignments/hooks.py): after each cell it trains the newest plan the kernel wrote,
-hands the History back to the kernel (for the training curves), and after the notebook puts the
-model it trained, and nothing else, where the tests grade it.
+(autograder/assignments/hooks.py): after the locked training cell it looks at the newest plan the
+kernel wrote (`inspect_plan`), trains it, the one plan of the notebook, hands the History back to
+the kernel (for the training curves), and after the notebook puts the model it trained, and
+nothing else, where the tests grade it.
 """
 
 import functools
