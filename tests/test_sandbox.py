@@ -135,7 +135,7 @@ def test_memory_beyond_the_limit_kills_the_process_and_is_named(folder):
 
 
 def test_processes_beyond_the_limit_are_refused_and_counted(folder):
-    code = "import os, time\nfor _ in range(100):\n    if os.fork() == 0:\n        time.sleep(30)\n        os._exit(0)"
+    code = "import os, time\nfor _ in range(100):\n    if os.fork() == 0:\n        time.sleep(3)\n        os._exit(0)"
     with Sandbox(folder, LIMITS) as sandbox:
         process = run(sandbox, code)
         assert sandbox.processes_exceeded()
