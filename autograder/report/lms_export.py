@@ -65,11 +65,10 @@ class LmsExport(ExportPlugin):
         config=True)
     filename = "grades.csv"
 
-    def rows(self, gradebook):
+    def rows(self, gradebook, assignments):
         """(student, [(assignment, Outcome)]) for each student chosen, in the gradebook's order."""
         chosen = {str(student) for student in self.student}
         students = [student for student in gradebook.students if not chosen or student.id in chosen]
-        assignments = self.assignments(gradebook)
         excused = frozenset(self.excused)
         for student in students:
             yield student, [(assignment, outcome(gradebook, assignment, student, excused))
@@ -83,7 +82,7 @@ class LmsExport(ExportPlugin):
     def export(self, gradebook):
         destination = self.to or self.filename
         assignments = self.assignments(gradebook)
-        rows = list(self.rows(gradebook))
+        rows = list(self.rows(gradebook, assignments))
         with open(destination, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
             writer.writerows(self.table(assignments, rows))

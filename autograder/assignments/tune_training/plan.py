@@ -60,10 +60,10 @@ _REPLAYABLE = (
 )
 
 
-def parameter_budget_failure(params, config_numbers=0):
-    """The failure of a model of `params` parameters, over the budget with the `config_numbers` numbers of its
-    configuration (which count too: plan.py): it is not trained."""
-    got = f"{params:,}" + (f" and {config_numbers:,} numbers in its configuration" if config_numbers else "")
+def parameter_budget_failure(params, numbers=0):
+    """The failure of a model of `params` parameters, over the budget with the `numbers` its configuration holds
+    (which count too: `config_numbers`): it is not trained."""
+    got = f"{params:,}" + (f" and {numbers:,} numbers in its configuration" if numbers else "")
     return CheckFailure(
         "the model is over the parameter budget, so it was not trained", f"at most {TUNE_MAX_PARAMS:,} parameters", got,
         "use fewer filters or units, or replace Flatten + Dense by GlobalAveragePooling2D.",
@@ -339,7 +339,9 @@ def _looks_like_a_path(text):
 
 def check_plan_config(config):
     """Raise `CheckFailure`, in words, unless `config` is only a plan: Keras's layers of `PLAN_LAYERS` in Keras's
-    models, with no weights, tables or file paths, and at most `MAX_CONFIG_NUMBERS` numbers in all."""
+    models, with no weights, tables or file paths, and at most `MAX_CONFIG_NUMBERS` numbers in all.
+
+    Returns how many numbers it holds (`config_numbers`), which count against the parameter budget."""
     numbers = config_numbers(config)
     if numbers > MAX_CONFIG_NUMBERS:
         raise CheckFailure(
@@ -347,6 +349,7 @@ def check_plan_config(config):
             hint="a plan names its layers and their sizes, in far fewer numbers: " + _NO_WEIGHTS,
         )
     _check_plan_part(config, "the model")
+    return numbers
 
 
 def _check_plan_part(config, where):
@@ -394,7 +397,7 @@ def build_model_from_config(config):
     """
     import keras
 
-    check_plan_config(config)
+    numbers = check_plan_config(config)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -414,7 +417,6 @@ def build_model_from_config(config):
     if len(shapes) != 1 or tuple(shapes[0])[1:] not in ((*MNIST_IMAGE_SHAPE,), (None, None, 1)):
         raise CheckFailure("the model does not take MNIST's images", "inputs of shape (None, 28, 28, 1)",
                            str(model.input_shape))
-    numbers = config_numbers(config)
     if model.count_params() + numbers > TUNE_MAX_PARAMS:
         raise parameter_budget_failure(model.count_params(), numbers)
     return model
@@ -426,7 +428,6 @@ def build_model_from_config(config):
 def new_plan_name():
     """The name of a plan written now (`PLAN_NAME`)."""
     return f"{time.time_ns():020d}"
-
 
 
 def write_plan(folder, model_config, calls, error=None):
