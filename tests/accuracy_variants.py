@@ -22,7 +22,7 @@ from keras import layers
 
 from autograder.settings import CNN_MIN_ACCURACY, SEED, SIMPLENET_MIN_ACCURACY
 from autograder.shared_checks import accuracy, predicted_classes
-from tests.solutions import definitions, solution_text
+from tests.solutions import definitions, run_solutions, solution_text
 
 A1, A2 = "01_fix_simplenet", "02_layers_and_cnn"
 KNOWN, HELD_OUT, WRONG = "known", "held out", "wrong"
@@ -63,9 +63,7 @@ class Variant:
 def _prepared(assignment):
     """The notebook's namespace before its training cell: setup, the reference's definitions, the data it prepares."""
     if assignment == A1:
-        namespace = definitions(A1, "simplenet")
-        exec(compile(solution_text(A1, "prepare_data"), "<prepare_data>", "exec"), namespace)
-        return namespace
+        return run_solutions(A1, definitions(A1, "simplenet"), "prepare_data")
     return definitions(A2, "build_cnn")
 
 

@@ -54,6 +54,13 @@ def definitions(assignment, *cell_ids, edits=None):
     return namespace
 
 
+def run_solutions(assignment, namespace, *cell_ids):
+    """Run the solutions of `cell_ids` whole in `namespace` (not only their definitions), as the notebook runs them."""
+    for cell_id in cell_ids:
+        exec(compile(solution_text(assignment, cell_id), f"<{assignment} {cell_id}>", "exec"), namespace)
+    return namespace
+
+
 def submission_definitions(submission, *cell_ids):
     """`definitions` of a demo submission's answers: the reference with the submission's edits."""
     return definitions(submission.assignment, *cell_ids, edits=submission.edits)

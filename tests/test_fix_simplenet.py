@@ -40,7 +40,7 @@ from autograder.settings import (  # noqa: E402
 )
 from autograder.starting_code import blocks_of  # noqa: E402
 from tests.both_ways import current, kernel_and_grader  # noqa: E402
-from tests.solutions import definitions, hidden_arguments, source_cells, submission_definitions  # noqa: E402
+from tests.solutions import definitions, hidden_arguments, run_solutions, submission_definitions  # noqa: E402
 
 NOTEBOOK = ASSIGNMENT.name
 SUBMISSIONS = {submission.student_id: submission for submission in ASSIGNMENT.submissions}
@@ -63,10 +63,7 @@ _checks_both_ways = kernel_and_grader(ASSIGNMENT)
 
 def run_cells(*cell_ids):
     """The namespace after the notebook's setup cell and the named cells, run whole as the notebook runs them."""
-    namespace = definitions(NOTEBOOK)
-    for cell_id in cell_ids:
-        exec(compile(source_cells(NOTEBOOK)[cell_id], f"<{NOTEBOOK} {cell_id}>", "exec"), namespace)
-    return namespace
+    return run_solutions(NOTEBOOK, definitions(NOTEBOOK), *cell_ids)
 
 
 def tutorial_simplenet():

@@ -19,7 +19,7 @@ from autograder.evidence import INPUTS_SEED_VARIABLE, inputs_seed, recording, se
 from autograder.grading.judge import replayed_outputs
 from autograder.isolation.sandbox import Limits, Sandbox
 from autograder.settings import SEED
-from tests.solutions import definitions, solution_text
+from tests.solutions import definitions, run_solutions
 
 A1, A2 = "01_fix_simplenet", "02_layers_and_cnn"
 # test: (assignment, the answer cells it needs, the test cell's code)
@@ -39,9 +39,7 @@ KERNEL_SEED, OTHER_SEED = 20261207, 7
 def namespace_of(assignment, cells, test):
     """The reference notebook's names before the test: setup and definitions, and data_prepared's arrays."""
     namespace = definitions(assignment, *cells)
-    if test == "data_prepared":
-        exec(compile(solution_text(A1, "prepare_data"), "<prepare_data>", "exec"), namespace)
-    return namespace
+    return run_solutions(A1, namespace, "prepare_data") if test == "data_prepared" else namespace
 
 
 @pytest.fixture(scope="module")

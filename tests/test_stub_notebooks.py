@@ -11,13 +11,10 @@ changes this test and that text together.
 
 import json
 
-import nbformat
 import pytest
-from click.testing import CliRunner
 
-from autograder.cells import grade_id_of
-from autograder.cli import main
 from autograder.settings import COURSE_ROOT
+from tests.test_check import check, edited_copy
 
 pytestmark = pytest.mark.slow
 
@@ -68,15 +65,8 @@ STUBS = {
 @pytest.mark.parametrize("assignment", STUBS)
 def test_a_stub_earns_exactly_the_points_of_the_facts_a_stub_has(tmp_path, assignment):
     filename, cell_id, stub, passes, (points, possible) = STUBS[assignment]
-    notebook = nbformat.read(COURSE_ROOT / "release" / assignment / filename, as_version=4)
-    for cell in notebook.cells:
-        if grade_id_of(cell) == cell_id:
-            cell.source = stub
-    (tmp_path / assignment).mkdir()
-    path = tmp_path / assignment / filename
-    nbformat.write(notebook, path)
-    result = CliRunner().invoke(main, ["check", str(path), "--json"])
-    report = json.loads(result.stdout)
+    path = edited_copy(tmp_path / assignment, {cell_id: stub}, COURSE_ROOT / "release" / assignment / filename)
+    report = json.loads(check(path, "--json").stdout)
     passed = {test["grade_id"] for test in report["tests"] if test["passed"]}
     assert passed == passes, report
     assert (sum(test["points"] for test in report["tests"]), sum(test["max_points"] for test in report["tests"])) == (
