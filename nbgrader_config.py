@@ -30,6 +30,8 @@ from autograder.grading.formgrader import TEMPLATE_FOLDERS as FORMGRADER_TEMPLAT
 from autograder.grading.formgrader import TEMPLATE_NAME as FORMGRADER_TEMPLATE_NAME
 from autograder.grading.formgrader.clean_markdown import CleanMarkdownCells
 from autograder.grading.formgrader.reference_answers import ReferenceAnswers
+from autograder.grading.stages.apply_extensions import ApplyExtensions
+from autograder.grading.stages.due_date import DueDate
 from autograder.grading.stages.feedback_for_students import FeedbackForStudents
 from autograder.grading.stages.judge_outside_kernel import JudgeOutsideKernel
 from autograder.grading.stages.name_test_cells import NameTestCells
@@ -90,9 +92,17 @@ c.Autograde.autograde_preprocessors = [
     ClearMetadataPreprocessor,
     LimitOutput,
     SaveAutoGrades,
+    ApplyExtensions,
     AssignLatePenalties,
     CheckCellMetadata,
 ]
+
+# Due dates are nbgrader's: `nbgrader db assignment add NAME --duedate="2027-01-15 23:59 UTC"` (or the Formgrader)
+# before `generate_assignment`, which writes the date and the rule below into the student version's first cell.
+# An extension for one student is a line of extensions.csv (autograder/deadlines.py says how): `ApplyExtensions`
+# sets it in the gradebook, and nbgrader's `AssignLatePenalties` counts it. The penalty is nbgrader's own:
+# "zero" scores late work 0, "none" only marks it late (students read the rule in words).
+c.LateSubmissionPlugin.penalty_method = "zero"
 
 # Every student's kernel runs in a sandbox (autograder/isolation/sandbox.py: bubblewrap, cgroups, an
 # unprivileged user, no network, none of the course's files but the `autograder` package). A
@@ -119,11 +129,13 @@ c.LmsExport.excused = []
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
-# The student version names each test at the top of its cell (from its metadata), for `check(...)`,
-# and an answer cell with a `### BEGIN STARTING CODE` block starts with that code instead of the
-# stub (autograder/grading/stages/starting_code.py). nbgrader's own steps otherwise, in its order.
+# The student version names each test at the top of its cell (from its metadata), for `check(...)`, its first cell
+# says when it is due (when the gradebook has a due date: autograder/grading/stages/due_date.py), and an answer
+# cell with a `### BEGIN STARTING CODE` block starts with that code instead of the stub
+# (autograder/grading/stages/starting_code.py). nbgrader's own steps otherwise, in its order.
 c.GenerateAssignment.preprocessors = [
     NameTestCells,
+    DueDate,
     IncludeHeaderFooter,
     InstantiateTests,
     LockCells,

@@ -1,10 +1,12 @@
 """`make demo`: a whole class graded by nbgrader, from student versions to feedback and grades, in a copy of the course."""
 
+import csv
 import os
 import shutil
 import tempfile
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import nbformat
@@ -12,6 +14,7 @@ import nbformat
 from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
 from autograder.assignments.submission import build_notebook
+from autograder.deadlines import EXTENSION_COLUMNS, EXTENSIONS_FILE, when
 from autograder.grading import batch
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.results import read_results
@@ -94,8 +97,40 @@ def submit_through_exchange(course_dir, submissions):
         run_nbgrader(course_dir, "collect", assignment, "--update")
 
 
+# The class's term: every assignment is due this long after the class is graded, so each student hands in on time but
+# those whose submission says it came late (`late_hours`): their hand-in time is set that long after the due date.
+DUE_AFTER = timedelta(days=1)
+# nbgrader's timestamp.txt, in UTC.
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
+
+
+def write_extensions(course_dir, submissions):
+    """The course's extensions file: one line for each submission granted an extension (`extension_hours`)."""
+    granted = [submission for submission in submissions if submission.extension_hours]
+    if not granted:
+        return
+    with open(Path(course_dir) / EXTENSIONS_FILE, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(EXTENSION_COLUMNS)
+        for submission in granted:
+            writer.writerow([submission.student_id, submission.assignment, "",
+                             f"{submission.extension_hours:g} hours", submission.extension_reason])
+
+
+def hand_in_late(course_dir, submissions, due):
+    """Set the collected hand-in time of each late submission (`late_hours` after `due`)."""
+    for submission in submissions:
+        if submission.late_hours:
+            stamp = due + timedelta(hours=submission.late_hours)
+            path = Path(course_dir) / "submitted" / submission.student_id / submission.assignment / "timestamp.txt"
+            path.write_text(stamp.strftime(TIMESTAMP_FORMAT))
+
+
 def run_the_class(course_dir, submissions, echo=print, autograde_args=(), on_step=None, workers=None):
     """Generate and release, submit and collect through the exchange, autograde, write feedback and export grades.
+
+    Every assignment is due `DUE_AFTER` from now; the submissions that come late say so (`late_hours`), and the
+    course's extensions file grants the extensions they declare (`extension_hours`).
 
     Autograding is `nbgrader autograde` (with `autograde_args`), or with `workers` the batch of
     `keras-course grade` on a Dask `LocalCluster` of that many workers. Each step is echoed with
@@ -104,8 +139,12 @@ def run_the_class(course_dir, submissions, echo=print, autograde_args=(), on_ste
     """
     course_dir = Path(course_dir)
     assignments = sorted({submission.assignment for submission in submissions})
+    due = (datetime.now(timezone.utc) + DUE_AFTER).replace(tzinfo=None, second=0, microsecond=0)
+    write_extensions(course_dir, submissions)
     steps = []
     for assignment in assignments:
+        steps.append((f"db assignment add {assignment} (due {when(due)})",
+                      ["db", "assignment", "add", assignment, f"--duedate={when(due)}"], True))
         steps.append((f"generate_assignment {assignment}", ["generate_assignment", assignment, "--force"], True))
         steps.append((f"release_assignment {assignment}", ["release_assignment", assignment, "--force"], True))
     steps.append((f"{len(submissions)} students submit, instructor collects", None, True))
@@ -125,6 +164,7 @@ def run_the_class(course_dir, submissions, echo=print, autograde_args=(), on_ste
         started = time.perf_counter()
         if args is None:
             submit_through_exchange(course_dir, submissions)
+            hand_in_late(course_dir, submissions, due)
         elif isinstance(args, str):
             summary = batch.grade_class(course_dir, args, workers=workers, force=True)
             for failure in summary.failed:

@@ -48,6 +48,11 @@ class Submission:
     forged_in_kernel: frozenset = frozenset()
     # graded by `make demo` too, not only by the test suite
     in_demo: bool = True
+    # hours after the due date the student hands in (0: on time), and the extension the course grants them (hours;
+    # 0: none), with its reason: the class's schedule (autograder/demo.py `schedule_the_class`)
+    late_hours: float = 0.0
+    extension_hours: float = 0.0
+    extension_reason: str = ""
 
     @property
     def key(self):

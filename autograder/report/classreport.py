@@ -14,9 +14,10 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.deadlines import ExtensionsError, read_extensions
 from autograder.failures import failures_of, read_notebook
 from autograder.report.flags import flags_of
-from autograder.report.gradebook import read_grades
+from autograder.report.gradebook import ReportError, read_grades
 from autograder.report.groups import group_failures, root_causes
 from autograder.submission_problems import problem_sentence
 
@@ -34,7 +35,10 @@ class StudentRow:
     reason: str = ""  # why the student was not graded
     stopped: str = ""  # what stopped a graded notebook before its end: a limit, a dead kernel, a cell out of time
     note: str = ""  # anything else the instructor should know about this row (a test cell nbgrader put back)
-    seconds_late: float = 0.0
+    seconds_late: float = 0.0  # after the student's own due date: late
+    seconds_after_due: float = 0.0  # after the assignment's: late, or excused by an extension
+    extension: object = None  # the `autograder.deadlines.Extension` the extensions file grants, or None
+    late_penalty: float = 0.0  # the points nbgrader's late penalty takes off `score`
     score: float = 0.0  # the gradebook's total (autograded and manual)
     autograded_score: float = 0.0
     manual_pending: float = 0.0  # points of written answers not graded yet
@@ -46,6 +50,11 @@ class StudentRow:
     @property
     def late(self):
         return self.seconds_late > 0
+
+    @property
+    def excused(self):
+        """Handed in after the assignment's due date, within the student's extension."""
+        return self.seconds_after_due > 0 and not self.late
 
 
 @dataclass
@@ -74,6 +83,10 @@ class AssignmentReport:
     @property
     def late(self):
         return [row for row in self.students if row.late]
+
+    @property
+    def excused(self):
+        return [row for row in self.students if row.excused]
 
     @property
     def stopped(self):
@@ -110,9 +123,14 @@ def gather(course_dir, assignment, db_url):
     }
     rows, flags = [], []
     course_notebook = nbformat.read(assignment.notebook_path(course_dir), as_version=4)
+    try:
+        extensions = read_extensions(course_dir)
+    except ExtensionsError as error:
+        raise ReportError(str(error)) from None
     for student_id in sorted(students):
         row = _student_row(course_dir, assignment, {test.grade_id for test in tests}, student_id,
                            grades.submissions.get(student_id), course_notebook)
+        row.extension = extensions.get((student_id, assignment.name))
         rows.append(row)
         handed_in = submitted / student_id / assignment.name / assignment.filename
         if handed_in.is_file():
@@ -129,7 +147,9 @@ def _student_row(course_dir, assignment, autograded, student_id, submission, cou
         if not handed_in.parent.is_dir():
             return StudentRow(student_id, NOT_SUBMITTED)
         return StudentRow(student_id, NOT_GRADED, _why_not_graded(handed_in, graded, course_notebook))
-    row = StudentRow(student_id, GRADED, seconds_late=submission.seconds_late, score=submission.score)
+    row = StudentRow(student_id, GRADED, seconds_late=submission.seconds_late,
+                     seconds_after_due=submission.seconds_after_due, late_penalty=submission.late_penalty,
+                     score=submission.score)
     if handed_in.is_file():
         row.note = problem_sentence(handed_in.name, handed_in.read_bytes(), course_notebook, graded=True)
     row.scores = {grade_id: (grade.score, grade.max_score) for grade_id, grade in submission.grades.items()

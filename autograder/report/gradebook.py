@@ -2,8 +2,8 @@
 
 The gradebook is only read: nbgrader's `Gradebook` would create missing tables and a course
 row, so the report opens a plain SQLAlchemy session over nbgrader's models instead, and
-refuses (`ReportError`) a URL that names no gradebook. Two queries per assignment, whatever the
-class size: every grade of every submission, and every submission's time.
+refuses (`ReportError`) a URL that names no gradebook. Three queries per assignment, whatever the
+class size: every submission's time, every notebook's late penalty, and every grade of every submission.
 """
 
 from dataclasses import dataclass, field
@@ -80,7 +80,10 @@ class Submission:
     """One student's submission of one assignment, as the gradebook holds it."""
 
     student_id: str
-    seconds_late: float = 0.0
+    seconds_late: float = 0.0  # after the student's own due date (the assignment's, plus an extension)
+    seconds_after_due: float = 0.0  # after the assignment's due date: late, or excused by an extension
+    extension: timedelta | None = None
+    late_penalty: float = 0.0  # the points nbgrader's late penalty takes off the score
     grades: dict = field(default_factory=dict)  # grade_id -> Grade
 
     @property
@@ -122,7 +125,15 @@ def read_grades(db_url, assignment):
             .filter(api.SubmittedAssignment.assignment_id == found.id)
         )
         for student_id, timestamp, extension in timing:
-            submissions[student_id] = Submission(student_id, seconds_late(timestamp, found.duedate, extension))
+            submissions[student_id] = Submission(student_id, seconds_late(timestamp, found.duedate, extension),
+                                                 seconds_late(timestamp, found.duedate, None), extension)
+        penalties = (
+            session.query(api.SubmittedAssignment.student_id, api.SubmittedNotebook.late_submission_penalty)
+            .join(api.SubmittedNotebook, api.SubmittedNotebook.assignment_id == api.SubmittedAssignment.id)
+            .filter(api.SubmittedAssignment.assignment_id == found.id)
+        )
+        for student_id, penalty in penalties:
+            submissions[student_id].late_penalty += float(penalty or 0)
         grades = (
             session.query(api.SubmittedAssignment.student_id, api.GradeCell.name, api.Grade.score,
                           api.GradeCell.max_score, api.Grade.needs_manual_grade)

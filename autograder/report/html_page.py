@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from autograder.deadlines import duration
 from autograder.report import figures
 from autograder.report.classreport import GRADED, NOT_GRADED, NOT_SUBMITTED
 
@@ -41,12 +42,15 @@ def _number(value):
     return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-def _lateness(seconds):
-    """How late, in the unit that reads best: 10 min, 3 h, 2 d."""
-    minutes = seconds / 60
-    if minutes < 90:
-        return f"{max(1, round(minutes))} min"
-    return f"{round(minutes / 60)} h" if minutes < 48 * 60 else f"{round(minutes / 1440)} d"
+def _lateness(row):
+    """How late a student was (10 min, 3 h, 2 d), or that an extension excused it, and why."""
+    if row.late:
+        penalty = f", late penalty -{_number(row.late_penalty)}" if row.late_penalty else ""
+        return duration(row.seconds_late) + (" after an extension" if row.extension else "") + penalty
+    if row.excused:
+        reason = f": {row.extension.reason}" if row.extension and row.extension.reason else ""
+        return f"excused, {duration(row.seconds_after_due)} after the due date, within an extension{reason}"
+    return ""
 
 
 def _image(png, alt):
@@ -136,7 +140,7 @@ class _Writer:
         stats = report.statistics()
         items = [("graded", len(report.graded)), ("stopped", len(report.stopped)),
                  ("not graded", report.count(NOT_GRADED)), ("not submitted", report.count(NOT_SUBMITTED)),
-                 ("late", len(report.late))]
+                 ("late", len(report.late)), ("excused", len(report.excused))]
         if stats:
             items += [(key, _number(round(value, 2))) for key, value in stats.items()]
         cells = "".join(f'<div data-stat="{key}"><b>{escape(str(value))}</b>{escape(key)}</div>' for key, value in items)
@@ -252,7 +256,7 @@ class _Writer:
                 cells.append(f'<td class="num {kind}"{title}>{_number(score)}/{_number(max_score)}</td>')
             training = _training_cells(row.training) if trained else []
             cells.extend(f'<td class="num">{escape(value)}</td>' for value in training)
-            cells.append(f"<td>{_lateness(row.seconds_late) if row.late else ''}</td>")
+            cells.append(f"<td>{escape(_lateness(row))}</td>")
             note = row.reason or "; ".join(said for said in (row.stopped, row.note) if said)
             cells.append(f"<td>{escape(note)}</td>")
             if row.feedback is not None:
@@ -262,10 +266,10 @@ class _Writer:
                 cells.append("<td></td>")
             rows.append(f'<tr data-student="{escape(row.student_id)}">{"".join(cells)}</tr>')
             csv_rows.append([row.student_id, row.status, note, row.score if graded else "", report.max_score,
-                             round(row.seconds_late), *(row.scores.get(test.grade_id, ("", ""))[0] for test in tests),
-                             *training])
+                             round(row.seconds_late), round(row.seconds_after_due), _lateness(row),
+                             *(row.scores.get(test.grade_id, ("", ""))[0] for test in tests), *training])
         self.csv(f"{report.assignment.name}-students.csv",
-                 ["student", "status", "note", "score", "max_score", "seconds_late",
+                 ["student", "status", "note", "score", "max_score", "seconds_late", "seconds_after_due", "lateness",
                   *(test.grade_id for test in tests), *training_headers], csv_rows)
         return f"<h3>Students</h3>{_table(headers, rows)}"
 

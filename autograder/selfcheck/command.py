@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.cells import cell_name, grade_id_of, is_test
+from autograder.deadlines import METADATA_KEY
 from autograder.errors import error_summary
 from autograder.grading.nbgrader_commands import NbgraderFailed
 from autograder.grading.one_student import CourseFiles, StudentFiles, grade_student, prepared_course
@@ -51,6 +52,7 @@ class CheckReport:
     graded: bool = True
     seconds: float = 0.0
     manual_points: float = 0.0  # the notebook's points a person grades, which no check decides
+    due: str = ""  # when the assignment is due and the late penalty, as its released notebook says (or "")
 
     @property
     def points(self):
@@ -77,6 +79,7 @@ class CheckReport:
             "manual_points": self.manual_points,
             "passed": self.passed,
             "notes": self.notes,
+            "due": self.due,
             "seconds": round(self.seconds, 1),
         }
 
@@ -179,7 +182,7 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
         raise CheckError(str(error)) from None
     say(0, 0, "starting nbgrader autograde")
     report = CheckReport(str(path), reference.assignment, reference.hidden_tests, question, notes=notes,
-                         manual_points=reference.manual_points if question is None else 0.0)
+                         manual_points=reference.manual_points if question is None else 0.0, due=due_of(nb))
     options = ["--SandboxedExecute.progress=True", f"--Execute.timeout={int(timeout)}"]
     if question:
         options.append(f"--SandboxedExecute.only_grade_id={question}")
@@ -206,6 +209,13 @@ def run_check(path, course=None, assignment=None, question=None, timeout=None, o
             report.notes.append(graded.problem)
     report.seconds = time.monotonic() - started
     return report
+
+
+def due_of(nb):
+    """When the notebook is due and the late penalty, as its release wrote them in its metadata; "" when it has none."""
+    found = nb.metadata.get(METADATA_KEY, {})
+    due = found.get("due") if isinstance(found, dict) else None
+    return f"Due {due}. {found.get('late_rule', '')}".strip() if isinstance(due, str) else ""
 
 
 def answer_notes(nb, timeout, said=()):

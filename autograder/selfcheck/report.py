@@ -26,7 +26,7 @@ def format_points(points):
 def format_report(report):
     """The report as text for a terminal: one line per test, its message and hint when it failed, the total."""
     scope = "hidden tests included, as in the instructor's grading" if report.hidden_tests else "visible tests only"
-    lines = [f"{report.notebook}: assignment {report.assignment} ({scope})", ""]
+    lines = [f"{report.notebook}: assignment {report.assignment} ({scope})", *([report.due] if report.due else []), ""]
     width = max((len(test.grade_id) for test in report.tests), default=0)
     first_with_cause = {}  # each earlier cell's failure is said once, under the first test it cost
     for test in report.tests:

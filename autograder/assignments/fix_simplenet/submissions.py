@@ -62,7 +62,7 @@ SUBMISSIONS = (
         },
         message_contains={"simplenet_output_shape": "flatten them first", "simplenet_other_sizes": "flatten them first",
                           "simplenet_param_count": "flatten the images", "simplenet_forward_pass": "flatten the images"},
-        **_A1,
+        late_hours=26, extension_hours=48, extension_reason="illness, with a doctor's note", **_A1,
     ),
     Submission(
         "plot_weights", "the tutorial's nonexistent `model.plot_weights(show_shapes=True)`",

@@ -115,7 +115,7 @@ SUBMISSIONS = (
         "flipped_kernel", "a true convolution: the kernel flipped, which Conv2D does not do",
         edits={"conv2d_forward": [_FLIPPED]},
         expected_lost={"conv2d_forward_valid", "conv2d_forward_same"},
-        message_contains={"conv2d_forward_valid": "the kernel is flipped"}, **_A2,
+        message_contains={"conv2d_forward_valid": "the kernel is flipped"}, late_hours=5, **_A2,
     ),
     Submission(
         "padding_side", "the odd extra 'same' padding put before the image instead of after it",

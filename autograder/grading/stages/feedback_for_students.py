@@ -13,8 +13,20 @@ from nbgrader.preprocessors import ClearHiddenTests
 
 from autograder.assignments import assignment as find_assignment
 from autograder.cells import grade_id_of, is_test
-from autograder.grading.student_feedback.feedback import FeedbackPage, feedback_page, gradebook_grades
-from autograder.grading.student_feedback.paths import hide_paths_in_outputs, replacements
+from autograder.deadlines import ExtensionsError, late_rule, read_extensions
+from autograder.grading.student_feedback.deadline import (
+    deadline_lines,
+    submission_times,
+)
+from autograder.grading.student_feedback.feedback import (
+    FeedbackPage,
+    feedback_page,
+    gradebook_grades,
+)
+from autograder.grading.student_feedback.paths import (
+    hide_paths_in_outputs,
+    replacements,
+)
 from autograder.submission_problems import problem_sentence
 
 
@@ -29,7 +41,8 @@ class FeedbackForStudents(ClearHiddenTests):
     as what the page says about it instead of a traceback into the grader's code and its hidden cases.
     No output keeps an instructor path (`autograder/grading/student_feedback/paths.py`). A test cell the
     handed-in notebook deleted, edited or re-marked, which nbgrader graded in the course's version, is
-    said at the top in one sentence (`autograder/submission_problems.py`).
+    said at the top in one sentence (`autograder/submission_problems.py`), and so is the due date, the
+    student's own extension and whether the work came late (`autograder/grading/student_feedback/deadline.py`).
     """
 
     def preprocess(self, nb, resources):
@@ -44,8 +57,19 @@ class FeedbackForStudents(ClearHiddenTests):
             nbgrader["db_url"], nbgrader["notebook"], nbgrader["assignment"], nbgrader["student"]
         )
         page = feedback_page(nb, owner, grades) if owner else FeedbackPage({}, ())
-        resources["feedback"] = replace(page, handed_in=handed_in_problem(coursedir, nbgrader))
+        resources["feedback"] = replace(page, handed_in=handed_in_problem(coursedir, nbgrader),
+                                        deadline=self.deadline(coursedir, nbgrader))
         return super().preprocess(nb, resources)
+
+    def deadline(self, coursedir, nbgrader):
+        """The due date, this student's own extension and its reason, on time or late (`deadline_lines`)."""
+        try:
+            reason = read_extensions(coursedir.root).get((nbgrader["student"], nbgrader["assignment"]))
+        except ExtensionsError as error:
+            self.log.warning("No extension reasons in feedback: %s", error)
+            reason = None
+        return deadline_lines(*submission_times(nbgrader["db_url"], nbgrader["assignment"], nbgrader["student"]),
+                              reason.reason if reason else "", late_rule(self.config))
 
     def preprocess_cell(self, cell, resources, index):
         if not is_test(cell):

@@ -110,6 +110,8 @@ class FeedbackPage:
     problems: tuple[Problem, ...]  # the earliest in the notebook first
     # What the handed-in notebook did to the course's test cells, in one sentence (autograder/submission_problems.py)
     handed_in: str = ""
+    # The due date, the student's own extension, on time or late, in sentences (student_feedback/deadline.py)
+    deadline: tuple[str, ...] = ()
 
     @property
     def autograded(self):
