@@ -23,6 +23,8 @@ from pathlib import Path
 from traitlets import Float
 from traitlets.config import Configurable
 
+from autograder.assignments import all_assignments
+from autograder.assignments import assignment as find_assignment
 from autograder.cells import cell_source, is_answer, is_test
 from autograder.course import course_config
 from autograder.failures import read_notebook
@@ -83,7 +85,28 @@ class ClassSimilarity:
     compared: int  # pairs compared
     highest: float  # the highest score of any pair (0.0 with fewer than two students)
     pairs: tuple  # the `SimilarPair`s at or above `threshold`, highest first
-    scores: tuple = ()  # every pair's score, for the distribution
+    scores: tuple = ()  # every pair's score, in the order of itertools.combinations(student_ids, 2)
+    student_ids: tuple = ()  # the students compared, in the order they were read
+
+    def lines(self):
+        """What `keras-course similarity` prints: what was compared, then each flagged pair and its score."""
+        said = [f"{self.compared} pairs of {self.students} students compared; highest score {self.highest:.2f}; "
+                f"{len(self.pairs)} at or above the threshold {self.threshold:.2f}"]
+        said += [f"{pair.score:.2f}  {pair.first.student_id}  {pair.second.student_id}  (shares {pair.shares[0]:.2f}, "
+                 f"{pair.shares[1]:.2f})" for pair in self.pairs]
+        return said
+
+    def to_json(self):
+        """The comparison as JSON data: no code, the student ids, scores and shared character spans of each pair."""
+        return {
+            "threshold": self.threshold, "students": self.students, "compared": self.compared,
+            "highest": round(self.highest, 4),
+            "pairs": [{"students": [pair.first.student_id, pair.second.student_id], "score": round(pair.score, 4),
+                       "shares": [round(share, 4) for share in pair.shares],
+                       "shared": [[list(span) for span in pair.first_shared],
+                                  [list(span) for span in pair.second_shared]]}
+                      for pair in self.pairs],
+        }
 
 
 def answer_code(notebook):
@@ -129,14 +152,14 @@ def compare(answers, course_codes, threshold):
             pairs.append(SimilarPair(first, second, score, shares, _spans(first_slices), _spans(second_slices)))
     pairs.sort(key=lambda pair: (-pair.score, pair.first.student_id, pair.second.student_id))
     return ClassSimilarity(threshold, len(prints), len(scores), max(scores, default=0.0), tuple(pairs),
-                           tuple(scores))
+                           tuple(scores), tuple(student.student_id for student in answers))
 
 
 def _share(similarity, fingerprint):
     """The share of a student's own code that the other's holds: copydetect's `similarity` (shared tokens over the
     student's fingerprinted tokens), with those tokens counted as at least MIN_OWN_CHARACTERS."""
     own = fingerprint.token_coverage
-    return min(1.0, float(similarity) * own / max(own, MIN_OWN_CHARACTERS))
+    return float(min(1.0, float(similarity) * own / max(own, MIN_OWN_CHARACTERS)))
 
 
 def _spans(slices):
@@ -177,3 +200,17 @@ def similarity_of(course_dir, assignment, threshold=None):
     """The `ClassSimilarity` of `assignment` in the course at `course_dir` (threshold: the course's)."""
     threshold = configured_threshold(course_dir) if threshold is None else threshold
     return compare(handed_in(course_dir, assignment), course_answer_code(course_dir, assignment), threshold)
+
+
+def similarity_of_assignment(course_dir, name):
+    """`keras-course similarity NAME`: the `ClassSimilarity` of the course's assignment `name`, at the course's
+    threshold; `SimilarityError` for an assignment the course does not have or one nobody handed in."""
+    assignment = find_assignment(name)
+    if assignment is None:
+        known = ", ".join(found.name for found in all_assignments())
+        raise SimilarityError(f"no assignment {name} in this course (it has {known})")
+    if not any(Path(course_dir).glob(f"submitted/*/{assignment.name}/{assignment.filename}")):
+        raise SimilarityError(f"nobody has handed in {name}: there is no submitted/STUDENT/{name}/"
+                              f"{assignment.filename} in {Path(course_dir).resolve()} (run `nbgrader collect {name}` "
+                              "first)")
+    return similarity_of(course_dir, assignment)
