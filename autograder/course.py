@@ -12,12 +12,12 @@ CONFIG = "nbgrader_config.py"
 
 
 def course_config(course_dir):
-    """The configuration `nbgrader_config.py` of `course_dir` sets (traitlets' `Config`, read by each setting's class)."""
+    """What `nbgrader_config.py` of `course_dir` sets: traitlets' `Config`, which each setting's class reads."""
     return PyFileConfigLoader(CONFIG, path=str(course_dir)).load_config()
 
 
 def course_settings(course_dir):
-    """`(gradebook URL, course id)` as `nbgrader_config.py` of `course_dir` sets them (nbgrader's defaults otherwise)."""
+    """`(gradebook URL, course id)` as `nbgrader_config.py` of `course_dir` sets them (else nbgrader's defaults)."""
     config = course_config(course_dir).CourseDirectory
     url = config.get("db_url") or f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
     return url, config.get("course_id") or Path(course_dir).resolve().name

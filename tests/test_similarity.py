@@ -92,8 +92,9 @@ def _histogram(scores):
 
 
 def _class_of(folder, name, students):
-    return write_class(new_course(folder), name, {student_id: (dataclasses.replace(submission, student_id=student_id), None)
-                                      for student_id, submission in students.items()})
+    students = {student_id: (dataclasses.replace(submission, student_id=student_id), None)
+                for student_id, submission in students.items()}
+    return write_class(new_course(folder), name, students)
 
 
 def test_untouched_notebooks_are_not_similar(tmp_path):

@@ -3,7 +3,8 @@
 Reading order: `gradebook.py` (the scores, from nbgrader's gradebook), `autograder/failures.py` (why each
 test failed, and which earlier cell caused it, from the autograded notebooks), `groups.py`
 (failures grouped by cause), `flags.py` (submissions that reach for the grader), `similarity.py`
-(students whose answers are alike), `classreport.py` (one assignment put together), then `figures.py` and `html_page.py` (the files).
+(students whose answers are alike), `classreport.py` (one assignment put together), then `figures.py` and
+`html_page.py` (the files).
 """
 
 from pathlib import Path

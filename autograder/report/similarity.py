@@ -134,7 +134,8 @@ def boilerplate_hashes(course_codes):
 
 
 def compare(answers, course_codes, threshold):
-    """Compare every pair of `answers` (`Answers`, one per student), the `course_codes` left out; a `ClassSimilarity`."""
+    """Every pair of `answers` (`Answers`, one per student) compared, the `course_codes` left out: a
+    `ClassSimilarity`."""
     from copydetect import compare_files
 
     boilerplate = boilerplate_hashes(course_codes)
