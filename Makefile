@@ -13,7 +13,7 @@ PROXY := hub/node_modules/.bin/configurable-http-proxy
 # The browser test drives Debian's chromium: Playwright must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test test-fast coverage lab lab-instructor hub benchmark benchmark-thresholds benchmark-check benchmark-grade benchmark-training benchmark-report benchmark-startup release clean-demo
+.PHONY: setup demo test test-fast coverage lab lab-instructor hub benchmark benchmark-thresholds benchmark-check benchmark-grade benchmark-training benchmark-report benchmark-similarity benchmark-startup release clean-demo
 
 setup: $(INSTALLED)
 
@@ -89,6 +89,7 @@ benchmark: $(INSTALLED) $(SANDBOX)
 	$(BIN)/python -m tests.benchmarks.autograde_time
 	$(BIN)/python -m tests.benchmarks.sandbox_time
 	$(BIN)/python -m tests.benchmarks.thresholds
+	$(BIN)/python -m tests.benchmarks.similarity_time
 
 # The accuracy thresholds of assignments 1 and 2 against every answer they are measured on, over 10 seeds (about
 # 12 minutes): the margins of the correct answers above them, of the wrong ones below.
@@ -110,6 +111,11 @@ benchmark-grade: $(INSTALLED) $(SANDBOX)
 # The class report of 300 generated students and 3 assignments against nbgrader's CSV export (about 1 minute).
 benchmark-report: $(INSTALLED)
 	$(BIN)/python -m tests.benchmarks.report_time
+
+# Answers alike between 300 generated students in each of 3 assignments, against reading their notebooks (under a
+# minute).
+benchmark-similarity: $(INSTALLED)
+	$(BIN)/python -m tests.benchmarks.similarity_time
 
 # What a process of the course pays before it does anything: imports, an nbgrader command, the report (about 1 minute).
 benchmark-startup: $(INSTALLED)

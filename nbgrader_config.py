@@ -125,6 +125,12 @@ c.OverwriteCells.add_missing_cells = True
 # from an assignment, as "student_id/assignment", go out as excused instead of a score.
 c.LmsExport.excused = []
 
+# Answers alike between students (`keras-course similarity ASSIGNMENT`, and the class report's "Similar answers"):
+# every pair who handed in is compared on the code of their answer cells, the released and solution code left out.
+# A pair is flagged when one of the two shares at least this part of the code they wrote themselves with the other,
+# names and comments aside (1.0: all of it). Only flagged, for you to look at; grades are not changed.
+c.Similarity.threshold = 0.7
+
 # Keep huge outputs (a print in a loop) from bloating the autograded notebook.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100

@@ -117,6 +117,37 @@ def report(assignments, out, course, db_url):
 
 @main.command()
 @click.argument("assignment")
+@click.option("--course", type=click.Path(file_okay=False, exists=True, path_type=str), default=".",
+              show_default=True, help="The course folder (where nbgrader_config.py is).")
+@click.option("--json", "as_json", is_flag=True, help="Print the pairs as JSON.")
+def similarity(assignment, course, as_json):
+    """Compare the answer code of every pair of students who handed in ASSIGNMENT, and print the pairs whose
+    score reaches the course's threshold (c.Similarity.threshold in nbgrader_config.py).
+
+    A score is the share of the code a student wrote themselves (the course's released and solution code left
+    out) that the other's holds too, names and comments aside. It only flags pairs to look at; grades are not
+    changed. Exit code 0, or 2 when the comparison cannot be made.
+    """
+    import json
+    import sys
+    from pathlib import Path
+
+    from autograder.report.similarity import SimilarityError, similarity_of_assignment
+
+    if not (Path(course) / "nbgrader_config.py").is_file():
+        click.echo(f"error: {Path(course).resolve()} has no nbgrader_config.py: run this in the course folder, "
+                   "or give --course", err=True)
+        sys.exit(2)
+    try:
+        found = similarity_of_assignment(course, assignment)
+    except SimilarityError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(found.to_json(), indent=2) if as_json else "\n".join(found.lines()))
+
+
+@main.command()
+@click.argument("assignment")
 @click.option("--student", "students", multiple=True, metavar="ID",
               help="Grade this student only (repeat for more; default: every submission in submitted/).")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",

@@ -2,8 +2,9 @@
 
 Reading order: `gradebook.py` (the scores, from nbgrader's gradebook), `autograder/failures.py` (why each
 test failed, and which earlier cell caused it, from the autograded notebooks), `groups.py`
-(failures grouped by cause), `flags.py` (submissions that reach for the grader),
-`classreport.py` (one assignment put together), then `figures.py` and `html_page.py` (the files).
+(failures grouped by cause), `flags.py` (submissions that reach for the grader), `similarity.py`
+(students whose answers are alike), `classreport.py` (one assignment put together), then `figures.py` and
+`html_page.py` (the files).
 """
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from autograder.assignments import assignment as find_assignment
 from autograder.course import course_settings
 from autograder.report.classreport import gather
 from autograder.report.gradebook import ReportError, assignment_names, describe
+from autograder.report.similarity import configured_threshold
 
 __all__ = ["ReportError", "gather_class", "write_report"]
 
@@ -36,7 +38,8 @@ def gather_class(course_dir, names=(), db_url=None):
         chosen = [found for found in all_assignments() if found.name in in_gradebook]
         if not chosen:
             raise ReportError(f"the gradebook ({describe(db_url)}) has no assignment of this course yet")
-    return [gather(course_dir, found, db_url) for found in chosen]
+    threshold = configured_threshold(course_dir)
+    return [gather(course_dir, found, db_url, threshold) for found in chosen]
 
 
 def write_report(course_dir, names=(), out=None, db_url=None):

@@ -1,11 +1,12 @@
 """One assignment of a graded class, gathered for the report: the gradebook's scores, the autograded
-notebooks' reasons, the submitted notebooks' flags.
+notebooks' reasons, the submitted notebooks' flags and how alike their answers are.
 
 The gradebook decides every number (scores, who was graded, who was late); the autograded
 notebook of a student says why each failed test failed; the submitted notebook is scanned for
 code that reaches for the grader, and compared with the course's for test cells deleted, edited
 or re-marked (`autograder/submission_problems.py`: why nbgrader could not grade it, or what it
-graded instead).
+graded instead); every pair of submitted notebooks is compared on the code of their answer cells
+(`similarity.py`).
 """
 
 import statistics
@@ -19,6 +20,7 @@ from autograder.failures import failures_of, read_notebook
 from autograder.report.flags import flags_of
 from autograder.report.gradebook import ReportError, read_grades
 from autograder.report.groups import group_failures, root_causes
+from autograder.report.similarity import similarity_of
 from autograder.submission_problems import problem_sentence
 
 GRADED = "graded"
@@ -68,6 +70,7 @@ class AssignmentReport:
     groups: dict  # grade_id -> [FailureGroup], largest first
     root_causes: list  # [FailureGroup] of earlier cells, largest first
     flags: list  # [Flag]
+    similarity: object = None  # `ClassSimilarity`: the pairs of students whose answers are alike (flags only)
 
     @property
     def autograded_max(self):
@@ -112,8 +115,9 @@ class AssignmentReport:
         return sorted(rates, key=lambda rate: (rate[1] / rate[2] if rate[2] else 1.0, rate[0].grade_id))
 
 
-def gather(course_dir, assignment, db_url):
-    """The `AssignmentReport` of `assignment` (its declaration) in the course at `course_dir`."""
+def gather(course_dir, assignment, db_url, threshold=None):
+    """The `AssignmentReport` of `assignment` (its declaration) in the course at `course_dir`; answers alike at
+    `threshold` or above are flagged (default: the course's `c.Similarity.threshold`)."""
     course_dir = Path(course_dir)
     tests = assignment.autograded(course_dir)
     grades = read_grades(db_url, assignment.name)
@@ -137,7 +141,7 @@ def gather(course_dir, assignment, db_url):
             flags.extend(flags_of(student_id, handed_in, assignment))
     failures = {row.student_id: row.failures for row in rows if row.status == GRADED}
     return AssignmentReport(assignment, tests, grades.max_score, rows, group_failures(failures),
-                            root_causes(failures), flags)
+                            root_causes(failures), flags, similarity_of(course_dir, assignment, threshold))
 
 
 def _student_row(course_dir, assignment, autograded, student_id, submission, course_notebook):

@@ -35,6 +35,11 @@ figcaption { font-size: 0.8rem; color: #555; }
 .summary div { min-width: 7rem; } .summary b { display: block; font-size: 1.2rem; }
 .note { color: #555; font-size: 0.85rem; } code, .message { font-family: "Liberation Mono", monospace; font-size: 0.8rem; }
 .message { white-space: pre-wrap; word-break: break-word; }
+.pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0.5rem; margin: 0.5rem 0 1.2rem; }
+.pair pre { margin: 0; padding: 0.4rem; border: 1px solid #ccc; background: #fafafa; overflow: auto; max-height: 40rem;
+            font-family: "Liberation Mono", monospace; font-size: 0.75rem; white-space: pre; }
+.pair h5 { margin: 0 0 0.2rem; font-size: 0.85rem; } mark { background: #ffd166; }
+@media (max-width: 50rem) { .pair { grid-template-columns: minmax(0, 1fr); } }
 """
 
 
@@ -56,6 +61,17 @@ def _lateness(row):
 def _image(png, alt):
     data = base64.b64encode(png).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+
+
+def _highlighted(code, spans):
+    """`code` as HTML text, every (start, end) of `spans` in a `<mark>`: escaped, so a student's code stays text."""
+    parts, done = [], 0
+    for start, end in spans:
+        parts.append(escape(code[done:start]))
+        parts.append(f"<mark>{escape(code[start:end])}</mark>")
+        done = end
+    parts.append(escape(code[done:]))
+    return "".join(parts)
 
 
 def _table(headers, rows, attributes=""):
@@ -118,6 +134,7 @@ class _Writer:
             parts.append('<p class="note" data-nobody-graded>No student of this assignment has been graded yet: '
                          "the scores, tests and causes appear once `nbgrader autograde` has run.</p>")
             parts.append(self._students(report))
+            parts.append(self._similarity(report))
             parts.append("</section>")
             return "\n".join(parts)
         parts.append(self.figure(
@@ -133,6 +150,7 @@ class _Writer:
             parts.append(self._training(report))
         parts.append(self._students(report))
         parts.append(self._flags(report))
+        parts.append(self._similarity(report))
         parts.append("</section>")
         return "\n".join(parts)
 
@@ -288,6 +306,46 @@ class _Writer:
         note = (f'<p class="note" data-flags="{students}">Code that reaches for the grader\'s internals, in {students} '
                 "submission(s): for you to look at. Grades are not changed by this list.</p>")
         return f"<h3>Submissions to look at</h3>{note}{_table(['student', 'what', 'cell', 'line'], rows)}"
+
+    def _similarity(self, report):
+        found = report.similarity
+        if found is None:
+            return ""
+        self.csv(f"{report.assignment.name}-similarity.csv",
+                 ["first_student", "second_student", "score", "first_share", "second_share", "threshold"],
+                 [[pair.first.student_id, pair.second.student_id, round(pair.score, 4), round(pair.shares[0], 4),
+                   round(pair.shares[1], 4), found.threshold] for pair in found.pairs])
+        note = (f'<p class="note" data-similar="{len(found.pairs)}" data-compared="{found.compared}" '
+                f'data-highest="{found.highest:.2f}">{found.compared} pairs of {found.students} submitted notebooks '
+                f"compared on the code of their answer cells, the course's released and solution code left out; "
+                f"the highest score is {found.highest:.2f}. A score is the share of the code a student wrote "
+                f"themselves that the other's holds too, names and comments aside. {len(found.pairs)} pairs at or "
+                f"above the course's threshold of {found.threshold:.2f} (c.Similarity.threshold in "
+                "nbgrader_config.py): for you to look at. Grades are not changed by this list.</p>")
+        if not found.pairs:
+            return f"<h3>Similar answers</h3>{note}"
+        rows = [
+            f'<tr data-similar-pair="{escape(pair.first.student_id)} {escape(pair.second.student_id)}">'
+            f"<td>{escape(pair.first.student_id)}</td><td>{escape(pair.second.student_id)}</td>"
+            f'<td class="num" data-score="{pair.score:.2f}">{pair.score:.2f}</td>'
+            f'<td class="num">{pair.shares[0]:.0%}</td><td class="num">{pair.shares[1]:.0%}</td></tr>'
+            for pair in found.pairs
+        ]
+        table = _table(["student", "other student", "score", "of the first's own code shared",
+                        "of the other's own code shared"], rows)
+        views = []
+        for pair in found.pairs:
+            sides = "".join(
+                f"<div><h5>{escape(side.student_id)}</h5><pre>{_highlighted(side.code, spans)}</pre></div>"
+                for side, spans in ((pair.first, pair.first_shared), (pair.second, pair.second_shared))
+            )
+            views.append(f"<h4>{escape(pair.first.student_id)} and {escape(pair.second.student_id)}: "
+                         f"{pair.score:.2f}</h4>"
+                         f'<div class="pair" data-pair-view="{escape(pair.first.student_id)} '
+                         f'{escape(pair.second.student_id)}">{sides}</div>')
+        legend = ('<p class="note">Each pair\'s answer code side by side; <mark>marked</mark>: the passages the two '
+                  "share (names, strings and comments aside).</p>")
+        return f"<h3>Similar answers</h3>{note}{table}{legend}{''.join(views)}"
 
 
 def write_page(reports, out, course_name, source):
