@@ -292,9 +292,11 @@ def test_dense_check_fails_on_a_layer_instance_instead_of_the_class():
         layers_and_cnn.check_dense_weights(DenseLayer(5))
 
 
-def test_bias_not_added_passes_the_weight_checks():
-    """Created but unused, the bias has the right shape: only the forward pass can tell."""
-    assert layers_and_cnn.check_dense_weights(BROKEN_DENSE_LAYERS["missing_bias"]) is None
+def test_a_bias_created_but_never_added_fails_the_weights_test_on_the_layers_values():
+    """Created but unused, the bias has the right shape: the weights test rests on the values the layer computes,
+    which name the mistake."""
+    with pytest.raises(CheckFailure, match="the bias is not added"):
+        layers_and_cnn.check_dense_weights(BROKEN_DENSE_LAYERS["missing_bias"])
 
 
 # --------------------------------------------------------------------------------------

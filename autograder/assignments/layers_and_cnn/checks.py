@@ -173,8 +173,13 @@ def built_dense_layer(DenseLayer, input_dim=_DENSE_INPUT_DIM, units=_DENSE_UNITS
 
 
 def check_dense_weights(DenseLayer):
-    """Does `build()` create a trainable (input_dim, units) kernel and (units,) bias, and nothing else?"""
-    built_dense_layer(DenseLayer)
+    """Does `build()` create a trainable (input_dim, units) kernel and (units,) bias, and nothing else, that the
+    layer computes with?
+
+    The values are what the points rest on (`_dense_forward`, without an activation, which the forward test owns):
+    weights of the right shapes are true of a stub that returns zeros, its outputs are not.
+    """
+    _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, None)
 
 
 def _dense_forward(DenseLayer, input_dim, units, activation, offset=0):
@@ -307,6 +312,8 @@ def check_dense_config(DenseLayer):
         "the output of the saved and reloaded model",
         floor=checks.scaled_floor(expected), hint="the kernel and bias must be created with `add_weight`.",
     )
+    # A rebuilt stub still returns a stub's outputs: the points rest on the layer's values too.
+    _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, None)
 
 
 def check_dense_trains(DenseLayer):
