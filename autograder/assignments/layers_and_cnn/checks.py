@@ -347,6 +347,8 @@ def check_dense_trains(DenseLayer):
             "a final loss below 80% of the first", " -> ".join(f"{loss:.3f}" for loss in losses),
             "the weights must be trainable variables from `add_weight`, used in `call()` through `keras.ops`.",
         )
+    # The losses are the kernel's word: the points rest on the values the layer computes too.
+    _dense_forward(DenseLayer, _DENSE_INPUT_DIM, _DENSE_UNITS, None)
 
 
 # Convolution arithmetic ------------------------------------------------------------------
@@ -475,14 +477,33 @@ def _cnn_facts(build_cnn, kwargs):
     return checks.layer_facts(model), rates
 
 
+def _cnn_outputs_on_fixed_weights(build_cnn, kwargs, images):
+    """Probe: the outputs of the model `build_cnn(**kwargs)` makes on `images`, with fixed weights (at inference, where
+    dropout is off), and the shapes of its trainable weights, in order."""
+    model = make_cnn(build_cnn, **kwargs)
+    shapes = [tuple(variable.shape) for variable in model.trainable_weights]
+    values = checks.fixed_weight_values(shapes)
+    for variable, value in zip(model.trainable_weights, values):
+        variable.assign(value)
+    return {"shapes": shapes, "outputs": checks.call_model(model, images)}
+
+
 def _check_cnn(build_cnn, **kwargs):
     arguments = checks.call_arguments(kwargs)
     layers, rates = observe(f"layers of build_cnn({arguments})", lambda: _cnn_facts(build_cnn, kwargs))
     for name, rate in rates:
         if abs(rate - CNN_DROPOUT_RATE) > 1e-9:
             raise CheckFailure(f"the dropout rate of layer {name} is wrong", CNN_DROPOUT_RATE, rate)
-    if references is not None:
-        references.check_cnn_layers(layers, **kwargs)
+    # The table is the kernel's word: the points rest on the values the model computes on fixed weights too.
+    images = np.random.default_rng(inputs_seed()).random((4, *kwargs.get("input_shape", MNIST_IMAGE_SHAPE)),
+                                                          dtype="float32")
+    observed = observe(f"outputs of build_cnn({arguments}) on fixed weights",
+                       lambda: _cnn_outputs_on_fixed_weights(build_cnn, kwargs, images))
+    if references is None:
+        return
+    references.check_cnn_layers(layers, **kwargs)
+    references.check_cnn_outputs(observed["outputs"], images, checks.fixed_weight_values(observed["shapes"]),
+                                 f"build_cnn({arguments})", **kwargs)
 
 
 def check_cnn_layers(build_cnn):

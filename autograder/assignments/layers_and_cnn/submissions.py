@@ -75,15 +75,15 @@ SUBMISSIONS = (
             ("shape=(input_shape[-1], self.units)", "shape=(self.units, input_shape[-1])"),
             ("inputs @ self.kernel", "inputs @ ops.transpose(self.kernel)"),
         ]},
-        expected_lost={"dense_layer_weights", "dense_layer_forward", "dense_layer_any_input", "dense_layer_config"},
+        expected_lost=_A2_DENSE_TESTS,
         message_contains={"dense_layer_weights": "transposed", "dense_layer_config": "transposed"}, in_demo=False,
         **_A2,
     ),
     Submission(
         "missing_bias", "a bias created but never added",
         edits={"dense_layer": [(_DENSE_CALL, "return self.activation(inputs @ self.kernel)")]},
-        # Its weights and configuration are right, the values it computes are not, which both tests rest on too.
-        expected_lost={"dense_layer_weights", "dense_layer_forward", "dense_layer_any_input", "dense_layer_config"},
+        # Its weights, configuration and training are right, the values it computes are not, which all rest on too.
+        expected_lost=_A2_DENSE_TESTS,
         message_contains={"dense_layer_forward": "bias is not added", "dense_layer_weights": "bias is not added"},
         in_demo=False, **_A2,
     ),

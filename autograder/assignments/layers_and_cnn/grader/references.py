@@ -169,3 +169,36 @@ def expected_cnn_summary(input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST_CLASSE
 def check_cnn_layers(layers, input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST_CLASSES):
     """Are the observed `layers` (`shared_checks.layer_facts` data) those of the table, for these arguments?"""
     checks.compare_layer_summary(*checks.layers_of(layers), expected_cnn_summary(input_shape, num_classes))
+
+
+def cnn_forward(images, values, input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST_CLASSES):
+    """The table's CNN (`expected_cnn_summary`) on `images`, its trainable weights `values` in order, at inference.
+
+    Each row of the table is computed as its class computes it, in float64: Keras's own `Conv2D`,
+    2x2 max pooling, flattening, dropout (nothing at inference), a dense layer; then the row's activation.
+    """
+    x = np.asarray(images, dtype="float64")
+    weights = iter(np.asarray(value, dtype="float64") for value in values)
+    for row in expected_cnn_summary(input_shape, num_classes):
+        if row.class_name == "Conv2D":
+            x = keras_conv2d(x, next(weights), next(weights), 1, "valid")
+        elif row.class_name == "MaxPooling2D":
+            count, height, width, channels = x.shape
+            x = x[:, :height // 2 * 2, :width // 2 * 2].reshape(count, height // 2, 2, width // 2, 2, channels)
+            x = x.max(axis=(2, 4))
+        elif row.class_name == "Flatten":
+            x = x.reshape(len(x), -1)
+        elif row.class_name == "Dense":
+            x = x @ next(weights) + next(weights)
+        x = NUMPY_ACTIVATIONS[row.activation](x)
+    return x
+
+
+def check_cnn_outputs(got, images, values, call, input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST_CLASSES):
+    """Are the observed outputs `got` of the student's CNN, with weights `values`, the table's CNN's on `images`?
+
+    Called once the layers match the table, so the weights have the table's shapes.
+    """
+    _compare(got, cnn_forward(images, values, input_shape, num_classes), f"the output of {call} on fixed weights",
+             hint="each layer as the table says and in its order, with nothing else between them (no layer that "
+             "changes the values at inference).")
