@@ -49,7 +49,7 @@ def test_the_instructors_first_steps_run_as_written(tmp_path):
         assert result.returncode == 0, (command, result.stdout[-2000:], result.stderr[-3000:])
         ran.append((command, result))
     assert [command.split()[:2] for command, _ in ran] == [
-        ["nbgrader", "generate_assignment"], ["nbgrader", "release_assignment"], ["nbgrader", "collect"],
+        ["nbgrader", "db"], ["nbgrader", "generate_assignment"], ["nbgrader", "release_assignment"], ["nbgrader", "collect"],
         ["keras-course", "grade"], ["nbgrader", "generate_feedback"], ["nbgrader", "release_feedback"],
         ["keras-course", "report"],
     ]
@@ -57,3 +57,6 @@ def test_the_instructors_first_steps_run_as_written(tmp_path):
     assert "untouched: 0/12 points" in graded.stderr and "1 graded" in graded.stdout
     assert list((course / "exchange" / "keras-course" / "feedback").glob("*.html"))
     assert (course / "report" / "report.html").is_file()
+    # The due date set first is the one the student version says.
+    released = (course / "release" / owner.name / owner.filename).read_text()
+    assert "**Due:** 2027-01-15 23:59 UTC." in released
