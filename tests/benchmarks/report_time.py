@@ -38,7 +38,7 @@ from autograder.assignments.tune_training.training import RECORD_FILENAME, Train
 from autograder.failures import STOPPED
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.report import write_report
-from autograder.report.gradebook import course_settings
+from autograder.course import course_settings
 from autograder.settings import (
     MNIST_TEST_SIZE,
     MNIST_TRAIN_SIZE,
