@@ -14,6 +14,7 @@ work an extension excused, and the reason is shown to that student alone.
 """
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,9 @@ EXTENSION_COLUMNS = ("student_id", "assignment", "due", "extra", "reason")
 # What the course's released notebooks carry in their metadata, for `check()` to show without a gradebook.
 METADATA_KEY = "keras_course"
 
+# A due date as the file must write it: a date and a time, in UTC (nbgrader's times are UTC; an offset or a date
+# without a time is easy to get wrong, so it is refused rather than read one way or another).
+_DUE = re.compile(r"\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:UTC|GMT|Z)?\s*", re.IGNORECASE)
 _EXTRA = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(days?|d|hours?|h|minutes?|min)\s*$", re.IGNORECASE)
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -62,9 +66,11 @@ def parse_extra(text):
 
 
 def parse_due(text):
-    """A date and time as nbgrader reads a due date (`2027-01-22 23:59 UTC`; no zone means UTC), naive UTC."""
+    """A date and time in UTC (`2027-01-22 23:59 UTC`; no zone means UTC), as nbgrader reads it, naive UTC."""
     from nbgrader.utils import parse_utc
 
+    if not _DUE.fullmatch(text):
+        raise ValueError(f"due date {text!r} is not a date and a time in UTC (write it as '2027-01-22 23:59 UTC')")
     try:
         return parse_utc(text).replace(tzinfo=None)
     except (ValueError, OverflowError) as error:
@@ -79,10 +85,24 @@ def read_extensions(course_dir):
     path = Path(course_dir) / EXTENSIONS_FILE
     if not path.is_file():
         return {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ExtensionsError(f"{path} is not UTF-8 text (save it as CSV UTF-8): {error}") from None
+    if not text.strip():
+        return {}
+    try:
+        return _extensions_in(path, text)
+    except csv.Error as error:
+        raise ExtensionsError(f"{path}: not a CSV file: {error}") from None
+
+
+def _extensions_in(path, text):
     extensions = {}
-    with open(path, newline="", encoding="utf-8-sig") as file:
+    with io.StringIO(text, newline="") as file:
         reader = csv.DictReader(file)
-        missing = [column for column in EXTENSION_COLUMNS if column not in (reader.fieldnames or ())]
+        reader.fieldnames = [name.strip() for name in reader.fieldnames or ()]
+        missing = [column for column in EXTENSION_COLUMNS if column not in reader.fieldnames]
         if missing:
             raise ExtensionsError(f"{path}: the first line must name the columns {', '.join(EXTENSION_COLUMNS)} "
                                   f"(missing: {', '.join(missing)})")

@@ -61,7 +61,9 @@ def test_an_extension_is_a_new_due_date_or_extra_time(tmp_path):
     ("alice,01_fix_simplenet,2027-01-22,3 days,", "not both"),
     ("alice,01_fix_simplenet,,,illness", "not neither"),
     ("alice,01_fix_simplenet,,a while,", "is not a number of days, hours or minutes"),
-    ("alice,01_fix_simplenet,next friday-ish,,", "is not a date and time"),
+    ("alice,01_fix_simplenet,next friday-ish,,", "is not a date and a time in UTC"),
+    ("alice,01_fix_simplenet,2027-01-22 23:59 +0100,,", "is not a date and a time in UTC"),
+    ("alice,01_fix_simplenet,2027-01-22,,", "is not a date and a time in UTC"),
     (",01_fix_simplenet,,3 days,", "a student id and an assignment are needed"),
 ])
 def test_a_line_that_is_not_one_extension_is_refused_with_its_line_number(tmp_path, line, said):
@@ -77,6 +79,31 @@ def test_two_extensions_of_one_submission_and_a_file_without_its_columns_are_ref
     (tmp_path / EXTENSIONS_FILE).write_text("student,assignment\nbob,a\n")
     with pytest.raises(ExtensionsError, match="missing: student_id, due, extra, reason"):
         read_extensions(tmp_path)
+
+
+def test_an_empty_file_grants_nothing_and_a_file_that_is_not_utf8_is_refused(tmp_path):
+    (tmp_path / EXTENSIONS_FILE).write_text("")
+    assert read_extensions(tmp_path) == {}
+    (tmp_path / EXTENSIONS_FILE).write_bytes((HEADER + "bob,a,,1 day,ärztliches Attest\n").encode("latin-1"))
+    with pytest.raises(ExtensionsError, match="is not UTF-8 text"):
+        read_extensions(tmp_path)
+    (tmp_path / EXTENSIONS_FILE).write_text("student_id, assignment, due, extra, reason\nbob,a,,1 day,\n")
+    assert set(read_extensions(tmp_path)) == {("bob", "a")}
+
+
+def test_the_report_says_which_extensions_grading_has_not_counted_and_whom_the_file_names_in_vain():
+    from autograder.report.classreport import GRADED, StudentRow
+    from autograder.report.html_page import _lateness
+
+    granted = Extension("alice", "a1", None, timedelta(days=2), "illness")
+    counted = StudentRow("alice", GRADED, seconds_after_due=3600, extension=granted, applied_extension=granted.extra)
+    assert _lateness(counted) == "excused, 60 min after the due date, within an extension: illness"
+    pending = StudentRow("alice", GRADED, seconds_late=3600, seconds_after_due=3600, extension=granted)
+    assert not counted.extension_pending and pending.extension_pending
+    assert _lateness(pending) == ("60 min; extensions.csv grants an extension grading has not counted: "
+                                  "grade this student again")
+    dropped = StudentRow("bob", GRADED, seconds_after_due=3600, applied_extension=timedelta(days=1))
+    assert "grading counted an extension extensions.csv no longer grants" in _lateness(dropped)
 
 
 def test_the_late_penalty_is_said_as_the_course_configures_it():
@@ -225,3 +252,19 @@ def test_the_report_tells_late_from_excused(graded_class):
         assert {r.student_id for r in report.excused + report.late} == {submission.student_id}
         if excused:
             assert row.extension.reason == submission.extension_reason
+        assert report.unmatched_extensions == [] and not any(row.extension_pending for row in report.students)
+
+
+def test_the_report_names_a_student_the_extensions_file_names_who_handed_nothing_in(graded_class, monkeypatch,
+                                                                                     tmp_path):
+    from autograder.report import classreport, write_report
+
+    submission = next(submission for submission in late_submissions() if submission.extension_hours)
+    course = graded_class.course(submission.assignment)
+    granted = read_extensions(course)
+    typo = Extension("no_flaten", submission.assignment, None, timedelta(days=1))
+    monkeypatch.setattr(classreport, "read_extensions", lambda folder: {**granted, (typo.student_id, typo.assignment): typo})
+    (report,) = gather_class(course, [submission.assignment])
+    assert report.unmatched_extensions == ["no_flaten"]
+    page = write_report(course, [submission.assignment], out=tmp_path / "report").read_text()
+    assert "to no_flaten, who handed nothing in: a typo in the id?" in page

@@ -498,6 +498,19 @@ FAILING_CHECKS = {
 }
 
 
+def test_a_simplenet_with_a_frozen_layer_fails_every_check_saying_so():
+    """Frozen weights never learn: each check names them, none stops on the grader's side with an error of its own."""
+
+    class FrozenSimpleNet(make_simplenet()):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.hidden_layers[0].trainable = False
+
+    for check in CLASS_CHECKS:
+        with pytest.raises(CheckFailure, match="not trainable"):
+            current(check)(FrozenSimpleNet)
+
+
 @pytest.mark.parametrize("variant", list(FAILING_CHECKS))
 def test_each_bug_fails_exactly_the_checks_of_its_property(variant):
     failing = set()

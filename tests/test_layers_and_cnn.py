@@ -557,6 +557,34 @@ BROKEN_BUILD_CNN = {
 }
 
 
+def build_cnn_frozen(input_shape=(28, 28, 1), num_classes=10):
+    """The table's layers, the first convolution frozen: its weights never learn."""
+    model = build_cnn(input_shape, num_classes)
+    model.layers[0].trainable = False
+    return model
+
+
+def build_cnn_scaled(input_shape=(28, 28, 1), num_classes=10):
+    """The table's layers, the images doubled before the first convolution (an operation, no row of the table): every
+    row matches, the values do not."""
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Conv2D(32, 3, activation="relu")(inputs * 2.0)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(64, 3, activation="relu")(x)
+    x = layers.MaxPooling2D(2)(x)
+    x = layers.Dropout(0.5)(layers.Flatten()(x))
+    return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
+
+
+@pytest.mark.parametrize("check", CNN_CHECKS, ids=CNN_CHECK_IDS)
+def test_a_cnn_with_the_tables_layers_fails_on_its_values_or_its_frozen_weights(check):
+    """The layer table is the kernel's word; the points rest on the outputs on fixed weights, the table's CNN's."""
+    with pytest.raises(CheckFailure, match="are not the table's"):
+        current(check)(build_cnn_frozen)
+    with pytest.raises(CheckFailure, match="on fixed weights does not match the reference"):
+        current(check)(build_cnn_scaled)
+
+
 def test_expected_cnn_summary_totals_the_parameters_of_the_assignment():
     assert sum(row.params for row in references.expected_cnn_summary()) == CNN_PARAMS == 34_826
 

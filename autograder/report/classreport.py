@@ -40,6 +40,7 @@ class StudentRow:
     seconds_late: float = 0.0  # after the student's own due date: late
     seconds_after_due: float = 0.0  # after the assignment's: late, or excused by an extension
     extension: object = None  # the `autograder.deadlines.Extension` the extensions file grants, or None
+    applied_extension: object = None  # the timedelta grading counted (the gradebook's), or None
     late_penalty: float = 0.0  # the points nbgrader's late penalty takes off `score`
     score: float = 0.0  # the gradebook's total (autograded and manual)
     autograded_score: float = 0.0
@@ -58,6 +59,12 @@ class StudentRow:
         """Handed in after the assignment's due date, within the student's extension."""
         return self.seconds_after_due > 0 and not self.late
 
+    @property
+    def extension_pending(self):
+        """Does the extensions file say otherwise than grading counted (changed since): the student needs grading
+        again?"""
+        return self.status == GRADED and bool(self.extension) != bool(self.applied_extension)
+
 
 @dataclass
 class AssignmentReport:
@@ -71,6 +78,8 @@ class AssignmentReport:
     root_causes: list  # [FailureGroup] of earlier cells, largest first
     flags: list  # [Flag]
     similarity: object = None  # `ClassSimilarity`: the pairs of students whose answers are alike (flags only)
+    # students extensions.csv grants an extension of this assignment who have no submission of it (a typo?)
+    unmatched_extensions: list = field(default_factory=list)
 
     @property
     def autograded_max(self):
@@ -140,8 +149,10 @@ def gather(course_dir, assignment, db_url, threshold=None):
         if handed_in.is_file():
             flags.extend(flags_of(student_id, handed_in, assignment))
     failures = {row.student_id: row.failures for row in rows if row.status == GRADED}
+    unmatched = sorted(student for student, name in extensions if name == assignment.name and student not in students)
     return AssignmentReport(assignment, tests, grades.max_score, rows, group_failures(failures),
-                            root_causes(failures), flags, similarity_of(course_dir, assignment, threshold))
+                            root_causes(failures), flags, similarity_of(course_dir, assignment, threshold),
+                            unmatched)
 
 
 def _student_row(course_dir, assignment, autograded, student_id, submission, course_notebook):
@@ -152,8 +163,8 @@ def _student_row(course_dir, assignment, autograded, student_id, submission, cou
             return StudentRow(student_id, NOT_SUBMITTED)
         return StudentRow(student_id, NOT_GRADED, _why_not_graded(handed_in, graded, course_notebook))
     row = StudentRow(student_id, GRADED, seconds_late=submission.seconds_late,
-                     seconds_after_due=submission.seconds_after_due, late_penalty=submission.late_penalty,
-                     score=submission.score)
+                     seconds_after_due=submission.seconds_after_due, applied_extension=submission.extension,
+                     late_penalty=submission.late_penalty, score=submission.score)
     if handed_in.is_file():
         row.note = problem_sentence(handed_in.name, handed_in.read_bytes(), course_notebook, graded=True)
     row.scores = {grade_id: (grade.score, grade.max_score) for grade_id, grade in submission.grades.items()

@@ -48,14 +48,20 @@ def _number(value):
 
 
 def _lateness(row):
-    """How late a student was (10 min, 3 h, 2 d), or that an extension excused it, and why."""
+    """How late a student was (10 min, 3 h, 2 d), or that an extension excused it, and why; and an extension in the
+    file that grading has not counted yet (or one it counted that the file no longer grants)."""
+    said = ""
     if row.late:
         penalty = f", late penalty -{_number(row.late_penalty)}" if row.late_penalty else ""
-        return duration(row.seconds_late) + (" after an extension" if row.extension else "") + penalty
-    if row.excused:
+        said = duration(row.seconds_late) + (" after an extension" if row.applied_extension else "") + penalty
+    elif row.excused:
         reason = f": {row.extension.reason}" if row.extension and row.extension.reason else ""
-        return f"excused, {duration(row.seconds_after_due)} after the due date, within an extension{reason}"
-    return ""
+        said = f"excused, {duration(row.seconds_after_due)} after the due date, within an extension{reason}"
+    if row.extension_pending:
+        pending = ("extensions.csv grants an extension grading has not counted" if row.extension else
+                   "grading counted an extension extensions.csv no longer grants")
+        said = "; ".join(part for part in (said, f"{pending}: grade this student again") if part)
+    return said
 
 
 def _image(png, alt):
@@ -174,6 +180,9 @@ class _Writer:
             most = max(row.manual_pending for row in pending)
             notes.append(f"{len(pending)} students have written answers not graded by hand yet (up to {_number(most)} "
                          "points each): they count as 0 in these scores until graded in the Formgrader.")
+        if report.unmatched_extensions:
+            notes.append(f"extensions.csv grants an extension of {report.assignment.name} to "
+                         f"{', '.join(report.unmatched_extensions)}, who handed nothing in: a typo in the id?")
         text = "".join(f'<p class="note">{escape(note)}</p>' for note in notes)
         return f'<div class="summary">{cells}</div>{text}'
 

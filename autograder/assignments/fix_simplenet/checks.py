@@ -329,6 +329,9 @@ def _check_weight_shapes(facts, called, layer_sizes):
     if shapes != _weight_shapes(layer_sizes):
         raise CheckFailure(f"{called} has the wrong weights", _weight_shapes(layer_sizes), shapes,
                            _params_hint(facts["dense layers"], layer_sizes[1:-1]))
+    if sorted(facts["trainable"]) != shapes:
+        raise CheckFailure(f"some weights of {called} are not trainable", shapes, sorted(facts["trainable"]),
+                           "every layer learns: leave `trainable` at its default, True.")
 
 
 def check_weight_shapes(SimpleNet):
@@ -361,7 +364,7 @@ def _check_outputs_on_fixed_weights(model, **sizes):
     layer_sizes = _layer_sizes(**sizes)
     called = f"SimpleNet({checks.call_arguments(sizes)})"
     facts = observe(f"{called}: weights", lambda: _weight_facts(model))
-    if references is None and sorted(facts["weights"]) != _weight_shapes(layer_sizes):
+    if references is None and not sorted(facts["weights"]) == sorted(facts["trainable"]) == _weight_shapes(layer_sizes):
         return  # the grader fails it, maybe on an earlier check that needs the references (a parameter count)
     _check_weight_shapes(facts, called, layer_sizes)
     values = checks.fixed_weight_values(facts["trainable"])

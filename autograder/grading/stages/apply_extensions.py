@@ -27,6 +27,10 @@ class ApplyExtensions(NbGraderPreprocessor):
             submission = gradebook.find_submission(nbgrader["assignment"], nbgrader["student"])
             duedate = submission.assignment.duedate
             extension = found.beyond(duedate) if found and duedate else None
+            if found and not extension:
+                self.log.warning("The extension of %s in %s extends nothing: %s", nbgrader["student"],
+                                 nbgrader["assignment"], "the assignment has no due date" if duedate is None else
+                                 "its new due date is not after the assignment's")
             if submission.extension != extension:
                 submission.extension = extension
                 gradebook.db.commit()

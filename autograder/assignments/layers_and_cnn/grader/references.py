@@ -194,11 +194,27 @@ def cnn_forward(images, values, input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST
     return x
 
 
+def cnn_weight_shapes(input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST_CLASSES):
+    """The shapes of the table's CNN's trainable weights, in order: each layer's kernel, then its bias."""
+    shapes, channels, features = [], input_shape[-1], None
+    for row in expected_cnn_summary(input_shape, num_classes):
+        if row.class_name == "Conv2D":
+            shapes += [(3, 3, channels, row.output_shape[-1]), (row.output_shape[-1],)]
+        elif row.class_name == "Dense":
+            shapes += [(features, row.output_shape[-1]), (row.output_shape[-1],)]
+        channels, features = row.output_shape[-1], int(np.prod(row.output_shape[1:]))
+    return shapes
+
+
 def check_cnn_outputs(got, images, values, call, input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST_CLASSES):
     """Are the observed outputs `got` of the student's CNN, with weights `values`, the table's CNN's on `images`?
 
-    Called once the layers match the table, so the weights have the table's shapes.
+    Called once the layers match the table; a weight frozen (not trainable) is missing from `values`.
     """
+    shapes = [tuple(np.shape(value)) for value in values]
+    if shapes != cnn_weight_shapes(input_shape, num_classes):
+        raise CheckFailure(f"the trainable weights of {call} are not the table's", cnn_weight_shapes(input_shape,
+                           num_classes), shapes, "every layer learns: leave `trainable` at its default, True.")
     _compare(got, cnn_forward(images, values, input_shape, num_classes), f"the output of {call} on fixed weights",
              hint="each layer as the table says and in its order, with nothing else between them (no layer that "
              "changes the values at inference).")
