@@ -12,6 +12,7 @@ import re
 import shutil
 from datetime import datetime
 
+import nbformat
 import pytest
 from click.testing import CliRunner
 from nbgrader.api import Gradebook
@@ -118,6 +119,28 @@ def test_two_copies_of_the_published_solution_share_only_the_courses_code(tmp_pa
     assert scores[("solution_1", "solution_2")] == 0.0
     assert scores[("own_1", "own_2")] == 1.0
     assert [(pair.first.student_id, pair.second.student_id) for pair in found.pairs] == [("own_1", "own_2")]
+
+
+def test_a_copy_moved_out_of_its_answer_cell_is_still_compared(tmp_path):
+    """Is a copy still flagged when the copier strips its answer cell of nbgrader's metadata, or moves the code into a
+    cell of their own? The student's copy of the metadata decides nothing: every code cell but the tests is theirs."""
+    owner = find_assignment(A2)
+    own = Submission("own", "the solution, with its own DenseLayer", owner.name, owner.notebook,
+                     written={"dense_layer": DENSE_LAYER_OTHER_STYLE})
+    _class_of(tmp_path, A2, {"original": own, "stripped": own, "moved": reference(owner)})
+    stripped = tmp_path / "submitted" / "stripped" / owner.name / owner.filename
+    notebook = nbformat.read(stripped, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            del cell.metadata["nbgrader"]
+    nbformat.write(notebook, stripped)
+    moved = tmp_path / "submitted" / "moved" / owner.name / owner.filename
+    notebook = nbformat.read(moved, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(DENSE_LAYER_OTHER_STYLE))
+    nbformat.write(notebook, moved)
+    found = similarity_of(tmp_path, owner)
+    assert sorted((pair.first.student_id, pair.second.student_id) for pair in found.pairs) == [
+        ("moved", "original"), ("moved", "stripped"), ("original", "stripped")], found.scores
 
 
 def test_a_line_or_two_in_common_is_not_a_copy(tmp_path):

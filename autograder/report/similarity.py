@@ -25,7 +25,7 @@ from traitlets.config import Configurable
 
 from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
-from autograder.cells import cell_source, is_answer, is_test
+from autograder.cells import cell_source, is_test
 from autograder.course import course_config
 from autograder.failures import read_notebook
 
@@ -109,11 +109,13 @@ class ClassSimilarity:
         }
 
 
-def answer_code(notebook):
-    """The code of a notebook's answer cells (nbgrader solution cells that are not tests), in order, as one text."""
+def answer_code(notebook, tests_too=False):
+    """The code a student wrote in a notebook, in order, as one text: every code cell but its test cells, so the answer
+    cells and any cell the student added, or stripped of its nbgrader metadata (which the student's own copy holds,
+    and could change to hide a cell). `tests_too`: every code cell (the course's own code, all of it boilerplate)."""
     return "\n\n".join(
         cell_source(cell) for cell in notebook.get("cells", [])
-        if isinstance(cell, dict) and cell.get("cell_type") == "code" and is_answer(cell) and not is_test(cell)
+        if isinstance(cell, dict) and cell.get("cell_type") == "code" and (tests_too or not is_test(cell))
     )
 
 
@@ -175,13 +177,16 @@ def _spans(slices):
 
 
 def course_answer_code(course_dir, assignment):
-    """The course's own answer code of `assignment`: the released notebook's and the source notebook's (where the
-    course folder has them)."""
+    """The course's own code of `assignment`: every code cell of the released notebook and of the source notebook
+    (where the course folder has them): stubs, starting code, the solution, the tests and the cells around them."""
     codes = []
     for folder in ("release", "source"):
         path = Path(course_dir) / folder / assignment.name / assignment.filename
         if path.is_file():
-            codes.append(answer_code(read_notebook(path)))
+            notebook = read_notebook(path)
+            # Both ways: the runs that cross from one cell to the next are the same as in a student's code, and a
+            # test cell a student stripped of its metadata is the course's code too.
+            codes += [answer_code(notebook), answer_code(notebook, tests_too=True)]
     return codes
 
 
