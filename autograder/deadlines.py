@@ -52,10 +52,6 @@ class Extension:
             return self.extra
         return max(timedelta(0), self.due - duedate)
 
-    def until(self, duedate):
-        """The student's own due date."""
-        return duedate + self.beyond(duedate)
-
 
 def parse_extra(text):
     """`3 days`, `36 hours` or `90 minutes` as a timedelta; ValueError for anything else."""
@@ -126,6 +122,14 @@ def _extensions_in(path, text):
                 raise ExtensionsError(f"{where}: a second extension for {key[0]} in {key[1]}")
             extensions[key] = Extension(*key, due, extra, values["reason"])
     return extensions
+
+
+def seconds_late(timestamp, duedate, extension):
+    """How late a submission came, after `duedate` plus `extension` (None: none): 0 without a due date or a time of
+    submission (nbgrader may record none). Times are nbgrader's, naive UTC."""
+    if duedate is None or timestamp is None:
+        return 0.0
+    return max(0.0, (timestamp.replace(tzinfo=None) - (duedate + (extension or timedelta(0)))).total_seconds())
 
 
 def when(moment):

@@ -12,6 +12,7 @@ from pathlib import Path
 from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
 from autograder.course import course_settings
+from autograder.deadlines import ExtensionsError, read_extensions
 from autograder.report.classreport import gather
 from autograder.report.gradebook import ReportError, assignment_names, describe
 from autograder.report.similarity import configured_threshold
@@ -39,7 +40,11 @@ def gather_class(course_dir, names=(), db_url=None):
         if not chosen:
             raise ReportError(f"the gradebook ({describe(db_url)}) has no assignment of this course yet")
     threshold = configured_threshold(course_dir)
-    return [gather(course_dir, found, db_url, threshold) for found in chosen]
+    try:
+        extensions = read_extensions(course_dir)
+    except ExtensionsError as error:
+        raise ReportError(str(error)) from None
+    return [gather(course_dir, found, db_url, extensions, threshold) for found in chosen]
 
 
 def write_report(course_dir, names=(), out=None, db_url=None):

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.deadlines import ExtensionsError, read_extensions
 from autograder.failures import failures_of, read_notebook
 from autograder.report.flags import flags_of
-from autograder.report.gradebook import ReportError, read_grades
+from autograder.report.gradebook import read_grades
 from autograder.report.groups import group_failures, root_causes
 from autograder.report.similarity import similarity_of
 from autograder.submission_problems import problem_sentence
@@ -124,9 +123,10 @@ class AssignmentReport:
         return sorted(rates, key=lambda rate: (rate[1] / rate[2] if rate[2] else 1.0, rate[0].grade_id))
 
 
-def gather(course_dir, assignment, db_url, threshold=None):
-    """The `AssignmentReport` of `assignment` (its declaration) in the course at `course_dir`; answers alike at
-    `threshold` or above are flagged (default: the course's `c.Similarity.threshold`)."""
+def gather(course_dir, assignment, db_url, extensions, threshold=None):
+    """The `AssignmentReport` of `assignment` (its declaration) in the course at `course_dir`, with the course's
+    `extensions` (`autograder.deadlines.read_extensions`); answers alike at `threshold` or above are flagged
+    (default: the course's `c.Similarity.threshold`)."""
     course_dir = Path(course_dir)
     tests = assignment.autograded(course_dir)
     grades = read_grades(db_url, assignment.name)
@@ -136,10 +136,6 @@ def gather(course_dir, assignment, db_url, threshold=None):
     }
     rows, flags = [], []
     course_notebook = nbformat.read(assignment.notebook_path(course_dir), as_version=4)
-    try:
-        extensions = read_extensions(course_dir)
-    except ExtensionsError as error:
-        raise ReportError(str(error)) from None
     for student_id in sorted(students):
         row = _student_row(course_dir, assignment, {test.grade_id for test in tests}, student_id,
                            grades.submissions.get(student_id), course_notebook)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from autograder.deadlines import seconds_late
+
 
 class ReportError(ValueError):
     """The report cannot be made: no gradebook at the URL, an assignment the course or gradebook does not have."""
@@ -99,13 +101,6 @@ class AssignmentGrades:
     students: tuple  # every student id of the gradebook, sorted
     submissions: dict  # student id -> Submission
     max_score: float  # the assignment's points, autograded and manual
-
-
-def seconds_late(timestamp, duedate, extension):
-    """How late a submission came: 0 without a due date or a time of submission (nbgrader may record none)."""
-    if duedate is None or timestamp is None:
-        return 0.0
-    return max(0.0, (timestamp - (duedate + (extension or timedelta(0)))).total_seconds())
 
 
 def read_grades(db_url, assignment):

@@ -481,11 +481,8 @@ def _cnn_outputs_on_fixed_weights(build_cnn, kwargs, images):
     """Probe: the outputs of the model `build_cnn(**kwargs)` makes on `images`, with fixed weights (at inference, where
     dropout is off), and the shapes of its trainable weights, in order."""
     model = make_cnn(build_cnn, **kwargs)
-    shapes = [tuple(variable.shape) for variable in model.trainable_weights]
-    values = checks.fixed_weight_values(shapes)
-    for variable, value in zip(model.trainable_weights, values):
-        variable.assign(value)
-    return {"shapes": shapes, "outputs": checks.call_model(model, images)}
+    values = checks.set_fixed_weights(model)
+    return {"shapes": [value.shape for value in values], "outputs": checks.call_model(model, images)}
 
 
 def _check_cnn(build_cnn, **kwargs):

@@ -5,7 +5,7 @@ Read from the gradebook (the due date, the submission's time and the extension n
 and the course's extensions file (the reason, which only this student's feedback shows).
 """
 
-from autograder.deadlines import duration, when
+from autograder.deadlines import duration, seconds_late, when
 
 ON_TIME, EXCUSED, LATE = "on time", "excused", "late"
 
@@ -15,12 +15,10 @@ def lateness(timestamp, duedate, extension):
     due date or a time of submission (nbgrader records none for a submission without timestamp.txt)."""
     if duedate is None or timestamp is None:
         return None, 0.0
-    after = (timestamp.replace(tzinfo=None) - duedate).total_seconds()
-    if after <= 0:
+    after = seconds_late(timestamp, duedate, None)
+    if not after:
         return ON_TIME, 0.0
-    if extension and after <= extension.total_seconds():
-        return EXCUSED, after
-    return LATE, after
+    return (LATE if seconds_late(timestamp, duedate, extension) else EXCUSED), after
 
 
 def submission_times(db_url, assignment, student):
@@ -46,6 +44,6 @@ def deadline_lines(timestamp, duedate, extension, reason, rule):
         lines.append(f"Handed in {when(timestamp)}, {duration(after)} after the due date and within your extension: "
                      "no late penalty.")
     elif state == LATE:
-        late = (after - extension.total_seconds()) if extension else after
+        late = seconds_late(timestamp, duedate, extension)
         lines.append(f"Handed in {when(timestamp)}, {duration(late)} late. {rule}")
     return tuple(lines)
