@@ -10,6 +10,9 @@ import re
 
 # The first line of every test cell in the student version and the gradebook.
 TEST_HEADER = re.compile(r'# Test "(?P<grade_id>[A-Za-z0-9_-]+)" \((?P<points>[0-9.]+ points?)\)')
+# What opens a test cell's hidden tests (nbgrader's `ClearHiddenTests.begin_test_delimiter`): the release leaves them
+# out, and under `nbgrader autograde` the cell holds them again (from the gradebook), after this line.
+HIDDEN_TESTS_MARKER = "BEGIN HIDDEN TESTS"
 
 
 def nbgrader_metadata(cell):
@@ -36,6 +39,14 @@ def is_test(cell):
     """Is the cell an autograded test (a graded code cell that is not an answer)?"""
     metadata = nbgrader_metadata(cell)
     return cell.get("cell_type") == "code" and bool(metadata.get("grade")) and not metadata.get("solution")
+
+
+def split_at_hidden_tests(source):
+    """A test cell's `source` as (the code before its hidden tests, the code from their opening line on); the second is
+    "" for a cell without hidden tests."""
+    lines = source.splitlines(keepends=True)
+    start = next((index for index, line in enumerate(lines) if HIDDEN_TESTS_MARKER in line), len(lines))
+    return "".join(lines[:start]), "".join(lines[start:])
 
 
 def autograded_cells(nb):

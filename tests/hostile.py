@@ -33,6 +33,27 @@ _RECORD_BOMB = (solution_text("01_fix_simplenet", "prepare_data") + "\nimport os
                 "    record.write(b'[' + b'{},' * (5 * 2**20) + b'{}]\\n')")
 
 
+# Assignment 2's DenseLayer as the reference writes it (so its tests' hidden parts run), then a hook that prints, before
+# every later cell, each line calling a check that the kernel's input history (`In`, `_ih`) and `linecache` (where
+# IPython keeps the code of every cell it ran, under ipykernel's names) hold: a hidden test line among them would reach
+# the feedback.
+READ_HISTORY_HEADING = "the kernel's history:"
+_READ_HISTORY = (solution_text(A2, "dense_layer") + f"""
+import linecache
+from IPython import get_ipython
+
+def _history(*args):
+    shell = get_ipython()
+    texts = list(shell.user_ns.get("In", [])) + list(shell.user_ns.get("_ih", []))
+    texts += ["".join(entry[2]) for name, entry in list(linecache.cache.items()) if "ipykernel" in name]
+    lines = sorted({{line.strip() for text in texts for line in text.splitlines()
+                     if line.strip().startswith("check_")}})
+    print({READ_HISTORY_HEADING!r}, *lines, sep="\\n")
+
+get_ipython().events.register("pre_run_cell", _history)
+""")
+
+
 @dataclass(frozen=True)
 class Hostile:
     """One attack: its code, in the answer cell `cell` of the hostile assignment, and the reason it must get."""
@@ -162,6 +183,8 @@ HOSTILE = (
     Hostile("read_test_split", "reads MNIST's test split to train on it (assignment 3's kernel has the training split only)",
             "import numpy as np\nfrom autograder.settings import MNIST_PATH\nx_test = np.load(MNIST_PATH)['x_test']",
             "x_test is not a file in the archive", assignment="03_tune_training", cell="build_model"),
+    Hostile("read_history", "prints the kernel's input history and linecache before every cell, hidden tests included",
+            _READ_HISTORY, READ_HISTORY_HEADING),
     Hostile("symlink_out", "leaves a symlink to the gradebook for the grader to copy back through",
             "import os\nos.symlink('../../../gradebook.db', 'tuned_model.keras')\n"
             "os.symlink('/etc/passwd', 'notes.txt')\nprint('links made')", "links made"),

@@ -10,6 +10,7 @@ left; nothing was written outside.
 """
 
 import hashlib
+import html
 import os
 import socket
 import subprocess
@@ -22,13 +23,14 @@ import pytest
 import autograder
 from autograder.assignments import assignment
 from autograder.assignments.submission import build_notebook, reference, untouched
-from autograder.cells import grade_id_of
+from autograder.cells import grade_id_of, is_test, split_at_hidden_tests
 from autograder.grading.nbgrader_commands import copy_course, run_nbgrader
 from autograder.grading.results import read_results
 from autograder.isolation.sandbox import CGROUP_PARENT, CGROUP_ROOT, SANDBOX_PREFIX, grader_of
+from autograder.settings import COURSE_ROOT
 from tests import grading_runs
 from tests.hostile import A2 as A2_NAME
-from tests.hostile import CELL_TIMEOUT_SECONDS, HONEST, HOSTILE, LIMITS, hostile_code
+from tests.hostile import CELL_TIMEOUT_SECONDS, HONEST, HOSTILE, LIMITS, READ_HISTORY_HEADING, hostile_code
 
 pytestmark = pytest.mark.slow
 
@@ -220,3 +222,31 @@ def test_what_a_notebook_made_in_its_folder_stays_in_its_sandbox(batch):
     for student in ("many_files", "deep_tree"):
         folder = graded_file(batch["course"], student, A2_NAME).parent
         assert sorted(path.name for path in folder.iterdir()) == [f"{assignment(A2_NAME).notebook}.ipynb"], student
+
+
+def hidden_test_lines(name):
+    """The code lines of assignment `name`'s hidden tests, as the source notebook holds them (comments left out)."""
+    lines = set()
+    for cell in nbformat.read(COURSE_ROOT / "source" / name / assignment(name).filename, as_version=4).cells:
+        if is_test(cell):
+            hidden = split_at_hidden_tests(cell.source)[1]
+            lines |= {line.strip() for line in hidden.splitlines() if line.strip() and not line.strip().startswith("#")}
+    return lines
+
+
+def test_no_hidden_test_line_reaches_a_notebook_that_reads_its_kernels_history(batch):
+    """The hidden parts of assignment 2's DenseLayer tests ran (their points are the reference's), and the student's
+    cells that print the kernel's input history and linecache show the visible test lines, none of the hidden ones,
+    in the graded notebook's outputs and in the feedback page."""
+    key = ("read_history", A2_NAME)
+    dense_tests = {"dense_layer_forward", "dense_layer_any_input"}
+    assert {result.grade_id for result in batch["results"][key] if result.passed} >= dense_tests
+    graded = nbformat.read(graded_file(batch["course"], *key), as_version=4)
+    shown = "\n".join(text for cell in graded.cells for output in cell.get("outputs", []) for text in (
+        output.get("text", ""), output.get("evalue", ""), *output.get("traceback", []),
+        *output.get("data", {}).values()))
+    feedback = html.unescape(graded_file(batch["course"], *key, "feedback", ".html").read_text())
+    assert READ_HISTORY_HEADING in shown and "check_dense_forward(DenseLayer)" in feedback  # the attack read history
+    hidden = hidden_test_lines(A2_NAME)
+    assert 'check_dense_activations(DenseLayer, ["tanh", "softmax", keras.activations.sigmoid])' in hidden
+    assert [line for line in hidden if line in shown or line in feedback] == []

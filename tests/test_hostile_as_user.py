@@ -15,6 +15,7 @@ from tests.test_hostile import (  # noqa: F401 (the tests, collected here with t
     grade_hostile_batch,
     test_an_attack_costs_only_the_attacker,
     test_no_grade_was_set_by_hand,
+    test_no_hidden_test_line_reaches_a_notebook_that_reads_its_kernels_history,
     test_the_feedback_of_every_student_was_written,
     test_what_a_notebook_made_in_its_folder_stays_in_its_sandbox,
 )

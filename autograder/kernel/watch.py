@@ -15,14 +15,13 @@ A cell that does not fail costs two calls that each store one reference; nothing
 import re
 
 from autograder.causes import CAUSE_ATTRIBUTE, CellRun, failure_of, missing_name_cause
-from autograder.cells import TEST_HEADER
+from autograder.cells import HIDDEN_TESTS_MARKER, TEST_HEADER
 from autograder.errors import set_traceback_renderer
 from autograder.kernel.tracebacks import check_failure_lines
 
 # A visible test cell names what it leaves to hidden tests in its question ("(more cases are hidden)");
-# under `nbgrader autograde` the cell holds them, between these markers.
+# under `nbgrader autograde` the cell holds them, after the line of HIDDEN_TESTS_MARKER (autograder/cells.py).
 HIDDEN_REMARK = re.compile(r"\bhidden\b")
-HIDDEN_TESTS_MARKER = "BEGIN HIDDEN TESTS"
 _NOT_DEFINED = re.compile(r"name '(\w+)' is not defined")
 
 _WATCH = None

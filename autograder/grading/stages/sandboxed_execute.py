@@ -7,6 +7,8 @@ Unix sockets in its private folder. Around each cell:
 - the notebook's own time budget (`notebook_seconds`) besides nbgrader's cell timeout;
 - the assignment's hook after the cell (`GradingHooks.after_cell`, autograder/assignments/hooks.py:
   assignment 3's grader trains what the cell planned), its log shown under the cell;
+- a test's hidden part run without the kernel's history (`run_cell`): a later cell that prints
+  IPython's `In` or `linecache` finds no hidden test code;
 - outputs cut to `output_bytes_per_cell` (nbgrader's `LimitOutput` counts lines, not bytes);
 - the limits the cell ran into (processes refused, a full folder) noted in words.
 
@@ -19,6 +21,8 @@ Two settings serve `keras-course check`: `progress` logs each cell before it run
 """
 
 import contextlib
+import functools
+import hashlib
 import secrets
 import tempfile
 import time
@@ -26,12 +30,12 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
-from nbformat.v4 import new_output
+from nbformat.v4 import new_code_cell, new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Any, Bool, Unicode
 
 from autograder.assignments import assignment as find_assignment
-from autograder.cells import grade_id_of, is_test
+from autograder.cells import grade_id_of, is_test, split_at_hidden_tests
 from autograder.evidence import EVIDENCE_FOLDER, INPUTS_SEED_VARIABLE
 from autograder.failures import stopped_output
 from autograder.grading.stages import RunStage, record_executed, record_inputs_seed
@@ -93,6 +97,17 @@ def cut_outputs(cell, limit):
             for kind, value in list(output.get("data", {}).items()):
                 if isinstance(value, str) and len(value) > limit:
                     output.data[kind] = value[:limit] + f"[output cut: more than {describe_bytes(limit)}]"
+
+
+def forgetting(code):
+    """Code that takes `code` out of the kernel's `linecache`, where IPython keeps every cell it ran, history or not.
+
+    It names `code` by a digest only, and leaves no name behind in the notebook's namespace and no result."""
+    digest = hashlib.sha256(code.strip().encode()).hexdigest()
+    return ("if (lambda hashlib, linecache: [linecache.cache.pop(name, None) for name, entry in "
+            "list(linecache.cache.items()) if len(entry) > 2 and "
+            f"hashlib.sha256(''.join(entry[2]).strip().encode()).hexdigest() == '{digest}'])"
+            "(__import__('hashlib'), __import__('linecache')):\n    pass\n")
 
 
 def cells_to_run(nb, only_grade_id=""):
@@ -189,7 +204,7 @@ class SandboxedExecute(RunStage, Execute):
         self.timeout = int(min(configured or remaining, remaining)) + 1
         before = self._limits_so_far() if self._sandbox else None
         try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
+            cell, resources = self.run_cell(cell, resources, index)
         except DeadKernelError:
             self._stopped = self._death_reason()
             cell.outputs = [*cell.get("outputs", []), stopped_output(f"stopped: {self._stopped}")]
@@ -205,6 +220,39 @@ class SandboxedExecute(RunStage, Execute):
             if held_back is not None:
                 cell.outputs.append(held_back)
         return cell, resources
+
+    def run_cell(self, cell, resources, index):
+        """Run `cell` in the kernel, as one cell. A test's hidden part runs after the rest of the cell, as in the cell,
+        but silently (no history: `In`, `_ih`; no `pre_run_cell` or `post_run_cell` event a notebook could hook)
+        and is then taken out of the kernel's `linecache`: a later cell of the notebook that prints them finds no
+        hidden test code. (The judge runs the whole cell again; the feedback leaves the hidden part out.)"""
+        visible, hidden = split_at_hidden_tests(cell.source) if is_test(cell) else (cell.source, "")
+        if not hidden:
+            return super().preprocess_cell(cell, resources, index)
+        whole = cell.source
+        cell.source = visible
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if not any(output.output_type == "error" for output in cell.outputs):  # as a failing line ends a cell
+                part = new_code_cell(hidden)
+                with self._silently():
+                    self.execute_cell(part, index, store_history=False)
+                    self.execute_cell(new_code_cell(forgetting(hidden)), index, store_history=False)
+                cell.outputs.extend(part.outputs)
+        finally:
+            cell.source = whole
+            self.nb.cells[index] = cell  # nbclient put each part in the cell's place
+        return cell, resources
+
+    @contextlib.contextmanager
+    def _silently(self):
+        """Within the block, nbclient's executions are silent requests (Jupyter's `silent`: no history, no events)."""
+        execute = self.kc.execute
+        self.kc.execute = functools.partial(execute, silent=True)
+        try:
+            yield
+        finally:
+            self.kc.execute = execute
 
     def _seconds_left(self):
         return self._settings.notebook_seconds - (time.monotonic() - self._started)
