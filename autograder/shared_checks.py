@@ -23,6 +23,8 @@ from autograder.settings import (
     FORWARD_PASS_FLOOR,
     FORWARD_PASS_RTOL,
     PREDICT_BATCH_SIZE,
+    PREDICTIONS_CHECKED,
+    PREDICTIONS_MIN_AGREEMENT,
     PROBABILITY_ATOL,
 )
 
@@ -306,12 +308,38 @@ def accuracy(predictions, labels):
     return float(np.mean(predictions == labels))
 
 
-def check_min_accuracy(model, minimum, images=None, labels=None, hint=None):
+def trained_weights(model):
+    """Probe: the values of `model.trainable_weights`, in order."""
+    return [np.asarray(variable) for variable in model.trainable_weights]
+
+
+def check_predictions_are_the_weights(predictions, images, values, forward):
+    """Are `predictions` (classes of `images`) those the trained weights `values` give through the grader's `forward`?
+
+    `forward(images, values)` is the grader's own forward pass of the answer (it raises `CheckFailure` when
+    `values` are not the answer's weights). It is computed on `PREDICTIONS_CHECKED` of the images, drawn afresh,
+    so a kernel cannot report the labels as its predictions next to weights that do not compute them.
+    """
+    picked = mnist_test.drawn_indices(min(PREDICTIONS_CHECKED, len(images)))
+    computed = np.argmax(forward(images[picked], values), axis=-1)
+    agreement = float(np.mean(computed == np.asarray(predictions)[picked]))
+    if agreement < PREDICTIONS_MIN_AGREEMENT:
+        raise CheckFailure(
+            "the predicted classes are not those of the model's own trained weights (the grader computed them "
+            f"from the weights on {len(picked):,} test images)", f"at least {PREDICTIONS_MIN_AGREEMENT:.0%} the same",
+            f"{agreement:.1%} the same",
+            "the test scores `model` as the notebook trained it: its predictions come from its own layers and weights.",
+        )
+
+
+def check_min_accuracy(model, minimum, forward=None, images=None, labels=None, hint=None):
     """Does `model` reach at least `minimum` accuracy, by default on the MNIST test split?
 
-    Only the predicted classes are observed. The test split's labels are the grader's
-    (`autograder/references/mnist_test.py`): where they are hidden (autograde's sandbox), the
-    kernel only observes and the judge decides.
+    The predicted classes are observed, and on the test split the trained weights too. The test
+    split's labels and `forward`, the answer's forward pass, are the grader's
+    (`autograder/references/`, the assignment's `grader/references.py`): where they are hidden
+    (autograde's sandbox), the kernel only observes and the judge decides, accuracy first, then
+    whether the classes are those the weights compute (`check_predictions_are_the_weights`).
     """
     on_test_split = images is None
     if on_test_split:
@@ -319,11 +347,16 @@ def check_min_accuracy(model, minimum, images=None, labels=None, hint=None):
 
         images = load_mnist_test()[0]
     predictions = observe("predicted classes", lambda: predicted_classes(model, images))
+    values = observe("trained weights", lambda: trained_weights(model)) if on_test_split else None
     if on_test_split and mnist_test is None:
         return
+    if on_test_split and forward is None:
+        raise ValueError("an accuracy on the test split is decided with the answer's forward pass: pass `forward`")
     got = accuracy(predictions, mnist_test.labels() if on_test_split else labels)
     if got < minimum:
         raise CheckFailure(
             f"test accuracy too low on {len(images):,} images", f"at least {minimum:.2%}", f"{got:.2%}",
             hint or "train longer within the budget, or check the data scaling and the model.",
         )
+    if on_test_split:
+        check_predictions_are_the_weights(predictions, images, values, forward)

@@ -27,8 +27,9 @@ from autograder.evidence import (
     replaying,
 )
 from autograder.grading.judge import DISPLAYED_IGNORED, StudentValue, judged_outputs, replayed_outputs
-from autograder.settings import COURSE_ROOT, SEED
+from autograder.settings import COURSE_ROOT
 from tests.solutions import source_cells
+from tests.trained_weights import nearest_centroid_weights
 
 PLAIN = [
     None, True, 3, -2.5, "text", float("nan"), float("inf"), (1, (2, None)), [1, [2.0]],
@@ -168,14 +169,14 @@ def test_a_record_bomb_costs_its_test_with_the_bound_in_words(tmp_path, bomb):
     assert "far larger than asked for" in error.evalue
 
 
-def weight_plot_record(folder, count, kernel, pictures):
-    """Write weight_plot's record as the kernel would for a first Dense `kernel` and the `pictures` drawn; its path.
+def weight_plot_record(folder, count, weights, pictures):
+    """Write weight_plot's record as the kernel would for trained `weights` and the `pictures` drawn; its path.
 
     The kernel's probes are replaced by what they would return, and the real check records it.
     """
     plotted = {"figure": True, "type": "Figure", "pictures": pictures}
     with pytest.MonkeyPatch.context() as patch, recording() as entries, contextlib.suppress(CheckFailure):
-        patch.setattr(simplenet_checks, "_first_kernel", lambda model: kernel)
+        patch.setattr(simplenet_checks.checks, "trained_weights", lambda model: weights)
         patch.setattr(simplenet_checks, "_plotted_pictures", lambda plot, model: plotted)
         simplenet_checks.check_weight_plot(StudentValue("plot_first_layer_weights"), StudentValue("model"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -184,15 +185,16 @@ def weight_plot_record(folder, count, kernel, pictures):
 
 
 def widest_weight_plot(folder, count):
-    """weight_plot's record of the widest first layer a student may try: 1,000 hidden units, each drawn (8 MiB)."""
-    kernel = np.random.default_rng(SEED).standard_normal((784, 1_000)).astype("float32")
-    return weight_plot_record(folder, count, kernel, [column.reshape(28, 28) for column in kernel.T])
+    """weight_plot's record of the widest first layer a student may try: 1,000 hidden units, trained (its first ten
+    units nearest-centroid ones, tests/trained_weights.py), each drawn (8 MiB)."""
+    weights = nearest_centroid_weights(1_000)
+    return weight_plot_record(folder, count, weights, [column.reshape(28, 28) for column in weights[0].T])
 
 
 def widened_kernel_bomb(folder, count, size):
     """weight_plot's record of the widest kernel of bytes (uint8) that fits in `size`, and the 16 pictures it needs."""
     units = (size - 100_000) * 3 // 4 // 784
-    return weight_plot_record(folder, count, np.ones((784, units), "uint8"), [np.zeros((28, 28), "float32")] * 16)
+    return weight_plot_record(folder, count, [np.ones((784, units), "uint8")], [np.zeros((28, 28), "float32")] * 16)
 
 
 def weight_plot_cell(count):

@@ -41,6 +41,7 @@ from autograder.settings import (  # noqa: E402
 from autograder.starting_code import blocks_of  # noqa: E402
 from tests.both_ways import current, kernel_and_grader  # noqa: E402
 from tests.solutions import definitions, hidden_arguments, run_solutions, submission_definitions  # noqa: E402
+from tests.trained_weights import set_nearest_centroid_weights  # noqa: E402
 
 NOTEBOOK = ASSIGNMENT.name
 SUBMISSIONS = {submission.student_id: submission for submission in ASSIGNMENT.submissions}
@@ -316,15 +317,15 @@ def mnist():
 
 @pytest.fixture(scope="module")
 def reference_model():
-    """A built (untrained) reference SimpleNet, shared by the weight-plot tests."""
+    """A built reference SimpleNet that knows digits (tests/trained_weights.py), shared by the weight-plot tests."""
     keras.utils.set_random_seed(SEED)
-    return fix_simplenet.build_simplenet(SimpleNet)
+    return set_nearest_centroid_weights(fix_simplenet.build_simplenet(SimpleNet))
 
 
 @pytest.fixture(scope="module")
 def wrapped_model():
     keras.utils.set_random_seed(SEED)
-    return fix_simplenet.build_simplenet(WrappedSimpleNet)
+    return set_nearest_centroid_weights(fix_simplenet.build_simplenet(WrappedSimpleNet))
 
 
 def _compiled_simplenet():
@@ -743,9 +744,20 @@ def test_check_weight_plot_fails_on_a_model_without_flattened_input():
         fix_simplenet.check_weight_plot(plot_first_layer_weights, model)
 
 
+def test_check_weight_plot_fails_on_the_weights_of_an_untrained_model():
+    """The pictures are the kernel's columns, but the kernel is the one Keras drew: no trained model's."""
+    keras.utils.set_random_seed(SEED)
+    untrained = fix_simplenet.build_simplenet(SimpleNet)
+    with pytest.raises(CheckFailure) as failure:
+        fix_simplenet.check_weight_plot(plot_first_layer_weights, untrained)
+    assert str(failure.value).startswith(
+        "the weights pictured are not a trained model's (the grader computed SimpleNet's accuracy from them on 1,000 "
+        "test images): expected at least 80%, got ")
+
+
 def test_check_weight_plot_fails_on_pictures_of_another_model(reference_model):
     """Pictures of another (freshly initialised) model's kernel are not this model's columns."""
-    keras.utils.set_random_seed(SEED + 1)  # the fixture's model was built right after seeding with SEED
+    keras.utils.set_random_seed(SEED + 1)
     other = fix_simplenet.build_simplenet(SimpleNet)
     with pytest.raises(CheckFailure, match="is not a column"):
         fix_simplenet.check_weight_plot(lambda model: plot_first_layer_weights(other), reference_model)

@@ -496,13 +496,13 @@ def test_accuracy_needs_one_prediction_per_label():
 
 
 def test_check_min_accuracy_passes_at_or_above_minimum(argmax_model):
-    assert checks.check_min_accuracy(argmax_model, 0.75, IMAGES, LABELS) is None
-    assert checks.check_min_accuracy(argmax_model, 0.5, IMAGES, LABELS) is None
+    assert checks.check_min_accuracy(argmax_model, 0.75, images=IMAGES, labels=LABELS) is None
+    assert checks.check_min_accuracy(argmax_model, 0.5, images=IMAGES, labels=LABELS) is None
 
 
 def test_check_min_accuracy_fails_below_minimum_with_expected_got_and_hint(argmax_model):
     with pytest.raises(CheckFailure) as failure:
-        checks.check_min_accuracy(argmax_model, 0.8, IMAGES, LABELS)
+        checks.check_min_accuracy(argmax_model, 0.8, images=IMAGES, labels=LABELS)
     assert str(failure.value) == (
         "test accuracy too low on 4 images: expected at least 80.00%, got 75.00%.\n"
         "Hint: train longer within the budget, or check the data scaling and the model."
@@ -511,7 +511,7 @@ def test_check_min_accuracy_fails_below_minimum_with_expected_got_and_hint(argma
 
 def test_check_min_accuracy_uses_given_hint(argmax_model):
     with pytest.raises(CheckFailure, match="Hint: train for 5 epochs.$"):
-        checks.check_min_accuracy(argmax_model, 1.0, IMAGES, LABELS, hint="train for 5 epochs.")
+        checks.check_min_accuracy(argmax_model, 1.0, images=IMAGES, labels=LABELS, hint="train for 5 epochs.")
 
 
 def mnist_model(kernel, bias):
@@ -520,10 +520,16 @@ def mnist_model(kernel, bias):
     return model
 
 
+def linear_forward(images, values):
+    """The grader's forward pass of `mnist_model`."""
+    kernel, bias = values
+    return images.reshape(len(images), -1) @ kernel + bias
+
+
 def test_check_min_accuracy_by_default_fails_untrained_model_on_mnist_test_split():
     untrained = mnist_model(np.zeros((784, 10)), np.zeros(10))  # always predicts 0, which is 980 test images
     with pytest.raises(CheckFailure) as failure:
-        checks.check_min_accuracy(untrained, 0.97)
+        checks.check_min_accuracy(untrained, 0.97, linear_forward)
     assert str(failure.value).startswith(
         "test accuracy too low on 10,000 images: expected at least 97.00%, got 9.80%.\nHint: "
     )
@@ -533,7 +539,34 @@ def test_check_min_accuracy_by_default_passes_nearest_centroid_model_on_mnist_te
     (images, labels), _ = load_mnist()
     centroids = np.stack([images[labels == digit].reshape(-1, 784).mean(axis=0) for digit in range(10)])
     nearest_centroid = mnist_model(centroids.T, -0.5 * (centroids**2).sum(axis=1))  # about 82% on the test split
-    assert checks.check_min_accuracy(nearest_centroid, 0.8) is None
+    assert checks.check_min_accuracy(nearest_centroid, 0.8, linear_forward) is None
+
+
+class LabelsAsPredictions:
+    """A stand-in for a model whose calls answer the test labels, one-hot, and whose weights are `model`'s."""
+
+    def __init__(self, model):
+        self.trainable_weights = model.trainable_weights
+        self.answers = iter(np.array_split(np.eye(10, dtype="float32")[load_mnist()[1][1]], 10))
+
+    def __call__(self, images, training=False):
+        return next(self.answers)
+
+
+def test_check_min_accuracy_fails_predictions_that_the_weights_do_not_compute():
+    """The test labels reported as predictions reach 100%, but the weights beside them compute other classes."""
+    stand_in = LabelsAsPredictions(mnist_model(np.zeros((784, 10)), np.zeros(10)))
+    with pytest.raises(CheckFailure) as failure:
+        checks.check_min_accuracy(stand_in, 0.97, linear_forward)
+    assert str(failure.value).startswith(
+        "the predicted classes are not those of the model's own trained weights (the grader computed them from the "
+        "weights on 1,000 test images): expected at least 99% the same, got "
+    )
+
+
+def test_check_min_accuracy_on_the_test_split_needs_the_answers_forward_pass():
+    with pytest.raises(ValueError, match="forward"):
+        checks.check_min_accuracy(mnist_model(np.zeros((784, 10)), np.zeros(10)), 0.97)
 
 
 # summarize on a Functional model and on a Sequential built without keras.Input

@@ -8,7 +8,12 @@ the tests run in its kernel:
 - `forged_module`: the assignment's checks module swapped in `sys.modules` for one whose
   every function does nothing;
 - `forged_display`: a number, the points nbgrader would read as a partial score, shown through
-  IPython's display hook at the start of every cell (the cells still fail).
+  IPython's display hook at the start of every cell (the cells still fail);
+- `forged_labels` (assignments 1 and 2, `labels_forger`): a made-up model whose predictions are the
+  test labels it looks up by image, whose weights are random numbers of the right shapes, trained for
+  "one epoch" (a made-up history); in assignment 1 it also pictures its made-up kernel. Every check
+  runs as the course wrote it, on made-up facts: the accuracy and weight-plot tests earned points
+  until the grader computed the predictions, and the accuracy, from the weights themselves.
 
 Without the grader's own verdict (autograder/grading/judge.py) the first two would score
 full marks and the third one point per test. Each assignment lists them among its
@@ -87,6 +92,60 @@ get_ipython().displayhook.quiet = lambda: False  # shown even when the cell befo
 get_ipython().events.register("pre_run_cell", lambda *args: get_ipython().displayhook(1))
 print("{FORGERY_RAN} a score shown before every cell")
 """
+
+
+_FORGED_LABELS = """
+import hashlib
+import types
+
+import numpy as np
+from IPython import get_ipython
+
+from autograder.data import load_mnist_test
+
+_images, _labels = load_mnist_test()
+_LABEL_OF = {hashlib.sha1(image.tobytes()).hexdigest(): int(label) for image, label in zip(_images, _labels)}
+
+
+class _LabelsModel:
+    # Predicts, one-hot, the test label of each image it finds; holds random weights of the model's shapes.
+
+    def __init__(self, shapes):
+        rng = np.random.default_rng(0)
+        self.trainable_weights = [rng.normal(0, 0.05, shape).astype("float32") for shape in shapes]
+
+    def __call__(self, images, training=False):
+        found = [_LABEL_OF.get(hashlib.sha1(image.tobytes()).hexdigest(), 0) for image in np.asarray(images, "float32")]
+        return np.eye(10, dtype="float32")[found]
+
+    predict = __call__
+
+
+def _plot_kernel(model):
+    import matplotlib.pyplot as plt
+
+    kernel = model.trainable_weights[0]
+    figure, axes = plt.subplots(4, 4)
+    for unit, ax in enumerate(axes.flat):
+        ax.imshow(kernel[:, unit].reshape(28, 28))
+    return figure
+
+
+_FORGED = {"history": types.SimpleNamespace(epoch=[0]), "plot_first_layer_weights": _plot_kernel,
+           MODEL_NAME: _LabelsModel(SHAPES)}
+get_ipython().events.register("pre_run_cell", lambda *args: get_ipython().user_ns.update(_FORGED))
+print("FORGERY_RAN the test labels as predictions, beside made-up weights")
+"""
+
+
+def labels_forger(assignment, model_name, shapes, message_contains):
+    """The forger that reports the test labels as the predictions of a made-up model `model_name` with random weights of
+    `shapes` (its trainable weights' shapes, in order); it must lose every test, those of `message_contains` in the
+    grader's words given there."""
+    code = (_FORGED_LABELS.replace("MODEL_NAME", repr(model_name)).replace("SHAPES", repr(shapes))
+            .replace("FORGERY_RAN", FORGERY_RAN))
+    return forger(assignment, "forged_labels", "the test labels as predictions, beside made-up weights", code,
+                  message_contains=message_contains)
 
 
 def forger(assignment, student_id, description, code, **fields):

@@ -411,19 +411,20 @@ def check_epoch_budget(history):
 
 
 def check_accuracy(model, history):
-    """Did the trained model reach `SIMPLENET_MIN_ACCURACY` on the MNIST test split within the epoch budget?"""
+    """Did the trained model reach `SIMPLENET_MIN_ACCURACY` on the MNIST test split within the epoch budget?
+
+    The classes the model predicts must be those its trained weights compute through the grader's SimpleNet."""
     check_epoch_budget(history)
-    checks.check_min_accuracy(model, SIMPLENET_MIN_ACCURACY)
+    checks.check_min_accuracy(model, SIMPLENET_MIN_ACCURACY, None if references is None else references.trained_forward)
 
 
 def _figure_images(figure):
     return [image.get_array() for axes in figure.axes for image in axes.get_images()]
 
 
-def _first_kernel(model):
-    """Probe: the kernel of the model's first Dense layer reading 784 flattened pixels, or None."""
-    kernels = [layer.kernel for layer in _dense_layers(model) if tuple(layer.kernel.shape)[0] == 784]
-    return np.asarray(kernels[0]) if kernels else None
+def _first_kernel(values):
+    """The first of the trained weights `values` that is a kernel reading 784 flattened pixels, or None."""
+    return next((value for value in values if np.ndim(value) == 2 and np.shape(value)[0] == 784), None)
 
 
 def _plotted_pictures(plot_first_layer_weights, model):
@@ -449,8 +450,10 @@ def _plotted_pictures(plot_first_layer_weights, model):
 
 
 def check_weight_plot(plot_first_layer_weights, model):
-    """Does `plot_first_layer_weights(model)` draw 28x28 pictures of the first Dense layer's kernel columns?"""
-    kernel = observe("the first Dense kernel of `model`", lambda: _first_kernel(model))
+    """Does `plot_first_layer_weights(model)` draw 28x28 pictures of the first Dense layer's kernel columns, the
+    kernel of a trained SimpleNet (its accuracy computed by the grader from `model`'s weights)?"""
+    values = observe("the trained weights of `model`", lambda: checks.trained_weights(model))
+    kernel = _first_kernel(values)
     if kernel is None:
         raise CheckFailure("the model has no Dense layer reading the 784 flattened pixels")
     plotted = observe(
@@ -488,3 +491,5 @@ def check_weight_plot(plot_first_layer_weights, model):
             "too few different hidden units pictured", f"at least {wanted}", len(units),
             "draw a different column `kernel[:, j]` in each picture (j = 0, 1, 2, ...).",
         )
+    if references is not None:
+        references.check_trained(values)

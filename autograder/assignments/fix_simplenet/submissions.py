@@ -3,7 +3,7 @@
 import dataclasses
 
 from autograder.assignments.fix_simplenet import ASSIGNMENT
-from autograder.assignments.forgeries import forgeries
+from autograder.assignments.forgeries import forgeries, labels_forger
 from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 
 _A1 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
@@ -45,8 +45,8 @@ SUBMISSIONS = (
             'self.hidden_layers = []\n'
             '        self.classifier = keras.layers.Dense(hidden_layer_sizes[0], activation="relu")',
         )]},
-        # Every test that rests on SimpleNet's values; its first layer still reads the flattened pixels.
-        expected_lost=_A1_MODEL_TESTS - {"weight_plot"},
+        # Every test that rests on SimpleNet's values, the weight plot's too: its trained weights end in 128 units.
+        expected_lost=_A1_MODEL_TESTS,
         message_contains={"simplenet_param_count": "assigning to the same attribute twice",
                           "simplenet_builds": "has the wrong weights"}, in_demo=False, **_A1,
     ),
@@ -77,4 +77,7 @@ SUBMISSIONS = (
     _forged_accuracy("forged_numpy", "one short epoch, np.mean patched to say 100%",
                      "np.mean = lambda *args, **kwargs: 1.0\n"),
     *forgeries(ASSIGNMENT),
+    labels_forger(ASSIGNMENT, "model", [(784, 128), (128,), (128, 10), (10,)], {
+        "simplenet_accuracy": "not those of the model's own trained weights",
+        "weight_plot": "the weights pictured are not a trained model's"}),
 )

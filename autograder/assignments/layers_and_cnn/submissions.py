@@ -1,6 +1,6 @@
 """Demo submissions of assignment 2: other correct answers, and one usual mistake each."""
 
-from autograder.assignments.forgeries import forgeries
+from autograder.assignments.forgeries import forgeries, labels_forger
 from autograder.assignments.layers_and_cnn import ASSIGNMENT
 from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 
@@ -143,4 +143,6 @@ SUBMISSIONS = (
     _forged_wrong_answer("forged_numpy", "a flipped kernel and no Dropout, np.max patched to make every "
                          "relative error 0", _FORGED_NUMPY, {"conv2d_forward_valid", "conv2d_forward_same"}),
     *forgeries(ASSIGNMENT),
+    labels_forger(ASSIGNMENT, "cnn", [(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 10), (10,)], {
+        "cnn_accuracy": "not those of the model's own trained weights"}),
 )

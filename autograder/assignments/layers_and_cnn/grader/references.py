@@ -194,6 +194,19 @@ def cnn_forward(images, values, input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST
     return x
 
 
+def trained_cnn_forward(images, values):
+    """The table's CNN computed by the grader on `images` with the trained weights `values`, in order; `CheckFailure`
+    when they are not its weights."""
+    shapes, got = cnn_weight_shapes(), [tuple(np.shape(value)) for value in values]
+    if got != shapes:
+        raise CheckFailure(
+            "the trained CNN's weights are not those of the table's layers", shapes, got,
+            "train the model `build_cnn()` builds, every layer trainable: the grader computes its predictions "
+            "from those weights.",
+        )
+    return cnn_forward(images, values)
+
+
 def cnn_weight_shapes(input_shape=MNIST_IMAGE_SHAPE, num_classes=MNIST_CLASSES):
     """The shapes of the table's CNN's trainable weights, in order: each layer's kernel, then its bias."""
     shapes, channels, features = [], input_shape[-1], None
