@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from tests.solutions import solution_text
 
 A2 = "02_layers_and_cnn"
-# The honest students graded before and after the attackers of each assignment: assignment 2's
-# reference solution (every test passes), and for the other two, the release untouched (no test
-# passes, graded in seconds where their references would train for minutes).
+# The honest student graded after the attackers of each assignment, the one their leftovers (a process, a file planted,
+# a package edited) could harm: assignment 2's reference solution (every test passes), and for the other two, the
+# release untouched (no test passes, graded in seconds where their references would train for minutes). The one
+# graded before them is the release untouched: what an attacker could do to an earlier student (delete, forge or
+# empty its grades and files) shows on any notebook.
 HONEST = {"01_fix_simplenet": "untouched", A2: "reference", "03_tune_training": "untouched"}
 
 # Limits of the hostile batch, small so that each attack reaches them quickly.
@@ -67,6 +69,9 @@ class Hostile:
     # The reason when an ordinary user grades, where the same defence says it in other words (the sandbox's user is
     # then the grader's own account, in a user namespace: what root's folders refused, a read-only one refuses).
     as_user: str = ""
+    # False for an attack the grader stops outside the sandbox (the output cut, the cell timeout, the records' bounds,
+    # the hidden part's silent run): the same code whoever grades, so only root's batch grades it.
+    sandbox_decides: bool = True
 
     @property
     def reason_as_user(self):
@@ -148,7 +153,7 @@ HOSTILE = (
             "    if 'nbgrader' in command:\n        found.append(pid)\n"
             "raise LookupError(f'nbgrader processes seen: {found}')", "nbgrader processes seen: []"),
     Hostile("exit_kernel", "exits its own kernel", "import os\nos._exit(3)", "the notebook's kernel died"),
-    Hostile("hang", "sleeps forever", "import time\ntime.sleep(3600)", "CellTimeoutError"),
+    Hostile("hang", "sleeps forever", "import time\ntime.sleep(3600)", "CellTimeoutError", sandbox_decides=False),
     # The machine.
     Hostile("memory_hog", "allocates 6 GiB",
             "blocks = []\nfor _ in range(24):\n    blocks.append(bytearray(256 * 1024 * 1024))\n"
@@ -172,19 +177,20 @@ HOSTILE = (
             "import os\nstart = os.getcwd()\nos.makedirs('deep', exist_ok=True)\nos.chdir('deep')\n"
             "for _ in range(1500):\n    os.mkdir('d')\n    os.chdir('d')\nos.chdir(start)\nprint('made a tree 1,500 deep')",
             "made a tree 1,500 deep"),
-    Hostile("long_line", "prints a single 60 MB line", "print('x' * 60_000_000)", "output cut"),
+    Hostile("long_line", "prints a single 60 MB line", "print('x' * 60_000_000)", "output cut", sandbox_decides=False),
     Hostile("network_loopback", "connects to a server on the machine's loopback",
             "import socket\nsocket.create_connection(('127.0.0.1', PORT), timeout=5)", "Connection refused"),
     Hostile("poison_data", "overwrites the course's copy of MNIST that every later student reads",
             "from autograder.settings import MNIST_PATH\nopen(MNIST_PATH, 'r+b').write(b'0' * 1024)",
             "Permission denied", assignment="01_fix_simplenet", cell="prepare_data"),
     Hostile("record_bomb", "leaves a record bomb for the grader: 15 MiB of empty JSON objects as the next test's record",
-            _RECORD_BOMB, "recorded more than 100,000 values", assignment="01_fix_simplenet", cell="prepare_data"),
+            _RECORD_BOMB, "recorded more than 100,000 values", assignment="01_fix_simplenet", cell="prepare_data",
+            sandbox_decides=False),
     Hostile("read_test_split", "reads MNIST's test split to train on it (assignment 3's kernel has the training split only)",
             "import numpy as np\nfrom autograder.settings import MNIST_PATH\nx_test = np.load(MNIST_PATH)['x_test']",
             "x_test is not a file in the archive", assignment="03_tune_training", cell="build_model"),
     Hostile("read_history", "prints the kernel's input history and linecache before every cell, hidden tests included",
-            _READ_HISTORY, READ_HISTORY_HEADING),
+            _READ_HISTORY, READ_HISTORY_HEADING, sandbox_decides=False),
     Hostile("symlink_out", "leaves a symlink to the gradebook for the grader to copy back through",
             "import os\nos.symlink('../../../gradebook.db', 'tuned_model.keras')\n"
             "os.symlink('/etc/passwd', 'notes.txt')\nprint('links made')", "links made"),

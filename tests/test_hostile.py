@@ -108,23 +108,23 @@ def batch(tmp_path_factory):
     return grade_hostile_batch(copy_course(tmp_path_factory.mktemp("hostile")), run_nbgrader)
 
 
-def grade_hostile_batch(course, nbgrader, sandbox_user=SANDBOX_USER):
-    """Grade the honest and hostile students of every assignment in `course` with `nbgrader(course, *args, check)`.
+def grade_hostile_batch(course, nbgrader, sandbox_user=SANDBOX_USER, attacks=HOSTILE):
+    """Grade the honest students and the `attacks` of every assignment in `course` with `nbgrader(course, *args, check)`.
 
     `sandbox_user`: the account the sandboxes' processes run as (nobody under root; the grader's
     own account when it grades as an ordinary user).
     """
     server = socket.create_server(("127.0.0.1", 0))  # the loopback server the network attack aims at
     port = server.getsockname()[1]
-    assignments = sorted({hostile.assignment for hostile in HOSTILE})
+    assignments = sorted({hostile.assignment for hostile in attacks})
     for name in assignments:
         nbgrader(course, "generate_assignment", name, "--force")
         owner = assignment(name)
         release, source = (course / stage / name / owner.filename for stage in ("release", "source"))
-        honest = reference(owner) if HONEST[name] == "reference" else untouched(owner)
         for student in HONEST_STUDENTS:
+            honest = reference(owner) if honest_kind(student, name) == "reference" else untouched(owner)
             write(course, name, student, build_notebook(honest, release, source))
-        for hostile in HOSTILE:
+        for hostile in attacks:
             if hostile.assignment == name:
                 nb = nbformat.read(release, as_version=4)
                 for cell in nb.cells:
@@ -139,7 +139,7 @@ def grade_hostile_batch(course, nbgrader, sandbox_user=SANDBOX_USER):
     limits = [f"--SandboxSettings.{name}={value}" for name, value in LIMITS.items()]
     try:
         for name in assignments:
-            attackers = sum(hostile.assignment == name for hostile in HOSTILE)
+            attackers = sum(hostile.assignment == name for hostile in attacks)
             with grading_runs.timed(f"hostile: autograde {name}, {len(HONEST_STUDENTS)} honest and {attackers} hostile"):
                 nbgrader(course, "autograde", name, "--force", f"--Execute.timeout={CELL_TIMEOUT_SECONDS}", *limits,
                          check=False)
@@ -150,13 +150,13 @@ def grade_hostile_batch(course, nbgrader, sandbox_user=SANDBOX_USER):
         server.close()
     after = fingerprint(course, skip=outputs), environment_fingerprint()
     students = [(student, name) for name in assignments for student in HONEST_STUDENTS]
-    students += [(hostile.student_id, hostile.assignment) for hostile in HOSTILE]
+    students += [(hostile.student_id, hostile.assignment) for hostile in attacks]
     results = {(student, name): read_results(course, name, assignment(name).notebook, student)
                for student, name in students}
     left = tuple([item for item in found if item not in earlier]
                  for found, earlier in zip(sandbox_processes(sandbox_user), left_before))
     return dict(course=course, before=before, after=after, results=results, left=left, outside=OUTSIDE_MARK.exists(),
-                as_root=sandbox_user == SANDBOX_USER)
+                as_root=sandbox_user == SANDBOX_USER, attacks=attacks)
 
 
 def write(course, name, student, nb):
@@ -169,18 +169,26 @@ def graded_file(course, student, name, stage="autograded", suffix=".ipynb"):
     return course / stage / student / name / f"{assignment(name).notebook}{suffix}"
 
 
+def honest_kind(student, name):
+    """What honest `student` hands in for assignment `name`: the reference after the attackers where HONEST says so,
+    else the release untouched."""
+    return HONEST[name] if student == HONEST_STUDENTS[-1] else "untouched"
+
+
 def honest_as_alone(results, name):
     """Are the honest students of assignment `name` graded as their notebooks deserve: all or none passing?"""
     for student in HONEST_STUDENTS:
         graded = results[(student, name)]
         assert graded is not None, (student, name)
-        expected = HONEST[name] == "reference"
+        expected = honest_kind(student, name) == "reference"
         assert all(result.passed == expected for result in graded), (student, name, graded)
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=lambda hostile: hostile.student_id)
 def test_an_attack_costs_only_the_attacker(batch, hostile):
     """Is the attacker graded with a reason in words, and everything around it as if it had not been there?"""
+    if hostile not in batch["attacks"]:
+        pytest.skip("the grader stops this attack outside the sandbox, whoever grades: root's batch grades it")
     key = (hostile.student_id, hostile.assignment)
     assert batch["results"][key] is not None, f"{hostile.student_id} was not graded"
     graded = graded_file(batch["course"], *key).read_text()

@@ -243,6 +243,7 @@ REACHING = [
      "autograder.assignments.layers_and_cnn.checks.check_dense_forward = print"),
     ("replaces modules in sys.modules", "import sys; sys.modules['autograder.assignments'] = None"),
     ("reaches into IPython's outputs", "import sys; sys.displayhook(2)"),
+    ("runs code of its own before or after every cell", "get_ipython().events.register('pre_run_cell', print)"),
     ("trains through Keras's class, around the model's own fit", "keras.Model.fit(twin, x_train, y_train)"),
 ]
 
