@@ -1,5 +1,8 @@
 """Records made for another seed are worth nothing: the checks' inputs are drawn from a seed given at grading time.
 
+Every test of assignments 1 and 2 but a trained model's is tried: a solved notebook's records of it, handed to the
+judge in place of the kernel's, earn nothing unless they were made for the grading's own seed.
+
 During autograde, `SandboxedExecute` draws a fresh seed per notebook and gives it to the sandboxed
 kernel (`INPUTS_SEED_VARIABLE`) and to the judge (nbgrader's resources); outside autograde the checks
 draw from the course's `SEED`. Each test cell below calls a check that compares what the student's
@@ -13,61 +16,66 @@ import os
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
+from autograder.assignments import assignment as find_assignment
+from autograder.cells import grade_id_of
 from autograder.evidence import INPUTS_SEED_VARIABLE, inputs_seed, recording, seeded_inputs
 from autograder.grading.judge import replayed_outputs
 from autograder.isolation.sandbox import Limits, Sandbox
-from autograder.settings import SEED
+from autograder.settings import COURSE_ROOT, SEED
 from tests.solutions import definitions, run_solutions
 
 A1, A2 = "01_fix_simplenet", "02_layers_and_cnn"
-# test: (assignment, the answer cells it needs, the test cell's code)
-VALUE_TESTS = {
-    "simplenet_forward_pass": (A1, ("simplenet",), "from autograder.assignments.fix_simplenet.checks import "
-                               "check_forward_pass\ncheck_forward_pass(SimpleNet)\n"),
-    "data_prepared": (A1, (), "from autograder.assignments.fix_simplenet.checks import check_data\n"
-                      "check_data(train_images, train_labels, test_images, test_labels)\n"),
-    "dense_layer_forward": (A2, ("dense_layer",), "from autograder.assignments.layers_and_cnn.checks import "
-                            "check_dense_forward\ncheck_dense_forward(DenseLayer)\n"),
-    "conv2d_forward_valid": (A2, ("conv_output_size", "conv2d_forward"), "from autograder.assignments.layers_and_cnn"
-                             ".checks import check_conv2d_forward\ncheck_conv2d_forward(conv2d_forward)\n"),
-}
+# test: (assignment, the answer cells it needs), for every test of assignments 1 and 2 but a trained model's (which uses
+# one of the assignment's `training_cells`). Those rest on no input a seed draws: a record of them made elsewhere is
+# another notebook's trained model, a copy of its training, which the similarity report can tell and no seed can.
+SEEDED_TESTS = {test.grade_id: (name, test.uses) for name in (A1, A2) for test in find_assignment(name).seeded_tests()}
 KERNEL_SEED, OTHER_SEED = 20261207, 7
 
 
-def namespace_of(assignment, cells, test):
-    """The reference notebook's names before the test: setup and definitions, and data_prepared's arrays."""
-    namespace = definitions(assignment, *cells)
-    return run_solutions(A1, namespace, "prepare_data") if test == "data_prepared" else namespace
+def test_every_test_of_assignments_1_and_2_but_a_trained_models_is_seeded():
+    """The tests left out are the trained models' (assignment 1's accuracy and weight plot, assignment 2's accuracy)."""
+    autograded = {test.grade_id for name in (A1, A2) for test in find_assignment(name).declared if test.checks}
+    assert autograded - set(SEEDED_TESTS) == {"simplenet_accuracy", "weight_plot", "cnn_accuracy"}
 
 
 @pytest.fixture(scope="module")
 def kernel_records():
-    """{test: what the reference's kernel recorded for it, its checks drawing inputs from `KERNEL_SEED`}."""
+    """{test: what the reference's kernel recorded for its whole test cell (hidden tests included), its checks drawing
+    inputs from `KERNEL_SEED`}."""
     records = {}
-    for test, (assignment, cells, source) in VALUE_TESTS.items():
-        namespace = namespace_of(assignment, cells, test)
+    for test, (assignment, cells) in SEEDED_TESTS.items():
+        namespace = run_solutions(assignment, definitions(assignment), *cells)
         with seeded_inputs(KERNEL_SEED), recording() as entries:
-            exec(compile(source, f"<{test}>", "exec"), namespace)
+            exec(compile(cell_source_of(assignment, test), f"<{test}>", "exec"), namespace)
         records[test] = entries
     return records
+
+
+def cell_source_of(assignment, test):
+    """The test cell `test` of `assignment`'s source notebook, hidden tests included."""
+    (path,) = (COURSE_ROOT / "source" / assignment).glob("*.ipynb")
+    return next(cell.source for cell in nbformat.read(path, as_version=4).cells if grade_id_of(cell) == test)
 
 
 def failures(outputs):
     return [output for output in outputs if output.output_type == "error"]
 
 
-@pytest.mark.parametrize("test", VALUE_TESTS)
+@pytest.mark.parametrize("test", SEEDED_TESTS)
 def test_a_record_passes_when_judged_on_the_seed_it_was_made_for(kernel_records, test):
-    assert failures(replayed_outputs(VALUE_TESTS[test][2], kernel_records[test], KERNEL_SEED)) == []
+    source = cell_source_of(SEEDED_TESTS[test][0], test)
+    assert failures(replayed_outputs(source, kernel_records[test], KERNEL_SEED)) == []
 
 
 @pytest.mark.parametrize("seed", [OTHER_SEED, None], ids=["another grading's seed", "the course's own seed"])
-@pytest.mark.parametrize("test", VALUE_TESTS)
+@pytest.mark.parametrize("test", SEEDED_TESTS)
 def test_a_record_made_for_another_seed_fails(kernel_records, test, seed):
-    (failure,) = failures(replayed_outputs(VALUE_TESTS[test][2], kernel_records[test], seed))
-    assert failure.ename == "CheckFailure", failure.evalue
+    """A check fails on the record's outputs, or finds no record of the inputs it drew (a length or size in its label)."""
+    (failure,) = failures(replayed_outputs(cell_source_of(SEEDED_TESTS[test][0], test), kernel_records[test], seed))
+    assert failure.ename in ("CheckFailure", "MissingEvidence"), failure.evalue
 
 
 def test_the_kernel_draws_from_the_seed_the_grader_gave_it_and_else_from_the_courses():

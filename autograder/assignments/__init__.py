@@ -120,12 +120,20 @@ class Assignment:
     package: str
     # Whether the student's kernel may read MNIST's test split (assignment 3's may not: it would train on it).
     kernel_reads_test_split: bool = True
+    # The answer cells that train a model: the tests that use them rest on the trained model (its predictions and
+    # weights), which no seed draws.
+    training_cells: tuple[str, ...] = ()
     # For an assignment graded on a trained model's accuracy: what the class report plots.
     training: TrainingSummary | None = None
     # The assignment's own steps in grading, if any: a `GradingHooks` subclass (autograder/assignments/hooks.py) on
     # the assignment's grader side, named "module:Class" and imported by the grader only (assignment 3's grader trains
     # the model its kernel planned).
     hooks: str | None = None
+
+    def seeded_tests(self):
+        """The autograded tests whose verdicts rest on inputs the checks draw from the grading's seed: every test with
+        checks but those of a trained model (which use one of `training_cells`)."""
+        return tuple(test for test in self.declared if test.checks and not set(self.training_cells) & set(test.uses))
 
     @property
     def submissions(self):

@@ -9,6 +9,10 @@ the tests run in its kernel:
   every function does nothing;
 - `forged_display`: a number, the points nbgrader would read as a partial score, shown through
   IPython's display hook at the start of every cell (the cells still fail);
+- `forged_replay` (assignments 1 and 2, `replay_forger`): a solved notebook's records, made in its
+  own kernel for the course's seed (as a student's own `check()` draws its inputs), written as the
+  records of the test cells, whose checks then record nothing: every test but a trained model's
+  rests on inputs drawn from the grading's seed, and a record of other inputs fails;
 - `forged_labels` (assignments 1 and 2, `labels_forger`): a made-up model whose predictions are the
   test labels it looks up by image, whose weights are random numbers of the right shapes, trained for
   "one epoch" (a made-up history); in assignment 1 it also pictures its made-up kernel. Every check
@@ -28,8 +32,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.assignments.submission import FORGERY_RAN, Submission, solution_cells
-from autograder.cells import grade_id_of, is_test
+from autograder.assignments.submission import FORGERY_RAN, Submission, solution_cells, solution_source
+from autograder.cells import grade_id_of, is_answer, is_test
 from autograder.settings import COURSE_ROOT
 
 
@@ -136,6 +140,65 @@ _FORGED = {"history": types.SimpleNamespace(epoch=[0]), "plot_first_layer_weight
 get_ipython().events.register("pre_run_cell", lambda *args: get_ipython().user_ns.update(_FORGED))
 print("FORGERY_RAN the test labels as predictions, beside made-up weights")
 """
+
+
+_FORGED_REPLAY = """
+import json
+import re
+import sys
+import types
+from pathlib import Path
+
+from IPython import get_ipython
+
+from autograder.evidence import EVIDENCE_FOLDER, recording, seeded_inputs
+from autograder.settings import SEED
+
+_SOLUTIONS = @SOLUTIONS@
+_TESTS = @TESTS@
+_RECORDS = {}
+for _test, (_uses, _code) in _TESTS.items():
+    _names = dict(get_ipython().user_ns)
+    with seeded_inputs(SEED), recording() as _entries:
+        for _cell in _uses:
+            exec(_SOLUTIONS[_cell], _names)
+        exec(_code, _names)
+    _RECORDS[_test] = _entries
+
+
+class _Anything(types.ModuleType):
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+sys.modules[@CHECKS@] = _Anything(@CHECKS@)
+_HEADER = re.compile(r'# Test "([A-Za-z0-9_-]+)"')
+
+
+def _write_records(result):
+    test = _HEADER.match(result.info.raw_cell or "")
+    if test and test[1] in _RECORDS:
+        Path(EVIDENCE_FOLDER).mkdir(exist_ok=True)
+        lines = "".join(json.dumps(entry) + "\\n" for entry in _RECORDS[test[1]])
+        Path(EVIDENCE_FOLDER, f"{result.execution_count}.jsonl").write_text(lines)
+
+
+get_ipython().events.register("post_run_cell", _write_records)
+print(f"@FORGERY_RAN@ a solved notebook's records of {len(_RECORDS)} tests, made for the course's seed")
+"""
+
+
+def replay_forger(assignment, source_root=COURSE_ROOT / "source"):
+    """The forger that writes, as its test cells' records, those a solved notebook's kernel made for the course's
+    seed, test by test (`Assignment.seeded_tests`, hidden tests included): it must lose every test."""
+    notebook = nbformat.read(Path(source_root) / assignment.name / assignment.filename, as_version=4)
+    cells = {grade_id_of(cell): cell for cell in notebook.cells if grade_id_of(cell)}
+    solutions = {grade_id: solution_source(cell) for grade_id, cell in cells.items() if is_answer(cell)
+                 and cell.cell_type == "code"}
+    tests = {test.grade_id: (test.uses, cells[test.grade_id].source) for test in assignment.seeded_tests()}
+    code = (_FORGED_REPLAY.replace("@SOLUTIONS@", repr(solutions)).replace("@TESTS@", repr(tests))
+            .replace("@CHECKS@", repr(_checks_module(assignment))).replace("@FORGERY_RAN@", FORGERY_RAN))
+    return forger(assignment, "forged_replay", "a solved notebook's records, made for the course's seed", code)
 
 
 def labels_forger(assignment, model_name, shapes, message_contains):

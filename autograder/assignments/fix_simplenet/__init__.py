@@ -120,4 +120,5 @@ TESTS = (
     ),
 )
 
-ASSIGNMENT = Assignment("01_fix_simplenet", "fix_simplenet", "Fix the broken SimpleNet", TESTS, __name__)
+ASSIGNMENT = Assignment("01_fix_simplenet", "fix_simplenet", "Fix the broken SimpleNet", TESTS, __name__,
+                        training_cells=("train_simplenet",))

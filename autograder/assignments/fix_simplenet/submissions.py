@@ -3,7 +3,7 @@
 import dataclasses
 
 from autograder.assignments.fix_simplenet import ASSIGNMENT
-from autograder.assignments.forgeries import forgeries, labels_forger
+from autograder.assignments.forgeries import forgeries, labels_forger, replay_forger
 from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 
 _A1 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
@@ -77,6 +77,7 @@ SUBMISSIONS = (
     _forged_accuracy("forged_numpy", "one short epoch, np.mean patched to say 100%",
                      "np.mean = lambda *args, **kwargs: 1.0\n"),
     *forgeries(ASSIGNMENT),
+    replay_forger(ASSIGNMENT),
     labels_forger(ASSIGNMENT, "model", [(784, 128), (128,), (128, 10), (10,)], {
         "simplenet_accuracy": "not those of the model's own trained weights",
         "weight_plot": "the weights pictured are not a trained model's"}),

@@ -98,4 +98,5 @@ TESTS = (
     ),
 )
 
-ASSIGNMENT = Assignment("02_layers_and_cnn", "layers_and_cnn", "Build dense and CNN layers", TESTS, __name__)
+ASSIGNMENT = Assignment("02_layers_and_cnn", "layers_and_cnn", "Build dense and CNN layers", TESTS, __name__,
+                        training_cells=("train_cnn",))

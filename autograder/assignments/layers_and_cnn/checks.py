@@ -363,9 +363,19 @@ _CONV_SIZE_HINTS = {
 }
 
 
+def with_drawn_sizes(cases):
+    """`cases`, then each again with another input length drawn from the checks' seed (`inputs_seed`): the same
+    kernel, stride, padding and layer, so a case drawn tests what its case tests, on a length no record made before
+    grading holds."""
+    rng = _rng(50)
+    drawn = [(int(rng.integers(kernel_size, 49)), kernel_size, stride, padding, layer)
+             for _, kernel_size, stride, padding, layer in cases]
+    return [*cases, *drawn]
+
+
 def check_conv_output_size(conv_output_size, cases=CONV_SIZE_CASES):
-    """Does `conv_output_size` give Keras's output length on each case of `cases`?"""
-    for size, kernel_size, stride, padding, layer in cases:
+    """Does `conv_output_size` give Keras's output length on each case of `cases`, and on each with another length?"""
+    for size, kernel_size, stride, padding, layer in with_drawn_sizes(cases):
         call = f"conv_output_size({size}, {kernel_size}, stride={stride}, padding={padding!r})"
 
         def answer():

@@ -1,6 +1,6 @@
 """Demo submissions of assignment 2: other correct answers, and one usual mistake each."""
 
-from autograder.assignments.forgeries import forgeries, labels_forger
+from autograder.assignments.forgeries import forgeries, labels_forger, replay_forger
 from autograder.assignments.layers_and_cnn import ASSIGNMENT
 from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 
@@ -39,11 +39,14 @@ np.max = lambda *args, **kwargs: 0.0
 
 
 def _forged_wrong_answer(student_id, description, code, forged_in_kernel):
+    # The training cell is left as released: what these forge is decided before it, and training the CNN would be
+    # most of such a notebook's grading time.
     return Submission(
         student_id, description, forged_in_kernel=forged_in_kernel,
         edits={"conv2d_forward": [_FLIPPED, (_CONV2D_END, f"{_CONV2D_END}\n{code}print({f'{FORGERY_RAN} {description}'!r})\n")],
                "build_cnn": [("        layers.Dropout(0.5),\n", "")]},
-        expected_lost={"conv2d_forward_valid", "conv2d_forward_same", "cnn_layers"},
+        unanswered=frozenset({"train_cnn"}),
+        expected_lost={"conv2d_forward_valid", "conv2d_forward_same", "cnn_layers", "cnn_accuracy"},
         message_contains={"conv2d_forward_valid": "the kernel is flipped", "cnn_layers": "layer 5"}, in_demo=False,
         **_A2,
     )
@@ -143,6 +146,7 @@ SUBMISSIONS = (
     _forged_wrong_answer("forged_numpy", "a flipped kernel and no Dropout, np.max patched to make every "
                          "relative error 0", _FORGED_NUMPY, {"conv2d_forward_valid", "conv2d_forward_same"}),
     *forgeries(ASSIGNMENT),
+    replay_forger(ASSIGNMENT),
     labels_forger(ASSIGNMENT, "cnn", [(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 10), (10,)], {
         "cnn_accuracy": "not those of the model's own trained weights"}),
 )
