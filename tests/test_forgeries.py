@@ -27,8 +27,9 @@ FORGERS = [submission for submission in CLASS if submission.forged_in_kernel]
 
 def test_every_assignment_has_forgers():
     assert {submission.assignment for submission in FORGERS} == {submission.assignment for submission in CLASS}
-    assert {"forged_checks", "forged_module", "forged_display", "forged_helpers", "forged_numpy", "forged_counter",
-            "forged_copy", "forged_twin"} <= {submission.student_id for submission in FORGERS}
+    assert {"forged_checks", "forged_module", "forged_display", "forged_helpers", "forged_numpy", "forged_labels",
+            "forged_replay", "forged_counter", "forged_copy", "forged_twin"} <= {submission.student_id
+                                                                                  for submission in FORGERS}
 
 
 def printed(cell):

@@ -247,12 +247,11 @@ class SandboxedExecute(RunStage, Execute):
     @contextlib.contextmanager
     def _silently(self):
         """Within the block, nbclient's executions are silent requests (Jupyter's `silent`: no history, no events)."""
-        execute = self.kc.execute
-        self.kc.execute = functools.partial(execute, silent=True)
+        self.kc.execute = functools.partial(self.kc.execute, silent=True)
         try:
             yield
         finally:
-            self.kc.execute = execute
+            del self.kc.execute  # the client's own method again
 
     def _seconds_left(self):
         return self._settings.notebook_seconds - (time.monotonic() - self._started)
