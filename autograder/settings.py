@@ -53,9 +53,9 @@ SIMPLENET_MIN_ACCURACY = 0.95
 WEIGHT_PLOT_MIN_IMAGES = 16
 WEIGHT_PLOT_MIN_CORRELATION = 0.99
 # The weights pictured are a trained model's: computed by the grader from them, SimpleNet reaches this accuracy on
-# PREDICTIONS_CHECKED test images (untrained weights reach about 10%; a model that fails the 95% test by a little keeps
-# this test).
-WEIGHT_PLOT_MIN_ACCURACY = 0.80
+# PREDICTIONS_CHECKED test images. Untrained or made-up weights reach about 10%; one epoch on 1,000 images already
+# reaches 59-66%, so a model that fails the accuracy test, however far, keeps this one.
+WEIGHT_PLOT_MIN_ACCURACY = 0.50
 
 # Assignment 2: dense and CNN layers. The CNN trains briefly: one epoch on part of the data.
 # One epoch (Adam, batch 64) over seeds 1234, 1 and 2 reaches 94.06-94.37% on 10,000 images,

@@ -752,7 +752,7 @@ def test_check_weight_plot_fails_on_the_weights_of_an_untrained_model():
         fix_simplenet.check_weight_plot(plot_first_layer_weights, untrained)
     assert str(failure.value).startswith(
         "the weights pictured are not a trained model's (the grader computed SimpleNet's accuracy from them on 1,000 "
-        "test images): expected at least 80%, got ")
+        "test images): expected at least 50%, got ")
 
 
 def test_check_weight_plot_fails_on_pictures_of_another_model(reference_model):

@@ -12,6 +12,7 @@ left; nothing was written outside.
 import hashlib
 import html
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -233,12 +234,14 @@ def test_what_a_notebook_made_in_its_folder_stays_in_its_sandbox(batch):
 
 
 def hidden_test_lines(name):
-    """The code lines of assignment `name`'s hidden tests, as the source notebook holds them (comments left out)."""
+    """The code lines of assignment `name`'s hidden tests that say something (not a comment, not a lone bracket), as the
+    source notebook holds them."""
     lines = set()
     for cell in nbformat.read(COURSE_ROOT / "source" / name / assignment(name).filename, as_version=4).cells:
         if is_test(cell):
             hidden = split_at_hidden_tests(cell.source)[1]
-            lines |= {line.strip() for line in hidden.splitlines() if line.strip() and not line.strip().startswith("#")}
+            lines |= {line.strip() for line in hidden.splitlines()
+                      if re.search(r"\w\w", line) and not line.strip().startswith("#")}
     return lines
 
 

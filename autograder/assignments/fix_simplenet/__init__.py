@@ -103,7 +103,8 @@ TESTS = (
             "reshaped to 28x28 it is an image; plt.subplots gives one axis per picture for imshow."
         ),
         checks=(checks.check_weight_plot,),
-        uses=("simplenet", "train_simplenet", "plot_weights"),
+        # The data too: the weights pictured must be a trained model's.
+        uses=("prepare_data", "simplenet", "train_simplenet", "plot_weights"),
     ),
     GradedTest(
         "tutorial_claims",
