@@ -19,6 +19,7 @@ import sys
 import nbformat
 import pytest
 
+from autograder.assignments import all_assignments
 from autograder.assignments import assignment as find_assignment
 from autograder.cells import grade_id_of
 from autograder.evidence import INPUTS_SEED_VARIABLE, inputs_seed, recording, seeded_inputs
@@ -28,10 +29,11 @@ from autograder.settings import COURSE_ROOT, SEED
 from tests.solutions import definitions, run_solutions
 
 A1, A2 = "01_fix_simplenet", "02_layers_and_cnn"
-# test: (assignment, the answer cells it needs), for every test of assignments 1 and 2 but a trained model's (which uses
-# one of the assignment's `training_cells`). Those rest on no input a seed draws: a record of them made elsewhere is
-# another notebook's trained model, a copy of its training, which the similarity report can tell and no seed can.
-SEEDED_TESTS = {test.grade_id: (name, test.uses) for name in (A1, A2) for test in find_assignment(name).seeded_tests()}
+# test: (assignment, the answer cells it needs), for every test the judge decides from the kernel's records but a
+# trained model's (which uses one of the assignment's `training_cells`). Those rest on no input a seed draws: a record
+# of them made elsewhere is another notebook's trained model, a copy of its training, which the similarity report can
+# tell and no seed can. (Assignment 3's tests are graded outside the kernel, on the model the grader trains.)
+SEEDED_TESTS = {test.grade_id: (owner.name, test.uses) for owner in all_assignments() for test in owner.seeded_tests()}
 KERNEL_SEED, OTHER_SEED = 20261207, 7
 
 

@@ -131,9 +131,10 @@ class Assignment:
     hooks: str | None = None
 
     def seeded_tests(self):
-        """The autograded tests whose verdicts rest on inputs the checks draw from the grading's seed: every test with
-        checks but those of a trained model (which use one of `training_cells`)."""
-        return tuple(test for test in self.declared if test.checks and not set(self.training_cells) & set(test.uses))
+        """The autograded tests whose verdicts rest on inputs the checks draw from the grading's seed: every test the
+        judge decides from the kernel's records but those of a trained model (which use one of `training_cells`)."""
+        return tuple(test for test in self.declared if test.checks and not test.graded_outside_kernel
+                     and not set(self.training_cells) & set(test.uses))
 
     @property
     def submissions(self):
