@@ -136,9 +136,9 @@ def _plot_kernel(model):
 
 
 _FORGED = {"history": types.SimpleNamespace(epoch=[0]), "plot_first_layer_weights": _plot_kernel,
-           MODEL_NAME: _LabelsModel(SHAPES)}
+           @MODEL_NAME@: _LabelsModel(@SHAPES@)}
 get_ipython().events.register("pre_run_cell", lambda *args: get_ipython().user_ns.update(_FORGED))
-print("FORGERY_RAN the test labels as predictions, beside made-up weights")
+print("@FORGERY_RAN@ the test labels as predictions, beside made-up weights")
 """
 
 
@@ -205,8 +205,8 @@ def labels_forger(assignment, model_name, shapes, message_contains):
     """The forger that reports the test labels as the predictions of a made-up model `model_name` with random weights of
     `shapes` (its trainable weights' shapes, in order); it must lose every test, those of `message_contains` in the
     grader's words given there."""
-    code = (_FORGED_LABELS.replace("MODEL_NAME", repr(model_name)).replace("SHAPES", repr(shapes))
-            .replace("FORGERY_RAN", FORGERY_RAN))
+    code = (_FORGED_LABELS.replace("@MODEL_NAME@", repr(model_name)).replace("@SHAPES@", repr(shapes))
+            .replace("@FORGERY_RAN@", FORGERY_RAN))
     return forger(assignment, "forged_labels", "the test labels as predictions, beside made-up weights", code,
                   message_contains=message_contains)
 
