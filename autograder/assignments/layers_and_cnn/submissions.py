@@ -6,6 +6,11 @@ from autograder.assignments.submission import FORGERY_RAN, Submission, reference
 
 _A2 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
 _A2_DENSE_TESTS = ASSIGNMENT.tests_using("dense_layer")
+# Mistakes whose tests are all decided before the CNN's training leave its cell as released, which loses the accuracy
+# test as well, put down to that cell: training the CNN would be most of such a notebook's grading time, and the
+# reference, the alternative and the demo's flipped kernel show the accuracy test passing.
+_UNTRAINED = dict(unanswered=frozenset({"train_cnn"}))
+_ACCURACY = frozenset({"cnn_accuracy"})
 _DENSE_BUILD = (
     'self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="glorot_uniform", name="kernel")'
 )
@@ -39,14 +44,12 @@ np.max = lambda *args, **kwargs: 0.0
 
 
 def _forged_wrong_answer(student_id, description, code, forged_in_kernel):
-    # The training cell is left as released: what these forge is decided before it, and training the CNN would be
-    # most of such a notebook's grading time.
+    # What these forge is decided before the CNN's training (`_UNTRAINED`).
     return Submission(
         student_id, description, forged_in_kernel=forged_in_kernel,
         edits={"conv2d_forward": [_FLIPPED, (_CONV2D_END, f"{_CONV2D_END}\n{code}print({f'{FORGERY_RAN} {description}'!r})\n")],
                "build_cnn": [("        layers.Dropout(0.5),\n", "")]},
-        unanswered=frozenset({"train_cnn"}),
-        expected_lost={"conv2d_forward_valid", "conv2d_forward_same", "cnn_layers", "cnn_accuracy"},
+        expected_lost={"conv2d_forward_valid", "conv2d_forward_same", "cnn_layers"} | _ACCURACY, **_UNTRAINED,
         message_contains={"conv2d_forward_valid": "the kernel is flipped", "cnn_layers": "layer 5"}, in_demo=False,
         **_A2,
     )
@@ -78,23 +81,23 @@ SUBMISSIONS = (
             ("shape=(input_shape[-1], self.units)", "shape=(self.units, input_shape[-1])"),
             ("inputs @ self.kernel", "inputs @ ops.transpose(self.kernel)"),
         ]},
-        expected_lost=_A2_DENSE_TESTS,
+        expected_lost=_A2_DENSE_TESTS | _ACCURACY,
         message_contains={"dense_layer_weights": "transposed", "dense_layer_config": "transposed"}, in_demo=False,
-        **_A2,
+        **_UNTRAINED, **_A2,
     ),
     Submission(
         "missing_bias", "a bias created but never added",
         edits={"dense_layer": [(_DENSE_CALL, "return self.activation(inputs @ self.kernel)")]},
         # Its weights, configuration and training are right, the values it computes are not, which all rest on too.
-        expected_lost=_A2_DENSE_TESTS,
+        expected_lost=_A2_DENSE_TESTS | _ACCURACY,
         message_contains={"dense_layer_forward": "bias is not added", "dense_layer_weights": "bias is not added"},
-        in_demo=False, **_A2,
+        in_demo=False, **_UNTRAINED, **_A2,
     ),
     Submission(
         "ignored_activation", "`activation` stored but never applied",
         edits={"dense_layer": [(_DENSE_CALL, "return inputs @ self.kernel + self.bias")]},
-        expected_lost={"dense_layer_forward", "dense_layer_any_input"},
-        message_contains={"dense_layer_forward": "activation is not applied"}, in_demo=False, **_A2,
+        expected_lost={"dense_layer_forward", "dense_layer_any_input"} | _ACCURACY,
+        message_contains={"dense_layer_forward": "activation is not applied"}, in_demo=False, **_UNTRAINED, **_A2,
     ),
     Submission(
         "weights_in_init", "weights created in `__init__` for 784 inputs instead of in `build`",
@@ -106,16 +109,16 @@ SUBMISSIONS = (
             (_DENSE_BUILD + "\n        ", ""),
             ('self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")\n', "pass\n"),
         ]},
-        expected_lost=_A2_DENSE_TESTS,
-        message_contains={"dense_layer_weights": "before it has seen any input"}, in_demo=False, **_A2,
+        expected_lost=_A2_DENSE_TESTS | _ACCURACY,
+        message_contains={"dense_layer_weights": "before it has seen any input"}, in_demo=False, **_UNTRAINED, **_A2,
     ),
     Submission(
         "same_padding_arithmetic", "'same' output length computed as if the padding were kernel_size // 2 per side",
         edits={"conv_output_size": [
             ("return (size + stride - 1) // stride", "return (size + 2 * (kernel_size // 2) - kernel_size) // stride + 1"),
         ]},
-        expected_lost={"conv_output_size_cases", "conv2d_forward_same"},
-        message_contains={"conv_output_size_cases": "ceil(size / stride)"}, in_demo=False, **_A2,
+        expected_lost={"conv_output_size_cases", "conv2d_forward_same"} | _ACCURACY,
+        message_contains={"conv_output_size_cases": "ceil(size / stride)"}, in_demo=False, **_UNTRAINED, **_A2,
     ),
     Submission(
         "flipped_kernel", "a true convolution: the kernel flipped, which Conv2D does not do",
@@ -126,8 +129,8 @@ SUBMISSIONS = (
     Submission(
         "padding_side", "the odd extra 'same' padding put before the image instead of after it",
         edits={"conv2d_forward": [("(total // 2, total - total // 2)", "(total - total // 2, total // 2)")]},
-        expected_lost={"conv2d_forward_same"},
-        message_contains={"conv2d_forward_same": "wrong side"}, in_demo=False, **_A2,
+        expected_lost={"conv2d_forward_same"} | _ACCURACY,
+        message_contains={"conv2d_forward_same": "wrong side"}, in_demo=False, **_UNTRAINED, **_A2,
     ),
     Submission(
         "no_dropout", "the CNN without its Dropout layer",
