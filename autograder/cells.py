@@ -42,11 +42,17 @@ def is_test(cell):
 
 
 def split_at_hidden_tests(source):
-    """A test cell's `source` as (the code before its hidden tests, the code from their opening line on); the second is
-    "" for a cell without hidden tests."""
+    """A test cell's `source` as (its code up to the line that opens its hidden tests, that line included, the code
+    after it); the second is "" for a cell without hidden tests."""
     lines = source.splitlines(keepends=True)
-    start = next((index for index, line in enumerate(lines) if HIDDEN_TESTS_MARKER in line), len(lines))
+    start = next((index + 1 for index, line in enumerate(lines) if HIDDEN_TESTS_MARKER in line), len(lines))
     return "".join(lines[:start]), "".join(lines[start:])
+
+
+def hidden_tests_follow(source):
+    """Does `source` end with the line that opens hidden tests: is it a test cell's part that runs before them?"""
+    lines = source.rstrip().splitlines()
+    return bool(lines) and HIDDEN_TESTS_MARKER in lines[-1]
 
 
 def autograded_cells(nb):

@@ -217,8 +217,9 @@ def failures_of(notebook, assignment, scores):
             score, max_score = scores[grade_id]
             if score < max_score:
                 kind, message, hint = _failure_of(cell)
-                # A check that ran says what is wrong itself; a test that could not run is put down to the cell behind it.
-                cause = _cause(test, error, earlier) if kind == "error" else None
+                # A check that ran says what is wrong itself, unless it ran on what an answer it needs left unanswered;
+                # a test that could not run is put down to the cell behind it.
+                cause = _cause(test, error, earlier) if kind == "error" else _unanswered_cause(test, earlier)
                 failures[grade_id] = Failure(grade_id, kind, message, cause, hint)
         elif not is_test(cell):
             source = cell_source(cell)
@@ -226,6 +227,12 @@ def failures_of(notebook, assignment, scores):
                                      unanswered=error is not None and PLACEHOLDER in source, source=source,
                                      number=cell.get("execution_count")))
     return failures
+
+
+def _unanswered_cause(test, earlier):
+    """The answer cell `test` uses that is still unanswered (its placeholder raised), or None: a check that ran on what
+    it left (an untrained model, say) is put down to it, as a test that could not run would be."""
+    return next((cell for cell in earlier if cell.unanswered and cell.cell_id in test.uses), None)
 
 
 def _cause(test, error, earlier):

@@ -23,7 +23,6 @@ from autograder.settings import (
     FORWARD_PASS_FLOOR,
     FORWARD_PASS_RTOL,
     PREDICT_BATCH_SIZE,
-    PREDICTIONS_CHECKED,
     PREDICTIONS_MIN_AGREEMENT,
     PROBABILITY_ATOL,
 )
@@ -313,33 +312,35 @@ def trained_weights(model):
     return [np.asarray(variable) for variable in model.trainable_weights]
 
 
-def check_predictions_are_the_weights(predictions, images, values, forward):
-    """Are `predictions` (classes of `images`) those the trained weights `values` give through the grader's `forward`?
+def classes_of(forward, images, values, batch_size=PREDICT_BATCH_SIZE):
+    """The highest-scoring class of each of `images` through `forward(images, values)`, the grader's forward pass of
+    the answer with the weights `values`, a batch at a time."""
+    return np.concatenate([np.argmax(forward(images[start:start + batch_size], values), axis=-1)
+                           for start in range(0, len(images), batch_size)]).astype("int64")
 
-    `forward(images, values)` is the grader's own forward pass of the answer (it raises `CheckFailure` when
-    `values` are not the answer's weights). It is computed on `PREDICTIONS_CHECKED` of the images, drawn afresh,
-    so a kernel cannot report the labels as its predictions next to weights that do not compute them.
-    """
-    picked = mnist_test.drawn_indices(min(PREDICTIONS_CHECKED, len(images)))
-    computed = np.argmax(forward(images[picked], values), axis=-1)
-    agreement = float(np.mean(computed == np.asarray(predictions)[picked]))
+
+def check_predictions_are_the_weights(predictions, computed):
+    """Are the classes the kernel reported, `predictions`, those the grader `computed` from the model's weights?"""
+    predictions = np.asarray(predictions)
+    agreement = float(np.mean(computed == predictions)) if predictions.shape == computed.shape else 0.0
     if agreement < PREDICTIONS_MIN_AGREEMENT:
         raise CheckFailure(
-            "the predicted classes are not those of the model's own trained weights (the grader computed them "
-            f"from the weights on {len(picked):,} test images)", f"at least {PREDICTIONS_MIN_AGREEMENT:.0%} the same",
-            f"{agreement:.1%} the same",
-            "the test scores `model` as the notebook trained it: its predictions come from its own layers and weights.",
+            "the predicted classes are not those of the model's own trained weights (the grader computed them from "
+            "the weights)", f"at least {PREDICTIONS_MIN_AGREEMENT:.0%} the same", f"{agreement:.1%} the same",
+            "the test scores `model` as the notebook trained it, as the answer computes: its predictions come from "
+            "its own layers and weights.",
         )
 
 
 def check_min_accuracy(model, minimum, forward=None, images=None, labels=None, hint=None):
     """Does `model` reach at least `minimum` accuracy, by default on the MNIST test split?
 
-    The predicted classes are observed, and on the test split the trained weights too. The test
-    split's labels and `forward`, the answer's forward pass, are the grader's
+    The predicted classes are observed, and on the test split the trained weights too. There the
+    accuracy is that of the classes the grader computes from the weights with `forward`, the
+    answer's forward pass, once the reported classes are shown to be the same
+    (`check_predictions_are_the_weights`). The test split's labels and `forward` are the grader's
     (`autograder/references/`, the assignment's `grader/references.py`): where they are hidden
-    (autograde's sandbox), the kernel only observes and the judge decides, accuracy first, then
-    whether the classes are those the weights compute (`check_predictions_are_the_weights`).
+    (autograde's sandbox), the kernel only observes and the judge decides.
     """
     on_test_split = images is None
     if on_test_split:
@@ -350,13 +351,15 @@ def check_min_accuracy(model, minimum, forward=None, images=None, labels=None, h
     values = observe("trained weights", lambda: trained_weights(model)) if on_test_split else None
     if on_test_split and mnist_test is None:
         return
-    if on_test_split and forward is None:
-        raise ValueError("an accuracy on the test split is decided with the answer's forward pass: pass `forward`")
-    got = accuracy(predictions, mnist_test.labels() if on_test_split else labels)
+    if on_test_split:
+        if forward is None:
+            raise ValueError("an accuracy on the test split is decided with the answer's forward pass: pass `forward`")
+        computed = classes_of(forward, images, values)
+        check_predictions_are_the_weights(predictions, computed)
+        predictions, labels = computed, mnist_test.labels()
+    got = accuracy(predictions, labels)
     if got < minimum:
         raise CheckFailure(
             f"test accuracy too low on {len(images):,} images", f"at least {minimum:.2%}", f"{got:.2%}",
             hint or "train longer within the budget, or check the data scaling and the model.",
         )
-    if on_test_split:
-        check_predictions_are_the_weights(predictions, images, values, forward)

@@ -18,8 +18,8 @@ A2 = "02_layers_and_cnn"
 # The honest student graded after the attackers of each assignment, the one their leftovers (a process, a file planted,
 # a package edited) could harm: assignment 2's reference solution (every test passes), and for the other two, the
 # release untouched (no test passes, graded in seconds where their references would train for minutes). The one
-# graded before them is the release untouched: what an attacker could do to an earlier student (delete, forge or
-# empty its grades and files) shows on any notebook.
+# graded before them hands in the release untouched: what an attacker could do to an earlier student's grades and
+# files (delete them, forge a grade by hand) shows on any notebook; lowering its points would not.
 HONEST = {"01_fix_simplenet": "untouched", A2: "reference", "03_tune_training": "untouched"}
 
 # Limits of the hostile batch, small so that each attack reaches them quickly.
@@ -46,10 +46,10 @@ from IPython import get_ipython
 
 def _history(*args):
     shell = get_ipython()
-    texts = list(shell.user_ns.get("In", [])) + list(shell.user_ns.get("_ih", []))
-    texts += ["".join(entry[2]) for name, entry in list(linecache.cache.items()) if "ipykernel" in name]
-    lines = sorted({{line.strip() for text in texts for line in text.splitlines()
-                     if line.strip().startswith("check_")}})
+    places = {{"In": list(shell.user_ns.get("In", [])) + list(shell.user_ns.get("_ih", [])),
+              "linecache": ["".join(entry[2]) for name, entry in list(linecache.cache.items()) if "ipykernel" in name]}}
+    lines = sorted({{f"{{place}}: {{line.strip()}}" for place, texts in places.items() for text in texts
+                     for line in text.splitlines() if line.strip().startswith("check_")}})
     print({READ_HISTORY_HEADING!r}, *lines, sep="\\n")
 
 get_ipython().events.register("pre_run_cell", _history)

@@ -257,7 +257,9 @@ def test_no_hidden_test_line_reaches_a_notebook_that_reads_its_kernels_history(b
         output.get("text", ""), output.get("evalue", ""), *output.get("traceback", []),
         *output.get("data", {}).values()))
     feedback = html.unescape(graded_file(batch["course"], *key, "feedback", ".html").read_text())
-    assert READ_HISTORY_HEADING in shown and "check_dense_forward(DenseLayer)" in feedback  # the attack read history
+    # The attack read both places: a visible test line is in each.
+    assert READ_HISTORY_HEADING in shown
+    assert "In: check_dense_forward(DenseLayer)" in shown and "linecache: check_dense_forward(DenseLayer)" in shown
     hidden = hidden_test_lines(A2_NAME)
     assert 'check_dense_activations(DenseLayer, ["tanh", "softmax", keras.activations.sigmoid])' in hidden
     assert [line for line in hidden if line in shown or line in feedback] == []

@@ -5,7 +5,7 @@ judge in place of the kernel's, earn nothing unless they were made for the gradi
 
 During autograde, `SandboxedExecute` draws a fresh seed per notebook and gives it to the sandboxed
 kernel (`INPUTS_SEED_VARIABLE`) and to the judge (nbgrader's resources); outside autograde the checks
-draw from the course's `SEED`. Each test cell below calls a check that compares what the student's
+draw from the course's `SEED`. Each test cell tried here calls a check that compares what the student's
 code computed with the grader's reference: the reference's records, made in a kernel on one seed,
 pass when judged on that seed and fail on any other, as would a record made before grading (a
 solved notebook's, run elsewhere). The graded class (tests/test_pipeline.py) shows the other way

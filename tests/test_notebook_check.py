@@ -20,7 +20,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.assignments import graded_outside_kernel
 from autograder.causes import ANSWER_FIRST, CAUSE_ATTRIBUTE, CellRun, defined_names, failure_of, missing_name_cause
-from autograder.cells import autograded_cells, grade_id_of
+from autograder.cells import autograded_cells, grade_id_of, split_at_hidden_tests
 from autograder.cli import main
 from autograder.errors import strip_ansi
 from autograder.grading.results import TestResult
@@ -45,10 +45,12 @@ RIGHT_ANSWER = '''def conv_output_size(size, kernel_size, stride=1, padding="val
     return (size + stride - 1) // stride
 '''
 # Right on every visible case; 'same' padding rounds down, which only the hidden (7, 3, stride 2) case shows.
+# 'same' padding taken as kernel_size // 2 on each side: right for the odd kernels of the visible cases, at every length
+# (their lengths drawn from the seed too), wrong for the even kernels of the hidden ones.
 WRONG_ON_HIDDEN_CASES = '''def conv_output_size(size, kernel_size, stride=1, padding="valid"):
     if padding == "valid":
         return (size - kernel_size) // stride + 1
-    return size // stride
+    return (size + 2 * (kernel_size // 2) - kernel_size) // stride + 1
 '''
 SCENARIOS = {
     "wrong": WRONG_ANSWER + f"check({QUESTION!r})",
@@ -124,7 +126,7 @@ def test_the_hidden_cases_are_run(scenario_output):
     """Does an answer wrong only on a hidden case fail, as in the instructor's grading (source/ is present)?"""
     lines = scenario_output["wrong_on_hidden"].splitlines()
     assert lines[0] == f"✘ {QUESTION}: failed (0/2 points)"
-    assert "conv_output_size(7, 3, stride=2, padding='same')" in lines[1] and "expected 4, got 3" in lines[1]
+    assert "conv_output_size(28, 4, stride=1, padding='same')" in lines[1] and "expected 28, got 29" in lines[1]
 
 
 def test_an_unknown_test_lists_the_tests(scenario_output):
@@ -486,5 +488,9 @@ def test_the_pass_line_of_a_test_cell():
     assert passed_line(visible) == '✔ Test "conv_output_size_cases" passed (2 points; the autograder also runs hidden cases)'
     graded = visible + "\n### BEGIN HIDDEN TESTS\ncheck(f, HIDDEN)\n### END HIDDEN TESTS"
     assert passed_line(graded) == '✔ Test "conv_output_size_cases" passed (2 points)'
+    # Autograde runs the hidden tests after the rest of the cell: that part says nothing, its hidden tests may fail.
+    before_hidden, hidden = split_at_hidden_tests(graded)
+    assert (before_hidden, hidden) == (visible + "\n### BEGIN HIDDEN TESTS\n", "check(f, HIDDEN)\n### END HIDDEN TESTS")
+    assert passed_line(before_hidden) is None
     assert passed_line('# Test "data_prepared" (1 point)\ncheck(x)') == '✔ Test "data_prepared" passed (1 point)'
     assert passed_line("check('data_prepared')") is None

@@ -200,10 +200,12 @@ def first_error(cell):
 def test_feedback_says_first_why_each_lost_test_failed_and_each_cause_once(graded_class, submission):
     """Does the first line of each lost test's feedback name the earlier cell that failed and its error, or what
     the check found, and is each root cause listed once at the top with every test it costs?"""
+    from autograder.assignments import assignment as find_assignment
     from autograder.cells import grade_id_of
     from autograder.errors import strip_ansi
     from autograder.failures import STOPPED
 
+    owner = find_assignment(submission.assignment)
     page = graded_class.path("feedback", submission, ".html")
     said = feedback_results(page)
     results = graded_class.results[submission.key]
@@ -236,7 +238,8 @@ def test_feedback_says_first_why_each_lost_test_failed_and_each_cause_once(grade
         else:
             # A missing name is put down to the cell that should have made it, never shown bare.
             assert error[0] not in ("NameError", "UnboundLocalError") and first.startswith(error[0]), first
-        if submission.unanswered:  # the answer's function is defined, and raises the placeholder's error when called
+        if any(grade_id in owner.tests_using(cell) for cell in submission.unanswered):
+            # the answer's function is defined, and raises the placeholder's error when called
             assert "NotImplementedError" in first, first
         if grade_id in submission.message_contains:
             assert submission.message_contains[grade_id] in " ".join(lines), lines

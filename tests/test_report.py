@@ -80,8 +80,9 @@ def test_every_failure_names_its_cause(graded_class, submission):
         if grade_id in submission.message_contains:
             assert submission.message_contains[grade_id] in f"{failure.message} {failure.hint} {failure.reason}"
         if failure.cause is not None:
-            # Only a test that could not run its checks is put down to an earlier cell.
-            assert failure.kind == "error", (grade_id, failure)
+            # Only a test that could not run its checks, or ran them on what an answer it needs left unanswered, is
+            # put down to an earlier cell.
+            assert failure.kind == "error" or failure.cause.unanswered, (grade_id, failure)
     if submission.unanswered:
         # Every test that needs the cell left as released says so: put down to that cell when running it failed,
         # else (a function still raising when called) in the check's own message.
@@ -243,7 +244,9 @@ REACHING = [
      "autograder.assignments.layers_and_cnn.checks.check_dense_forward = print"),
     ("replaces modules in sys.modules", "import sys; sys.modules['autograder.assignments'] = None"),
     ("reaches into IPython's outputs", "import sys; sys.displayhook(2)"),
-    ("runs code of its own before or after every cell", "get_ipython().events.register('pre_run_cell', print)"),
+    ("runs code of its own on every cell", "get_ipython().events.register('pre_run_cell', print)"),
+    ("runs code of its own on every cell", "get_ipython().input_transformers_cleanup.append(lambda lines: lines)"),
+    ("runs code of its own on every cell", "import sys; sys.addaudithook(print)"),
     ("trains through Keras's class, around the model's own fit", "keras.Model.fit(twin, x_train, y_train)"),
 ]
 

@@ -299,8 +299,9 @@ print(used, time.monotonic() - started)
 
 def test_a_spinning_notebook_gets_its_share_of_the_processor_and_no_more(folder):
     """Four processes spinning 3 s of processor time in all, in a sandbox of half a core: held back (root: CFS quota;
-    else the watcher), they take at least twice as long on the clock, whatever else the machine runs (when it is busy
-    they get less than their share anyway)."""
+    else the watcher), they take at least 1.6 times as long on the clock (twice, less a quarter for the watcher's
+    50 ms steps), whatever else the machine runs (when it is busy they get less than their share anyway); with no
+    share they take about 1.5 s on two free cores."""
     limits = dataclasses.replace(LIMITS, cpus=0.5)
     with Sandbox(folder, limits) as sandbox:
         used, took = map(float, run(sandbox, SPIN).stdout.split())

@@ -27,7 +27,9 @@ that start from a wrong answer (patched helpers, Keras or NumPy) are in each ass
 """
 
 import ast
+import base64
 import builtins
+import json
 from pathlib import Path
 
 import nbformat
@@ -143,6 +145,7 @@ print("@FORGERY_RAN@ the test labels as predictions, beside made-up weights")
 
 
 _FORGED_REPLAY = """
+import base64
 import json
 import re
 import sys
@@ -155,7 +158,7 @@ from autograder.evidence import EVIDENCE_FOLDER, recording, seeded_inputs
 from autograder.settings import SEED
 
 _SOLUTIONS = @SOLUTIONS@
-_TESTS = @TESTS@
+_TESTS = json.loads(base64.b64decode(@TESTS@))  # {test: [its answer cells, its code, hidden tests included]}
 _RECORDS = {}
 for _test, (_uses, _code) in _TESTS.items():
     _names = dict(get_ipython().user_ns)
@@ -196,7 +199,9 @@ def replay_forger(assignment, source_root=COURSE_ROOT / "source"):
     solutions = {grade_id: solution_source(cell) for grade_id, cell in cells.items() if is_answer(cell)
                  and cell.cell_type == "code"}
     tests = {test.grade_id: (test.uses, cells[test.grade_id].source) for test in assignment.seeded_tests()}
-    code = (_FORGED_REPLAY.replace("@SOLUTIONS@", repr(solutions)).replace("@TESTS@", repr(tests))
+    # The tests' code is handed in encoded: the feedback of the forger's own cell then shows no hidden test line.
+    encoded = base64.b64encode(json.dumps(tests).encode()).decode()
+    code = (_FORGED_REPLAY.replace("@SOLUTIONS@", repr(solutions)).replace("@TESTS@", repr(encoded))
             .replace("@CHECKS@", repr(_checks_module(assignment))).replace("@FORGERY_RAN@", FORGERY_RAN))
     return forger(assignment, "forged_replay", "a solved notebook's records, made for the course's seed", code)
 

@@ -15,7 +15,7 @@ A cell that does not fail costs two calls that each store one reference; nothing
 import re
 
 from autograder.causes import CAUSE_ATTRIBUTE, CellRun, failure_of, missing_name_cause
-from autograder.cells import HIDDEN_TESTS_MARKER, TEST_HEADER
+from autograder.cells import HIDDEN_TESTS_MARKER, TEST_HEADER, hidden_tests_follow
 from autograder.errors import set_traceback_renderer
 from autograder.kernel.tracebacks import check_failure_lines
 
@@ -83,9 +83,10 @@ class KernelWatch:
 
 
 def passed_line(source):
-    """`✔ Test "ID" passed (N points)` for a test cell's source, or None for another cell."""
+    """`✔ Test "ID" passed (N points)` for a test cell's source, or None for another cell, and for the part of a test
+    cell that runs before its hidden tests (autograde's `SandboxedExecute`): whether it passed is said after them."""
     match = TEST_HEADER.match(source)
-    if match is None:
+    if match is None or hidden_tests_follow(source):
         return None
     line = f'✔ Test "{match["grade_id"]}" passed ({match["points"]}'
     if HIDDEN_TESTS_MARKER not in source and HIDDEN_REMARK.search(source):

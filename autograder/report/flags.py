@@ -39,7 +39,8 @@ def rules_for(assignment):
             r"\b(?:keras\.)?(?:models\.)?Model\.(?:fit|train_on_batch)\s*\(")),
         Rule("reaches into IPython's outputs", re.compile(
             r"\bsys\.displayhook\b|\bdisplay_pub\b|\bdisplayhook\b|\bIPython\.core\b")),
-        Rule("runs code of its own before or after every cell", re.compile(r"\bevents\.register\s*\(")),
+        Rule("runs code of its own on every cell", re.compile(
+            r"\bevents\.register\s*\(|\binput_transformers_\w+|\bast_transformers\b|\baddaudithook\b")),
         # A file name, not the end of a longer name (`.training` in `tune_training.training` is a module).
         Rule("names a file the grader reads", re.compile("|".join(rf"(?<![\w.]){re.escape(name)}" for name in files))),
     )

@@ -18,6 +18,7 @@ importable (a student's own `check()`, the grader) the checks call it; in autogr
 is hidden, `references` is None, and the kernel only observes: the judge decides, outside it.
 """
 
+import functools
 import warnings
 
 import numpy as np
@@ -49,14 +50,19 @@ def _layer_sizes(input_shape=MNIST_IMAGE_SHAPE, hidden_layer_sizes=(128,), outpu
     return (int(np.prod(input_shape)), *hidden_layer_sizes, output_layer_sizes[0])
 
 
-def _weight_shapes(layer_sizes):
-    """The shapes of the kernels and biases of Dense layers between `layer_sizes`, sorted."""
-    return sorted(shape for fan_in, fan_out in zip(layer_sizes, layer_sizes[1:]) for shape in ((fan_in, fan_out),
-                                                                                                 (fan_out,)))
-
-
 # Layer widths of SimpleNet() with its default sizes: 784 flattened pixels -> 128 -> 10.
 _DEFAULT_SIZES = _layer_sizes()
+
+
+def weight_shapes(layer_sizes=_DEFAULT_SIZES):
+    """The shapes of the kernels and biases of Dense layers between `layer_sizes` (`SimpleNet()`'s by default), layer
+    by layer: each kernel, then its bias."""
+    return [shape for fan_in, fan_out in zip(layer_sizes, layer_sizes[1:]) for shape in ((fan_in, fan_out), (fan_out,))]
+
+
+def _weight_shapes(layer_sizes):
+    """`weight_shapes(layer_sizes)`, sorted."""
+    return sorted(weight_shapes(layer_sizes))
 _DEFAULT_INNER_WIDTHS = _DEFAULT_SIZES[1:-1]
 # Whole images per split that `check_data` compares pixel by pixel (the others by their pixel sums).
 _DATA_SAMPLES = 16
@@ -415,7 +421,8 @@ def check_accuracy(model, history):
 
     The classes the model predicts must be those its trained weights compute through the grader's SimpleNet."""
     check_epoch_budget(history)
-    checks.check_min_accuracy(model, SIMPLENET_MIN_ACCURACY, None if references is None else references.trained_forward)
+    forward = None if references is None else functools.partial(references.trained_forward, sizes=_DEFAULT_SIZES)
+    checks.check_min_accuracy(model, SIMPLENET_MIN_ACCURACY, forward)
 
 
 def _figure_images(figure):
@@ -492,4 +499,4 @@ def check_weight_plot(plot_first_layer_weights, model):
             "draw a different column `kernel[:, j]` in each picture (j = 0, 1, 2, ...).",
         )
     if references is not None:
-        references.check_trained(values)
+        references.check_trained(values, _DEFAULT_SIZES)

@@ -3,6 +3,7 @@
 import dataclasses
 
 from autograder.assignments.fix_simplenet import ASSIGNMENT
+from autograder.assignments.fix_simplenet.checks import weight_shapes
 from autograder.assignments.forgeries import forgeries, labels_forger, replay_forger
 from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 
@@ -85,7 +86,7 @@ SUBMISSIONS = (
                      "np.mean = lambda *args, **kwargs: 1.0\n"),
     *forgeries(ASSIGNMENT),
     replay_forger(ASSIGNMENT),
-    labels_forger(ASSIGNMENT, "model", [(784, 128), (128,), (128, 10), (10,)], {
+    labels_forger(ASSIGNMENT, "model", weight_shapes(), {
         "simplenet_accuracy": "not those of the model's own trained weights",
         "weight_plot": "the weights pictured are not a trained model's"}),
 )

@@ -2,6 +2,7 @@
 
 from autograder.assignments.forgeries import forgeries, labels_forger, replay_forger
 from autograder.assignments.layers_and_cnn import ASSIGNMENT
+from autograder.assignments.layers_and_cnn.grader.references import cnn_weight_shapes
 from autograder.assignments.submission import FORGERY_RAN, Submission, reference, untouched
 
 _A2 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
@@ -153,6 +154,6 @@ SUBMISSIONS = (
                          "relative error 0", _FORGED_NUMPY, {"conv2d_forward_valid", "conv2d_forward_same"}),
     *forgeries(ASSIGNMENT),
     replay_forger(ASSIGNMENT),
-    labels_forger(ASSIGNMENT, "cnn", [(3, 3, 1, 32), (32,), (3, 3, 32, 64), (64,), (1600, 10), (10,)], {
+    labels_forger(ASSIGNMENT, "cnn", cnn_weight_shapes(), {
         "cnn_accuracy": "not those of the model's own trained weights"}),
 )

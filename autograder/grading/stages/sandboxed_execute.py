@@ -7,8 +7,8 @@ Unix sockets in its private folder. Around each cell:
 - the notebook's own time budget (`notebook_seconds`) besides nbgrader's cell timeout;
 - the assignment's hook after the cell (`GradingHooks.after_cell`, autograder/assignments/hooks.py:
   assignment 3's grader trains what the cell planned), its log shown under the cell;
-- a test's hidden part run without the kernel's history (`run_cell`): a later cell that prints
-  IPython's `In` or `linecache` finds no hidden test code;
+- a test's hidden part run as a silent request, out of the kernel's input history and then out of
+  its `linecache` (`run_cell`): a later cell that prints `In` or `linecache` finds no hidden test code;
 - outputs cut to `output_bytes_per_cell` (nbgrader's `LimitOutput` counts lines, not bytes);
 - the limits the cell ran into (processes refused, a full folder) noted in words.
 
@@ -222,24 +222,36 @@ class SandboxedExecute(RunStage, Execute):
         return cell, resources
 
     def run_cell(self, cell, resources, index):
-        """Run `cell` in the kernel, as one cell. A test's hidden part runs after the rest of the cell, as in the cell,
-        but silently (no history: `In`, `_ih`; no `pre_run_cell` or `post_run_cell` event a notebook could hook)
-        and is then taken out of the kernel's `linecache`: a later cell of the notebook that prints them finds no
-        hidden test code. (The judge runs the whole cell again; the feedback leaves the hidden part out.)"""
+        """Run `cell` in the kernel, as one cell, within the cell's timeout (`self.timeout`).
+
+        A test's hidden part runs after the rest of the cell (which ends with the line that opens it), as in the
+        cell, but as a silent request: it stays out of the kernel's input history (`In`, `_ih`) and its
+        `pre_run_cell` and `post_run_cell` events, and is then taken out of its `linecache`, so a later cell that
+        prints them finds no hidden test code. (The judge runs the whole cell again; the feedback leaves the hidden
+        part out.) A notebook that hooks the kernel's own machinery (input transformers, `pre_execute` events,
+        audit hooks) still sees it while it runs: docs/threat-model.md says what that gains.
+        """
         visible, hidden = split_at_hidden_tests(cell.source) if is_test(cell) else (cell.source, "")
         if not hidden:
             return super().preprocess_cell(cell, resources, index)
-        whole = cell.source
+        whole, started, timeout = cell.source, time.monotonic(), self.timeout
         cell.source = visible
+        part = new_code_cell(hidden)
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
-            if not any(output.output_type == "error" for output in cell.outputs):  # as a failing line ends a cell
-                part = new_code_cell(hidden)
-                with self._silently():
-                    self.execute_cell(part, index, store_history=False)
-                    self.execute_cell(new_code_cell(forgetting(hidden)), index, store_history=False)
-                cell.outputs.extend(part.outputs)
+            left = timeout - (time.monotonic() - started) if timeout else None
+            if any(output.output_type == "error" for output in cell.outputs):  # as a failing line ends a cell
+                return cell, resources
+            if left is not None and left <= 0:
+                cell.outputs.append(stopped_output(f"not run: the cell's hidden tests (the cell used its {timeout} s)"))
+                return cell, resources
+            self.timeout = None if left is None else int(left) + 1
+            with self._silently():
+                self.execute_cell(part, index, store_history=False)
+                self.execute_cell(new_code_cell(forgetting(hidden)), index, store_history=False)
         finally:
+            self.timeout = timeout
+            cell.outputs.extend(part.outputs)  # what the hidden part wrote, even when its kernel died
             cell.source = whole
             self.nb.cells[index] = cell  # nbclient put each part in the cell's place
         return cell, resources

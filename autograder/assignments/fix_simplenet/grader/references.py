@@ -14,7 +14,7 @@ import numpy as np
 from autograder import shared_checks as checks
 from autograder.errors import CheckFailure
 from autograder.references import mnist_test
-from autograder.settings import DATA_ATOL, MNIST_CLASSES, PROBABILITY_ATOL, WEIGHT_PLOT_MIN_ACCURACY
+from autograder.settings import DATA_ATOL, PROBABILITY_ATOL, WEIGHT_PLOT_MIN_ACCURACY
 
 
 def check_same_images(split, pixels, samples):
@@ -85,36 +85,32 @@ def check_forward_pass(outputs, images, values, sizes):
     )
 
 
-def trained_forward(images, values):
-    """The repaired SimpleNet computed by the grader on `images` with the trained weights `values` (its hidden sizes
-    read from the kernels, in order); `CheckFailure` when `values` are not the weights of a SimpleNet() of MNIST."""
-    kernels = [np.shape(value) for value in values if np.ndim(value) == 2]
-    sizes = (kernels[0][0], *(shape[1] for shape in kernels)) if kernels else ()
+def trained_forward(images, values, sizes):
+    """SimpleNet with Dense layers between `sizes` (those of `SimpleNet()`), computed by the grader on `images` with the
+    trained weights `values`, matched by shape; `CheckFailure` when `values` are not such a SimpleNet's weights."""
     shapes = sorted(shape for fan_in, fan_out in zip(sizes, sizes[1:]) for shape in ((fan_in, fan_out), (fan_out,)))
     got = sorted(tuple(np.shape(value)) for value in values)
-    chained = all(shape[0] == before[1] for before, shape in zip(kernels, kernels[1:]))
-    if not (sizes and sizes[0] == 784 and sizes[-1] == MNIST_CLASSES and chained and got == shapes):
+    if got != shapes:
         raise CheckFailure(
-            "the trained model's weights are not those of a repaired SimpleNet reading MNIST's 784 pixels into 10 "
-            "classes", "a kernel and a bias per Dense layer, each kernel reading the one before", got,
+            "the trained model's weights are not those of `SimpleNet()`", shapes, got,
             "train the model `SimpleNet()` builds, every layer trainable: the grader computes its predictions "
             "from those weights.",
         )
     return reference_forward(images, values, sizes)
 
 
-def check_trained(values):
-    """Are `values` the weights of a SimpleNet trained on MNIST, as far as its accuracy on test images drawn afresh
-    shows (`WEIGHT_PLOT_MIN_ACCURACY`)?"""
+def check_trained(values, sizes):
+    """Are `values` the weights of a `SimpleNet()` (Dense layers between `sizes`) trained on MNIST, as far as its
+    accuracy on the test split, computed by the grader, shows (`WEIGHT_PLOT_MIN_ACCURACY`)?"""
     from autograder.data import load_mnist_test
 
-    picked = mnist_test.drawn_indices()
-    predictions = np.argmax(trained_forward(load_mnist_test()[0][picked], values), axis=-1)
-    got = checks.accuracy(predictions, mnist_test.labels()[picked])
+    images = load_mnist_test()[0]
+    got = checks.accuracy(checks.classes_of(functools.partial(trained_forward, sizes=sizes), images, values),
+                          mnist_test.labels())
     if got < WEIGHT_PLOT_MIN_ACCURACY:
         raise CheckFailure(
             f"the weights pictured are not a trained model's (the grader computed SimpleNet's accuracy from them on "
-            f"{len(picked):,} test images)", f"at least {WEIGHT_PLOT_MIN_ACCURACY:.0%}", f"{got:.1%}",
+            f"{len(images):,} test images)", f"at least {WEIGHT_PLOT_MIN_ACCURACY:.0%}", f"{got:.1%}",
             "picture the weights of `model` after `model.fit(...)`.",
         )
 
