@@ -63,6 +63,10 @@ def error_text(error):
     return error_summary(type(error).__name__, str(error), isinstance(error, NotImplementedError))
 
 
+# What a check's message says of an answer's function that still raises the student version's placeholder.
+PLACEHOLDER_STILL_THERE = "the `raise NotImplementedError()` placeholder is still there"
+
+
 def error_summary(name, message, not_implemented=False):
     """`name: first line of message`, as `error_text`, for an error known by its name and message only.
 
@@ -73,5 +77,5 @@ def error_summary(name, message, not_implemented=False):
     if lines and lines[0].startswith("Exception encountered") and len(lines) > 1:
         lines = lines[1:]
     if not_implemented and not lines:
-        return f"{name} (the `raise NotImplementedError()` placeholder is still there)"
+        return f"{name} ({PLACEHOLDER_STILL_THERE})"
     return f"{name}: {lines[0]}" if lines else name

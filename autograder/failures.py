@@ -24,7 +24,7 @@ from nbformat.v4 import new_output
 
 from autograder.causes import cell_behind, defined_names, mentions, root_cell
 from autograder.cells import cell_name, cell_source, grade_id_of, is_test, joined
-from autograder.errors import error_summary, strip_ansi
+from autograder.errors import PLACEHOLDER_STILL_THERE, error_summary, strip_ansi
 
 # The error name of a cell the sandbox stopped or did not run (a limit, a dead kernel): its reason says it all.
 STOPPED = "NotebookStopped"
@@ -217,9 +217,12 @@ def failures_of(notebook, assignment, scores):
             score, max_score = scores[grade_id]
             if score < max_score:
                 kind, message, hint = _failure_of(cell)
-                # A check that ran says what is wrong itself, unless it ran on what an answer it needs left unanswered;
-                # a test that could not run is put down to the cell behind it.
-                cause = _cause(test, error, earlier) if kind == "error" else _unanswered_cause(test, earlier)
+                # A check that ran says what is wrong itself (the placeholder it called included), unless it ran on
+                # what an answer it needs left unanswered; a test that could not run is put down to the cell behind it.
+                if kind == "error":
+                    cause = _cause(test, error, earlier)
+                else:
+                    cause = None if PLACEHOLDER_STILL_THERE in message else _unanswered_cause(test, earlier)
                 failures[grade_id] = Failure(grade_id, kind, message, cause, hint)
         elif not is_test(cell):
             source = cell_source(cell)

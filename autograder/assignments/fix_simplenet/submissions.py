@@ -14,6 +14,9 @@ _A1_MODEL_TESTS = ASSIGNMENT.tests_using("simplenet")
 # the kernel: each must lose the accuracy test as the short training alone does.
 _SHORT_TRAINING = ("train_images, train_labels, epochs=SIMPLENET_EPOCH_BUDGET", "train_images[:1000], train_labels[:1000], epochs=1")
 _TRAINED = "validation_split=0.1, verbose=2\n)"
+# Mistakes whose tests are decided whatever the training train briefly (`_SHORT_TRAINING`), which loses the accuracy
+# test as well: five epochs on the whole training split would be most of such a notebook's grading time.
+_BRIEF_TRAINING = {"train_simplenet": [_SHORT_TRAINING]}
 
 
 def _forged_accuracy(student_id, description, code):
@@ -45,10 +48,10 @@ SUBMISSIONS = (
             'self.hidden_layers = [keras.layers.Dense(size, activation="relu") for size in hidden_layer_sizes]',
             'self.hidden_layers = []\n'
             '        self.classifier = keras.layers.Dense(hidden_layer_sizes[0], activation="relu")',
-        )]},
-        # Every test that rests on SimpleNet's values but the weight plot: the model left is Flatten, Dropout and the
-        # output layer, whose kernel reads the flattened pixels, trained as any SimpleNet without a hidden layer.
-        expected_lost=_A1_MODEL_TESTS - {"weight_plot"},
+        )], **_BRIEF_TRAINING},
+        # Every test that rests on SimpleNet's values, the weight plot's too: the model left (Flatten, Dropout and the
+        # output layer) trains, but its weights are not those of `SimpleNet()`, which the grader computes.
+        expected_lost=_A1_MODEL_TESTS,
         message_contains={"simplenet_param_count": "assigning to the same attribute twice",
                           "simplenet_builds": "has the wrong weights"}, in_demo=False, **_A1,
     ),
@@ -71,13 +74,14 @@ SUBMISSIONS = (
         edits={"plot_weights": [(
             "kernel = model.get_weights()[0]",
             "return model.plot_weights(show_shapes=True)",
-        )]},
-        expected_lost={"weight_plot"}, message_contains={"weight_plot": "no `plot_weights`"}, in_demo=False, **_A1,
+        )], **_BRIEF_TRAINING},
+        expected_lost={"weight_plot", "simplenet_accuracy"}, message_contains={"weight_plot": "no `plot_weights`"},
+        in_demo=False, **_A1,
     ),
     # Trained too little for the accuracy test, and for nothing else: a batch's quick student who passes 10 points.
     Submission(
         "little_data", "trained for one epoch on 1,000 images, too little for the accuracy asked",
-        edits={"train_simplenet": [_SHORT_TRAINING]}, expected_lost={"simplenet_accuracy"},
+        edits=_BRIEF_TRAINING, expected_lost={"simplenet_accuracy"},
         message_contains={"simplenet_accuracy": "accuracy too low"}, in_demo=False, **_A1,
     ),
     _forged_accuracy("forged_helpers", "one short epoch, the accuracy helper patched to say 100%",
