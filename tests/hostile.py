@@ -69,9 +69,11 @@ class Hostile:
     # The reason when an ordinary user grades, where the same defence says it in other words (the sandbox's user is
     # then the grader's own account, in a user namespace: what root's folders refused, a read-only one refuses).
     as_user: str = ""
-    # False for an attack the grader stops outside the sandbox (the output cut, the cell timeout, the records' bounds,
-    # the hidden part's silent run): the same code whoever grades, so only root's batch grades it.
-    sandbox_decides: bool = True
+    # False for an attack stopped the same way whoever grades, which only root's batch grades: by the grader outside
+    # the sandbox (the output cut, the cell timeout, the records' bounds, the hidden part's silent run), by what the
+    # sandbox does not show (bubblewrap binds the same folders for root and for an ordinary user), by the
+    # environment it clears, or by noticing a kernel that died.
+    differs_without_root: bool = True
 
     @property
     def reason_as_user(self):
@@ -91,32 +93,34 @@ HOSTILE = (
             "left behind"),
     # Other students and the course's files.
     Hostile("read_classmates", "reads another student's submission",
-            _COURSE + "print(list((COURSE / 'submitted').iterdir()))", "FileNotFoundError"),
+            _COURSE + "print(list((COURSE / 'submitted').iterdir()))", "FileNotFoundError", differs_without_root=False),
     Hostile("delete_classmates", "deletes other students' autograded notebooks and feedback",
             _COURSE + "import shutil\nshutil.rmtree(COURSE / 'autograded' / 'aaa_honest')\n"
-            "shutil.rmtree(COURSE / 'feedback')", "FileNotFoundError"),
+            "shutil.rmtree(COURSE / 'feedback')", "FileNotFoundError", differs_without_root=False),
     Hostile("overwrite_classmate", "overwrites a classmate's notebook in its own autograded folder",
             "from pathlib import Path\ntarget = Path.cwd().parent.parent / 'zzz_honest'\n"
             "print(sorted(path.name for path in target.parent.iterdir()))\n"
-            "(target / 'layers_and_cnn.ipynb').write_text('{}')", "FileNotFoundError"),
+            "(target / 'layers_and_cnn.ipynb').write_text('{}')", "FileNotFoundError", differs_without_root=False),
     Hostile("read_hidden_tests", "reads the hidden tests in source/",
             "import autograder\nfrom pathlib import Path\n"
             "root = Path(autograder.__file__).resolve().parents[1]\n"
             "print(list((root / 'source').glob('*/*.ipynb')), (root / 'source').exists())\n"
-            "open(root / 'source' / '02_layers_and_cnn' / 'layers_and_cnn.ipynb').read()", "FileNotFoundError"),
+            "open(root / 'source' / '02_layers_and_cnn' / 'layers_and_cnn.ipynb').read()", "FileNotFoundError",
+            differs_without_root=False),
     Hostile("rewrite_release", "rewrites the course's source/ and release/ notebooks",
             _COURSE + "for stage in ('source', 'release'):\n"
             "    (COURSE / stage / '02_layers_and_cnn' / 'layers_and_cnn.ipynb').write_text('{}')",
-            "FileNotFoundError"),
+            "FileNotFoundError", differs_without_root=False),
     Hostile("delete_exchange", "deletes the exchange",
-            _COURSE + "import shutil\nshutil.rmtree(COURSE / 'exchange')", "FileNotFoundError"),
+            _COURSE + "import shutil\nshutil.rmtree(COURSE / 'exchange')", "FileNotFoundError",
+            differs_without_root=False),
     Hostile("config_append", "appends Python to nbgrader_config.py, which the next nbgrader command runs",
             _COURSE + "with open(COURSE / 'nbgrader_config.py', 'a') as config:\n"
             "    config.write('\\nimport os; os.system(\"touch /tmp/keras-course-hostile-was-here\")\\n')",
             "Permission denied"),
     Hostile("home_folder", "reads the instructor's home folder",
             "import os\nprint(os.listdir(os.path.expanduser('~')))\nprint(os.listdir('/root'))\n"
-            "open('/root/.bash_history').read()", "No such file or directory"),
+            "open('/root/.bash_history').read()", "No such file or directory", differs_without_root=False),
     Hostile("host_tmp", "writes to the machine's /tmp, where other graders keep files",
             "from pathlib import Path\nPath('/tmp/keras-course-hostile-was-here').write_text('pwned')\n"
             "print(sorted(path.name for path in Path('/tmp').iterdir()))\nraise SystemExit('wrote /tmp')",
@@ -136,7 +140,7 @@ HOSTILE = (
             "text=True)\nraise PermissionError(result.stderr.strip() or result.returncode)", "PermissionError"),
     Hostile("environment_secrets", "reads the grader's environment variables",
             "import os\nsecret = os.environ.get('KERAS_COURSE_GRADER_SECRET')\n"
-            "raise LookupError(f'grader secret: {secret}')", "grader secret: None"),
+            "raise LookupError(f'grader secret: {secret}')", "grader secret: None", differs_without_root=False),
     # The grading processes.
     # As root the kernel's parent in the sandbox is root's; as an ordinary user it is the grader's own account, there
     # to be killed: the kernel's link to nbgrader ends with it, nbgrader itself is out of reach (another namespace).
@@ -152,8 +156,9 @@ HOSTILE = (
             "    try:\n        command = open(f'/proc/{pid}/cmdline').read()\n    except OSError:\n        continue\n"
             "    if 'nbgrader' in command:\n        found.append(pid)\n"
             "raise LookupError(f'nbgrader processes seen: {found}')", "nbgrader processes seen: []"),
-    Hostile("exit_kernel", "exits its own kernel", "import os\nos._exit(3)", "the notebook's kernel died"),
-    Hostile("hang", "sleeps forever", "import time\ntime.sleep(3600)", "CellTimeoutError", sandbox_decides=False),
+    Hostile("exit_kernel", "exits its own kernel", "import os\nos._exit(3)", "the notebook's kernel died",
+            differs_without_root=False),
+    Hostile("hang", "sleeps forever", "import time\ntime.sleep(3600)", "CellTimeoutError", differs_without_root=False),
     # The machine.
     Hostile("memory_hog", "allocates 6 GiB",
             "blocks = []\nfor _ in range(24):\n    blocks.append(bytearray(256 * 1024 * 1024))\n"
@@ -177,7 +182,8 @@ HOSTILE = (
             "import os\nstart = os.getcwd()\nos.makedirs('deep', exist_ok=True)\nos.chdir('deep')\n"
             "for _ in range(1500):\n    os.mkdir('d')\n    os.chdir('d')\nos.chdir(start)\nprint('made a tree 1,500 deep')",
             "made a tree 1,500 deep"),
-    Hostile("long_line", "prints a single 60 MB line", "print('x' * 60_000_000)", "output cut", sandbox_decides=False),
+    Hostile("long_line", "prints a single 60 MB line", "print('x' * 60_000_000)", "output cut",
+            differs_without_root=False),
     Hostile("network_loopback", "connects to a server on the machine's loopback",
             "import socket\nsocket.create_connection(('127.0.0.1', PORT), timeout=5)", "Connection refused"),
     Hostile("poison_data", "overwrites the course's copy of MNIST that every later student reads",
@@ -185,12 +191,12 @@ HOSTILE = (
             "Permission denied", assignment="01_fix_simplenet", cell="prepare_data"),
     Hostile("record_bomb", "leaves a record bomb for the grader: 15 MiB of empty JSON objects as the next test's record",
             _RECORD_BOMB, "recorded more than 100,000 values", assignment="01_fix_simplenet", cell="prepare_data",
-            sandbox_decides=False),
+            differs_without_root=False),
     Hostile("read_test_split", "reads MNIST's test split to train on it (assignment 3's kernel has the training split only)",
             "import numpy as np\nfrom autograder.settings import MNIST_PATH\nx_test = np.load(MNIST_PATH)['x_test']",
             "x_test is not a file in the archive", assignment="03_tune_training", cell="build_model"),
     Hostile("read_history", "prints the kernel's input history and linecache before every cell, hidden tests included",
-            _READ_HISTORY, READ_HISTORY_HEADING, sandbox_decides=False),
+            _READ_HISTORY, READ_HISTORY_HEADING, differs_without_root=False),
     Hostile("symlink_out", "leaves a symlink to the gradebook for the grader to copy back through",
             "import os\nos.symlink('../../../gradebook.db', 'tuned_model.keras')\n"
             "os.symlink('/etc/passwd', 'notes.txt')\nprint('links made')", "links made"),

@@ -37,8 +37,8 @@ NOTEBOOK = find_assignment(A1).notebook
 BIN = Path(sys.executable).parent
 
 
-# The demo students the batch grades: a mistake, one who passes all but the accuracy test (trained too little: the
-# reference would train for most of the batch's time) and the untouched release.
+# The demo students the batch grades: a mistake, one who passes all but the accuracy test (trained too little, where
+# the reference's five epochs would add their seconds to every batch of these tests) and the untouched release.
 STUDENTS = ("little_data", "no_flatten", "untouched")  # in the order a batch reports them
 
 

@@ -189,7 +189,7 @@ def honest_as_alone(results, name):
 def test_an_attack_costs_only_the_attacker(batch, hostile):
     """Is the attacker graded with a reason in words, and everything around it as if it had not been there?"""
     if hostile not in batch["attacks"]:
-        pytest.skip("the grader stops this attack outside the sandbox, whoever grades: root's batch grades it")
+        pytest.skip("this attack is stopped the same way whoever grades: root's batch grades it")
     key = (hostile.student_id, hostile.assignment)
     assert batch["results"][key] is not None, f"{hostile.student_id} was not graded"
     graded = graded_file(batch["course"], *key).read_text()

@@ -1,7 +1,7 @@
 """The hostile batch of tests/test_hostile.py graded by an ordinary user: the sandbox holds without root.
 
-The same honest students, the attacks the sandbox stops (`Hostile.sandbox_decides`: those the
-grader stops outside it are the same code whoever grades), the same limits and checks, but `nbgrader
+The same honest students, the attacks whose defence works otherwise without root (`Hostile.differs_without_root`:
+the others are stopped the same way whoever grades), the same limits and checks, but `nbgrader
 autograde` runs as `tests.accounts.GRADER`, an account with no privilege, on a course folder of
 its own: every sandbox is then made in user namespaces, with rlimits and the watcher for its
 limits (autograder/isolation/watched_limits.py). Each attack must be stopped with the same
@@ -32,6 +32,6 @@ def batch():
     give(home, user)
     try:
         yield grade_hostile_batch(course, nbgrader_as(user, home), sandbox_user=GRADER,
-                                  attacks=tuple(hostile for hostile in HOSTILE if hostile.sandbox_decides))
+                                  attacks=tuple(hostile for hostile in HOSTILE if hostile.differs_without_root))
     finally:
         remove(home)

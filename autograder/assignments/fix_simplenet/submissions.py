@@ -15,7 +15,8 @@ _A1_MODEL_TESTS = ASSIGNMENT.tests_using("simplenet")
 _SHORT_TRAINING = ("train_images, train_labels, epochs=SIMPLENET_EPOCH_BUDGET", "train_images[:1000], train_labels[:1000], epochs=1")
 _TRAINED = "validation_split=0.1, verbose=2\n)"
 # Mistakes whose tests are decided whatever the training train briefly (`_SHORT_TRAINING`), which loses the accuracy
-# test as well: five epochs on the whole training split would be most of such a notebook's grading time.
+# test as well: five epochs on the whole training split would add their seconds of processor time to each such
+# notebook's grading and prove nothing these tests look at.
 _BRIEF_TRAINING = {"train_simplenet": [_SHORT_TRAINING]}
 
 

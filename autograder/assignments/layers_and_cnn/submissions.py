@@ -8,8 +8,9 @@ from autograder.assignments.submission import FORGERY_RAN, Submission, reference
 _A2 = dict(assignment=ASSIGNMENT.name, notebook=ASSIGNMENT.notebook)
 _A2_DENSE_TESTS = ASSIGNMENT.tests_using("dense_layer")
 # Mistakes whose tests are all decided before the CNN's training leave its cell as released, which loses the accuracy
-# test as well, put down to that cell: training the CNN would be most of such a notebook's grading time, and the
-# reference, the alternative and the demo's flipped kernel show the accuracy test passing.
+# test as well, put down to that cell: training the CNN would add its seconds of processor time to each such
+# notebook's grading and prove nothing they look at; the reference, the alternative and the demo's flipped kernel
+# show the accuracy test passing.
 _UNTRAINED = dict(unanswered=frozenset({"train_cnn"}))
 _ACCURACY = frozenset({"cnn_accuracy"})
 _DENSE_BUILD = (
